@@ -1,0 +1,111 @@
+from django.contrib import admin
+from django.db import transaction
+from simple_history.admin import SimpleHistoryAdmin
+
+from accounts.models import (
+    Account,
+    AccountFinancials,
+    AccountTeamMember,
+    CompetitorProduct,
+    ExchangeRate,
+    Listing,
+    Product,
+    QualificationCriterion,
+    QualificationScore,
+)
+
+
+class TeamInline(admin.TabularInline):
+    model = AccountTeamMember
+    extra = 0
+    autocomplete_fields = ("user",)
+
+
+class ListingInline(admin.TabularInline):
+    model = Listing
+    extra = 0
+
+
+class FinancialsInline(admin.TabularInline):
+    model = AccountFinancials
+    extra = 0
+
+
+@admin.register(Account)
+class AccountAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "account_type", "tier", "country", "owner", "is_key_account", "status")
+    list_filter = ("account_type", "tier", "country", "status", "is_key_account")
+    list_select_related = ("owner",)
+    search_fields = ("name", "city", "crm_id")
+    autocomplete_fields = ("owner", "parent")
+    inlines = [TeamInline, ListingInline, FinancialsInline]
+
+
+@admin.register(Product)
+class ProductAdmin(SimpleHistoryAdmin):
+    list_display = ("brand", "molecule", "therapeutic_area", "active")
+    list_filter = ("therapeutic_area", "active")
+    search_fields = ("brand", "molecule")
+
+
+@admin.register(CompetitorProduct)
+class CompetitorProductAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "company", "molecule", "kind")
+    list_filter = ("kind",)
+    search_fields = ("name", "company", "molecule")
+
+
+@admin.register(Listing)
+class ListingAdmin(SimpleHistoryAdmin):
+    list_display = ("account", "product", "status", "next_committee_date")
+    list_filter = ("status",)
+    list_select_related = ("account", "product")
+    autocomplete_fields = ("account",)
+
+
+@admin.register(AccountFinancials)
+class AccountFinancialsAdmin(SimpleHistoryAdmin):
+    list_display = ("account", "year", "revenue_actual", "revenue_target", "gross_profit", "estimated_potential")
+    list_filter = ("year",)
+    list_select_related = ("account",)
+    autocomplete_fields = ("account",)
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(SimpleHistoryAdmin):
+    list_display = ("year", "currency", "rate")
+    list_filter = ("year", "currency")
+
+
+@admin.register(QualificationCriterion)
+class QualificationCriterionAdmin(SimpleHistoryAdmin):
+    list_display = ("label", "account_type", "weight", "dimension", "order", "active")
+    list_filter = ("account_type", "dimension", "active")
+    list_editable = ("weight", "order", "active")
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        account_type = obj.account_type
+        # Scores of every account of this type depend on the weights; refresh them after commit.
+        transaction.on_commit(lambda: _enqueue_recompute(account_type))
+
+
+def _enqueue_recompute(account_type: str) -> None:
+    from accounts.tasks import recompute_scores
+
+    ids = list(Account.objects.filter(account_type=account_type).values_list("pk", flat=True))
+    for start in range(0, len(ids), 500):
+        recompute_scores.delay(ids[start : start + 500])
+
+
+@admin.register(AccountTeamMember)
+class AccountTeamMemberAdmin(SimpleHistoryAdmin):
+    list_display = ("account", "user", "function", "therapeutic_area")
+    list_select_related = ("account", "user")
+    autocomplete_fields = ("account", "user")
+
+
+@admin.register(QualificationScore)
+class QualificationScoreAdmin(SimpleHistoryAdmin):
+    list_display = ("account", "criterion", "score")
+    list_select_related = ("account", "criterion")

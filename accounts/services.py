@@ -1,0 +1,193 @@
+"""Writes about accounts that touch several rows: scores, archive, reassignment, handover."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q
+
+from accounts.models import (
+    LISTED_STATUSES,
+    Account,
+    AccountStatus,
+    AccountTeamMember,
+    AccountType,
+    CriterionDimension,
+    Product,
+    QualificationCriterion,
+    QualificationScore,
+    TeamFunction,
+)
+from kam.models import User
+
+
+def _pct(value: Decimal | float) -> int:
+    return int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def account_scores(account: Account) -> dict:
+    """Qualification and matrix figures for an account, with the parts that explain them."""
+    criteria = list(
+        QualificationCriterion.objects.filter(account_type=account.account_type, active=True).order_by("order", "pk")
+    )
+    given = dict(
+        QualificationScore.objects.filter(account=account, criterion__in=criteria).values_list("criterion_id", "score")
+    )
+    parts = []
+    totals = {"all": [0, 0], CriterionDimension.ATTRACTIVENESS: [0, 0], CriterionDimension.POSITION: [0, 0]}
+    for c in criteria:
+        score = given.get(c.pk)
+        parts.append({"criterion": c, "score": score, "points": None if score is None else score * c.weight})
+        if score is None or c.weight == 0:
+            continue
+        for key in ("all", c.dimension):
+            totals[key][0] += score * c.weight
+            totals[key][1] += 5 * c.weight
+    qualification = _pct(Decimal(totals["all"][0]) * 100 / totals["all"][1]) if totals["all"][1] else None
+    attractiveness = None
+    att = totals[CriterionDimension.ATTRACTIVENESS]
+    if att[1]:
+        attractiveness = _pct(Decimal(att[0]) * 100 / att[1])
+
+    # Our position blends the assessor's view with the hard numbers we hold, where we hold them.
+    position_parts: list[tuple[str, int]] = []
+    pos = totals[CriterionDimension.POSITION]
+    if pos[1]:
+        position_parts.append(("assessment", _pct(Decimal(pos[0]) * 100 / pos[1])))
+    if account.market_share_pct is not None:
+        position_parts.append(("market_share", _pct(account.market_share_pct)))
+    listing_share = listing_share_pct(account)
+    if listing_share is not None:
+        position_parts.append(("listings", listing_share))
+    position = _pct(Decimal(sum(v for _, v in position_parts)) / len(position_parts)) if position_parts else None
+    return {
+        "parts": parts,
+        "qualification_score": qualification,
+        "qualifies": None if qualification is None else qualification >= settings.QUALIFICATION_THRESHOLD,
+        "attractiveness": attractiveness,
+        "position": position,
+        "position_parts": position_parts,
+        "listing_share": listing_share,
+    }
+
+
+def listing_share_pct(account: Account) -> int | None:
+    """Share of our active portfolio that the account lists, or None when no listings are kept."""
+    counts = account.listings.filter(product__active=True).aggregate(
+        kept=Count("pk"), listed=Count("pk", filter=Q(status__in=LISTED_STATUSES))
+    )
+    if not counts["kept"]:
+        return None
+    portfolio = Product.objects.filter(active=True).count()
+    return _pct(Decimal(counts["listed"]) * 100 / portfolio) if portfolio else None
+
+
+def account_recompute(account: Account) -> Account:
+    """Bring the stored qualification, key-account flag, matrix position and, for pharmacies
+    and wholesalers, basket penetration in line with the assessment and listings."""
+    scores = account_scores(account)
+    account.qualification_score = scores["qualification_score"]
+    account.qualifies = scores["qualifies"]
+    account.attractiveness = scores["attractiveness"]
+    account.position = scores["position"]
+    if account.qualification_override is not None:
+        account.is_key_account = account.qualification_override
+    else:
+        account.is_key_account = bool(account.qualifies)
+    fields = ["qualification_score", "qualifies", "attractiveness", "position", "is_key_account", "updated_at"]
+    if account.account_type != AccountType.HOSPITAL and scores["listing_share"] is not None:
+        account.basket_penetration_pct = Decimal(scores["listing_share"])
+        fields.append("basket_penetration_pct")
+    account.save(update_fields=fields)
+    return account
+
+
+@transaction.atomic
+def account_save(*, account: Account, by: User) -> Account:
+    """Create or update an account from a validated form instance and refresh its scores."""
+    account._change_reason = "edit" if account.pk else "create"
+    account.full_clean()
+    account.save()
+    if account.owner_id:
+        AccountTeamMember.objects.get_or_create(
+            account=account, user_id=account.owner_id, therapeutic_area="", defaults={"function": TeamFunction.KAM}
+        )
+    return account_recompute(account)
+
+
+@transaction.atomic
+def account_qualify(
+    *, account: Account, scores: dict[int, int | None], override: bool | None, reason: str, by: User
+) -> Account:
+    """Store an assessment (criterion id → 0–5, None to clear) and an optional override."""
+    for criterion_id, score in scores.items():
+        if score is None:
+            QualificationScore.objects.filter(account=account, criterion_id=criterion_id).delete()
+        else:
+            QualificationScore.objects.update_or_create(
+                account=account, criterion_id=criterion_id, defaults={"score": score}
+            )
+    account.qualification_override = override
+    account.qualification_override_reason = reason.strip() if override is not None else ""
+    account.full_clean()
+    account.save(update_fields=["qualification_override", "qualification_override_reason", "updated_at"])
+    return account_recompute(account)
+
+
+def account_set_status(*, account: Account, status: str, by: User) -> Account:
+    account.status = status
+    account._change_reason = "archive" if status == AccountStatus.ARCHIVED else "restore"
+    account.save(update_fields=["status", "updated_at"])
+    return account
+
+
+@transaction.atomic
+def account_reassign(*, account: Account, new_owner: User, by: User) -> Account:
+    """Make ``new_owner`` the lead KAM; the previous owner stays on the team as a KAM."""
+    previous = account.owner
+    account.owner = new_owner
+    account._change_reason = f"reassigned from {previous} to {new_owner}"
+    account.save(update_fields=["owner", "updated_at"])
+    AccountTeamMember.objects.get_or_create(
+        account=account, user=new_owner, therapeutic_area="", defaults={"function": TeamFunction.KAM}
+    )
+    return account
+
+
+@transaction.atomic
+def user_handover(*, leaving: User, new_owner: User, by: User) -> int:
+    """Deactivate ``leaving`` and hand their accounts and team seats to ``new_owner``.
+
+    History is kept: every account gets a history row naming the handover. Returns the number
+    of accounts that changed owner.
+    """
+    if leaving.pk == new_owner.pk:
+        raise ValueError("A person cannot hand over to themselves.")
+    owned = list(Account.objects.select_for_update().filter(owner=leaving))
+    for account in owned:
+        account.owner = new_owner
+        account._change_reason = f"handover from {leaving} to {new_owner}"
+        account.save(update_fields=["owner", "updated_at"])
+    for seat in AccountTeamMember.objects.filter(user=leaving):
+        if AccountTeamMember.objects.filter(
+            account_id=seat.account_id, user=new_owner, therapeutic_area=seat.therapeutic_area
+        ).exists():
+            seat.delete()
+        else:
+            seat.user = new_owner
+            seat.save(update_fields=["user"])
+    for account in owned:
+        AccountTeamMember.objects.get_or_create(
+            account=account, user=new_owner, therapeutic_area="", defaults={"function": TeamFunction.KAM}
+        )
+    # Reports of the leaver move up to the new owner only if the leaver managed anyone.
+    User.objects.filter(manager=leaving).update(manager=new_owner)
+    leaving.is_active = False
+    leaving.save(update_fields=["is_active"])
+    return len(owned)
+
+
+def key_account_count(user: User) -> int:
+    return Account.objects.active().key_accounts().filter(owner=user).count()

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("", views.account_list, name="list"),
+    path("new/", views.account_create, name="create"),
+    path("<int:pk>/", views.account_detail, name="detail"),
+    path("<int:pk>/edit/", views.account_edit, name="edit"),
+    path("<int:pk>/archive/", views.account_archive, name="archive"),
+    path("<int:pk>/restore/", views.account_restore, name="restore"),
+    path("<int:pk>/reassign/", views.account_reassign, name="reassign"),
+    path("<int:pk>/qualification/", views.account_qualification, name="qualification"),
+    path("<int:pk>/listings/", views.account_listings, name="listings"),
+    path("<int:pk>/financials/", views.account_financials, name="financials"),
+    path("<int:pk>/team/", views.account_team, name="team"),
+    path("<int:pk>/history/", views.account_history, name="history"),
+]

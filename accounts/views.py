@@ -1,0 +1,265 @@
+"""Account pages. Every view fetches accounts through ``accounts_visible_to``; anything else is a 404."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import services
+from accounts.filters import AccountFilter
+from accounts.forms import (
+    AccountForm,
+    AccountTypeChoiceForm,
+    FinancialsFormSetFactory,
+    ListingFormSetFactory,
+    QualificationForm,
+    ReassignForm,
+    TeamFormSetFactory,
+)
+from accounts.models import (
+    QUADRANT_ADVICE,
+    Account,
+    AccountStatus,
+    AccountTeamMember,
+    Listing,
+    Quadrant,
+)
+from accounts.selectors import (
+    MissingExchangeRate,
+    account_access,
+    accounts_visible_to,
+    convert,
+    descendants_of,
+    financial_totals,
+)
+from kam.models import User
+
+PAGE_SIZE = 25
+
+
+def _get_account(request: HttpRequest, pk: int) -> Account:
+    return get_object_or_404(accounts_visible_to(request.user).select_related("owner", "parent"), pk=pk)
+
+
+def _get_editable_account(request: HttpRequest, pk: int) -> Account:
+    account = _get_account(request, pk)
+    if not account_access(request.user, account).edit:
+        raise PermissionDenied(_("Only the account's owner and their managers can change it."))
+    return account
+
+
+@login_required
+def account_list(request: HttpRequest) -> HttpResponse:
+    visible = accounts_visible_to(request.user)
+    owners = User.objects.filter(pk__in=visible.values("owner_id")).order_by("last_name", "first_name")
+    filterset = AccountFilter(
+        request.GET or None,
+        queryset=visible.select_related("owner", "parent"),
+        owners=owners,
+    )
+    qs = filterset.qs
+    if not request.GET.get("sort"):
+        qs = qs.order_by("name", "pk")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "accounts/account_list.html",
+        {"filter": filterset, "page": page, "query": query.urlencode(), "total": page.paginator.count},
+    )
+
+
+@login_required
+def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _get_account(request, pk)
+    access = account_access(request.user, account)
+    scores = services.account_scores(account)
+    financials = list(account.financials.all())
+    for row in financials:
+        try:
+            row.revenue_actual_reporting = convert(row.revenue_actual, account.currency, row.year)
+        except MissingExchangeRate:
+            row.revenue_actual_reporting = None
+    listings = account.listings.select_related("product", "competitor_product")
+    team = AccountTeamMember.objects.filter(account=account).select_related("user").order_by("user__last_name")
+    children = accounts_visible_to(request.user).filter(parent=account).select_related("owner")
+    rollup = None
+    if account.children.exists():
+        year = timezone.localdate().year - 1
+        rollup = financial_totals(descendants_of(account) | Account.objects.filter(pk=account.pk), year)
+    history = account.history.select_related("history_user").order_by("-history_date")[:15]
+    owner_key_accounts = services.key_account_count(account.owner)
+    return render(
+        request,
+        "accounts/account_detail.html",
+        {
+            "account": account,
+            "access": access,
+            "scores": scores,
+            "financials": financials,
+            "listings": listings,
+            "team": team,
+            "children": children,
+            "rollup": rollup,
+            "history": history,
+            "quadrants": [(q, q.label, QUADRANT_ADVICE[q]) for q in Quadrant],
+            "owner_key_accounts": owner_key_accounts,
+            "owner_over_cap": owner_key_accounts > account.owner.effective_key_account_cap,
+        },
+    )
+
+
+def _cap_warning(request: HttpRequest, account: Account) -> None:
+    count = services.key_account_count(account.owner)
+    cap = account.owner.effective_key_account_cap
+    if account.is_key_account and count > cap:
+        messages.warning(
+            request,
+            _("%(owner)s now has %(count)d key accounts, more than the cap of %(cap)d. Choose a few accounts only.")
+            % {"owner": account.owner, "count": count, "cap": cap},
+        )
+
+
+@login_required
+def account_create(request: HttpRequest) -> HttpResponse:
+    chosen = AccountTypeChoiceForm(request.GET)
+    if not chosen.is_valid():
+        raise Http404(_("Unknown account type."))
+    initial = {"account_type": chosen.cleaned_data["type"] or None, "currency": "EUR", "country": request.user.country}
+    form = AccountForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        account = services.account_save(account=form.instance, by=request.user)
+        messages.success(request, _("Account “%(name)s” created.") % {"name": account.name})
+        _cap_warning(request, account)
+        return HttpResponseRedirect(account.get_absolute_url())
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/account_form.html", {"form": form, "account": None}, status=status)
+
+
+@login_required
+def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _get_editable_account(request, pk)
+    form = AccountForm(request.POST or None, instance=account, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        account = services.account_save(account=form.instance, by=request.user)
+        messages.success(request, _("Changes saved."))
+        _cap_warning(request, account)
+        return HttpResponseRedirect(account.get_absolute_url())
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/account_form.html", {"form": form, "account": account}, status=status)
+
+
+@login_required
+@require_POST
+def account_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _get_account(request, pk)
+    if not account_access(request.user, account).archive:
+        raise PermissionDenied(_("Only the account's owner and their managers can archive it."))
+    services.account_set_status(account=account, status=AccountStatus.ARCHIVED, by=request.user)
+    messages.success(request, _("“%(name)s” was archived. You can restore it at any time.") % {"name": account.name})
+    return HttpResponseRedirect(account.get_absolute_url())
+
+
+@login_required
+@require_POST
+def account_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _get_account(request, pk)
+    if not account_access(request.user, account).archive:
+        raise PermissionDenied(_("Only the account's owner and their managers can restore it."))
+    services.account_set_status(account=account, status=AccountStatus.ACTIVE, by=request.user)
+    messages.success(request, _("“%(name)s” is active again.") % {"name": account.name})
+    return HttpResponseRedirect(account.get_absolute_url())
+
+
+@login_required
+def account_reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _get_account(request, pk)
+    if not account_access(request.user, account).reassign:
+        raise PermissionDenied(_("Only a manager above the owner can reassign this account."))
+    form = ReassignForm(request.POST or None, user=request.user, account=account)
+    if request.method == "POST" and form.is_valid():
+        services.account_reassign(account=account, new_owner=form.cleaned_data["new_owner"], by=request.user)
+        messages.success(request, _("The account now belongs to %(owner)s.") % {"owner": account.owner})
+        _cap_warning(request, account)
+        return HttpResponseRedirect(account.get_absolute_url())
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/account_reassign.html", {"form": form, "account": account}, status=status)
+
+
+@login_required
+def account_qualification(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _get_editable_account(request, pk)
+    form = QualificationForm(request.POST or None, account=account)
+    if request.method == "POST" and form.is_valid():
+        services.account_qualify(
+            account=account,
+            scores=form.scores(),
+            override=form.override_value(),
+            reason=form.cleaned_data.get("reason") or "",
+            by=request.user,
+        )
+        messages.success(request, _("Qualification saved."))
+        _cap_warning(request, account)
+        return HttpResponseRedirect(account.get_absolute_url() + "#qualification")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/account_qualification.html", {"form": form, "account": account}, status=status)
+
+
+def _formset_page(
+    request: HttpRequest, pk: int, factory, template: str, queryset=None, title: str = ""
+) -> HttpResponse:
+    account = _get_editable_account(request, pk)
+    kwargs = {"instance": account}
+    if queryset is not None:
+        kwargs["queryset"] = queryset
+    formset = factory(request.POST or None, **kwargs)
+    if request.method == "POST" and formset.is_valid():
+        with transaction.atomic():
+            formset.save()
+            services.account_recompute(account)
+        messages.success(request, _("%(what)s saved.") % {"what": title})
+        return HttpResponseRedirect(account.get_absolute_url())
+    status = 400 if request.method == "POST" else 200
+    return render(request, template, {"formset": formset, "account": account, "title": title}, status=status)
+
+
+@login_required
+def account_listings(request: HttpRequest, pk: int) -> HttpResponse:
+    qs = Listing.objects.select_related("product", "competitor_product")
+    return _formset_page(request, pk, ListingFormSetFactory, "accounts/account_formset.html", qs, _("Listings"))
+
+
+@login_required
+def account_financials(request: HttpRequest, pk: int) -> HttpResponse:
+    return _formset_page(request, pk, FinancialsFormSetFactory, "accounts/account_formset.html", None, _("Financials"))
+
+
+@login_required
+def account_team(request: HttpRequest, pk: int) -> HttpResponse:
+    qs = AccountTeamMember.objects.select_related("user")
+    return _formset_page(request, pk, TeamFormSetFactory, "accounts/account_formset.html", qs, _("Account team"))
+
+
+@login_required
+def account_history(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _get_account(request, pk)
+    records = list(
+        account.history.select_related("history_user")
+        .prefetch_related(Prefetch("history_user"))
+        .order_by("-history_date")[:100]
+    )
+    changes = []
+    for newer, older in zip(records, [*records[1:], None], strict=False):
+        delta = newer.diff_against(older).changes if older is not None else []
+        changes.append({"record": newer, "changes": delta})
+    return render(request, "accounts/account_history.html", {"account": account, "changes": changes})

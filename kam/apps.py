@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class KamConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "kam"
+    verbose_name = _("KAM Planner core")

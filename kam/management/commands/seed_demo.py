@@ -1,0 +1,377 @@
+"""Load believable demo data; run it as often as you like (it is idempotent).
+
+``--accounts N`` adds N more accounts in bulk for benchmarks (idempotent too: it tops up).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.models import (
+    Account,
+    AccountFinancials,
+    AccountTeamMember,
+    AccountType,
+    CompetitorKind,
+    CompetitorProduct,
+    ExchangeRate,
+    Listing,
+    ListingStatus,
+    Product,
+    QualificationCriterion,
+    TeamFunction,
+)
+from accounts.services import account_qualify, account_recompute
+from kam.models import Role, Team, User
+
+DEMO_PASSWORD = "demo-pass-2026"
+
+PEOPLE = [
+    # username, first, last, role, manager, team, country
+    ("admin", "Ada", "Admin", Role.ADMIN, None, None, "DE"),
+    ("head", "Helena", "Brandt", Role.MANAGER, None, None, "DE"),
+    ("mgr.north", "Markus", "Nordmann", Role.MANAGER, "head", "North & UK", "DE"),
+    ("mgr.south", "Sabine", "Süß", Role.MANAGER, "head", "South & Switzerland", "DE"),
+    ("kam.anna", "Anna", "Keller", Role.KAM, "mgr.north", "North & UK", "DE"),
+    ("kam.ben", "Ben", "Fischer", Role.KAM, "mgr.north", "North & UK", "DE"),
+    ("kam.claire", "Claire", "Hughes", Role.KAM, "mgr.north", "North & UK", "GB"),
+    ("kam.david", "David", "Meier", Role.KAM, "mgr.south", "South & Switzerland", "CH"),
+    ("kam.eva", "Eva", "Huber", Role.KAM, "mgr.south", "South & Switzerland", "DE"),
+    ("access.felix", "Felix", "Wagner", Role.MARKET_ACCESS, "mgr.north", None, "DE"),
+    ("msl.greta", "Greta", "Lang", Role.MSL, None, None, "DE"),
+]
+
+PRODUCTS = [
+    ("Cardiovex", "evolocumab-like PCSK9 inhibitor", "Cardiology"),
+    ("Oncoril", "pembrolizumab-like PD-1 antibody", "Oncology"),
+    ("Hemastat", "emicizumab-like bispecific", "Haematology"),
+    ("Neurolin", "ocrelizumab-like anti-CD20", "Neurology"),
+    ("Respiclar", "benralizumab-like anti-IL-5R", "Respiratory"),
+    ("Glucavera", "semaglutide-like GLP-1 agonist", "Diabetes"),
+    ("Immunex", "adalimumab-like anti-TNF", "Immunology"),
+]
+
+COMPETITORS = [
+    ("Repatha", "Amgen", "evolocumab", CompetitorKind.ORIGINATOR),
+    ("Keytruda", "MSD", "pembrolizumab", CompetitorKind.ORIGINATOR),
+    ("Hyrimoz", "Sandoz", "adalimumab", CompetitorKind.BIOSIMILAR),
+    ("Amgevita", "Amgen", "adalimumab", CompetitorKind.BIOSIMILAR),
+    ("Ozempic", "Novo Nordisk", "semaglutide", CompetitorKind.ORIGINATOR),
+    ("Metformin Generic", "Stada", "metformin", CompetitorKind.GENERIC),
+]
+
+RATES = {"CHF": Decimal("1.06"), "GBP": Decimal("1.17"), "USD": Decimal("0.92")}
+
+# name, type, country, region, city, currency, owner, tier, parent crm id
+ACCOUNTS = [
+    ("Klinikverbund Nordlicht", "hospital", "DE", "Hamburg", "Hamburg", "EUR", "kam.anna", "A", None),
+    ("Nordlicht Klinikum Altona", "hospital", "DE", "Hamburg", "Hamburg", "EUR", "kam.anna", "A", "DEMO-001"),
+    ("Nordlicht Klinikum Harburg", "hospital", "DE", "Hamburg", "Hamburg", "EUR", "kam.anna", "B", "DEMO-001"),
+    ("Universitätsklinikum Elbtal", "hospital", "DE", "Sachsen", "Dresden", "EUR", "kam.anna", "A", None),
+    ("Städtisches Klinikum Weserbogen", "hospital", "DE", "Bremen", "Bremen", "EUR", "kam.ben", "B", None),
+    ("Kreiskrankenhaus Heideland", "hospital", "DE", "Niedersachsen", "Celle", "EUR", "kam.ben", "C", None),
+    ("Evangelisches Krankenhaus Alsterdorf", "hospital", "DE", "Hamburg", "Hamburg", "EUR", "kam.ben", "B", None),
+    ("Universitätsmedizin Ostsee", "hospital", "DE", "Mecklenburg-Vorpommern", "Rostock", "EUR", "kam.ben", "A", None),
+    ("Klinikum Bodensee-Süd", "hospital", "DE", "Baden-Württemberg", "Konstanz", "EUR", "kam.eva", "B", None),
+    ("Universitätsklinikum Isartal", "hospital", "DE", "Bayern", "München", "EUR", "kam.eva", "A", None),
+    ("Klinikum Donauried", "hospital", "DE", "Bayern", "Ingolstadt", "EUR", "kam.eva", "B", None),
+    ("Privatklinik Tegernblick", "hospital", "DE", "Bayern", "Bad Wiessee", "EUR", "kam.eva", "C", None),
+    ("Einkaufsgemeinschaft Süd eG", "hospital", "DE", "Bayern", "Augsburg", "EUR", "kam.eva", "A", None),
+    ("Universitätsspital Limmat", "hospital", "CH", "Zürich", "Zürich", "CHF", "kam.david", "A", None),
+    ("Kantonsspital Aareland", "hospital", "CH", "Aargau", "Aarau", "CHF", "kam.david", "B", None),
+    ("Hôpital du Léman", "hospital", "CH", "Vaud", "Lausanne", "CHF", "kam.david", "A", None),
+    ("Spitalgruppe Innerschweiz", "hospital", "CH", "Luzern", "Luzern", "CHF", "kam.david", "B", None),
+    ("Kantonsspital Rheinknie", "hospital", "CH", "Basel-Stadt", "Basel", "CHF", "kam.david", "B", None),
+    (
+        "Thames Valley University Hospitals NHS Trust",
+        "hospital",
+        "GB",
+        "South East",
+        "Oxford",
+        "GBP",
+        "kam.claire",
+        "A",
+        None,
+    ),
+    ("Pennine Acute Hospitals NHS Trust", "hospital", "GB", "North West", "Manchester", "GBP", "kam.claire", "A", None),
+    ("Severn Vale NHS Foundation Trust", "hospital", "GB", "South West", "Gloucester", "GBP", "kam.claire", "B", None),
+    ("Tyne Coast Hospitals NHS Trust", "hospital", "GB", "North East", "Newcastle", "GBP", "kam.claire", "B", None),
+    ("London Northside Healthcare Group", "hospital", "GB", "London", "London", "GBP", "kam.claire", "A", None),
+    ("Apothekenkooperation Hanse", "pharmacy", "DE", "Hamburg", "Hamburg", "EUR", "kam.ben", "A", None),
+    ("Hanse-Apotheke am Jungfernstieg", "pharmacy", "DE", "Hamburg", "Hamburg", "EUR", "kam.ben", "B", "DEMO-024"),
+    ("Löwen-Apotheke Eppendorf", "pharmacy", "DE", "Hamburg", "Hamburg", "EUR", "kam.ben", "C", "DEMO-024"),
+    ("Apothekenverbund Alpenland", "pharmacy", "DE", "Bayern", "Rosenheim", "EUR", "kam.eva", "A", None),
+    ("Stern-Apotheke Rosenheim", "pharmacy", "DE", "Bayern", "Rosenheim", "EUR", "kam.eva", "B", "DEMO-027"),
+    ("Apotheke am Viktualienmarkt", "pharmacy", "DE", "Bayern", "München", "EUR", "kam.eva", "B", "DEMO-027"),
+    ("Zentral-Apotheke Dresden", "pharmacy", "DE", "Sachsen", "Dresden", "EUR", "kam.anna", "C", None),
+    ("Apotheken-Gruppe Zürichsee", "pharmacy", "CH", "Zürich", "Zürich", "CHF", "kam.david", "B", None),
+    ("Pharmacie du Lac", "pharmacy", "CH", "Genève", "Genève", "CHF", "kam.david", "C", None),
+    ("Riverside Pharmacy Group", "pharmacy", "GB", "London", "London", "GBP", "kam.claire", "B", None),
+    ("Northgate Chemists", "pharmacy", "GB", "North West", "Liverpool", "GBP", "kam.claire", "C", None),
+    ("Medi-Großhandel Deutschland AG", "wholesaler", "DE", "Hessen", "Frankfurt am Main", "EUR", "kam.anna", "A", None),
+    (
+        "Medi-Großhandel Niederlassung Nord",
+        "wholesaler",
+        "DE",
+        "Niedersachsen",
+        "Hannover",
+        "EUR",
+        "kam.anna",
+        "B",
+        "DEMO-035",
+    ),
+    ("Medi-Großhandel Niederlassung Süd", "wholesaler", "DE", "Bayern", "Nürnberg", "EUR", "kam.eva", "B", "DEMO-035"),
+    ("Medi-Großhandel Niederlassung Ost", "wholesaler", "DE", "Berlin", "Berlin", "EUR", "kam.anna", "C", "DEMO-035"),
+    ("Alpen Pharma Distribution AG", "wholesaler", "CH", "Bern", "Bern", "CHF", "kam.david", "A", None),
+    ("Albion Healthcare Wholesale Ltd", "wholesaler", "GB", "Midlands", "Birmingham", "GBP", "kam.claire", "A", None),
+]
+
+
+class Command(BaseCommand):
+    help = "Load idempotent demo data (people, accounts, products, listings, financials)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--accounts", type=int, default=0, help="Add bulk accounts up to this many in total.")
+
+    def handle(self, *args, accounts: int = 0, **options) -> None:
+        rng = random.Random(2026)
+        with transaction.atomic():
+            users = self._people()
+            products = self._portfolio()
+            self._rates()
+            self._accounts(users, products, rng)
+        if accounts:
+            self._scale(accounts, users, products)
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000/ with:"))
+        for username, first, last, role, *_ in PEOPLE:
+            self.stdout.write(f"  {username:<14} {DEMO_PASSWORD}   ({first} {last}, {role.label})")
+
+    def _people(self) -> dict[str, User]:
+        users: dict[str, User] = {}
+        teams: dict[str, Team] = {}
+        for username, first, last, role, manager, team, country in PEOPLE:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "role": role,
+                    "country": country,
+                    "email": f"{username}@example.com",
+                    "is_staff": role == Role.ADMIN,
+                    "is_superuser": role == Role.ADMIN,
+                },
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+            user.manager = users.get(manager) if manager else None
+            if team:
+                lead = users.get(manager)
+                teams.setdefault(
+                    team, Team.objects.get_or_create(name=team, defaults={"lead": lead, "country": country})[0]
+                )
+                user.team = teams[team]
+            user.save()
+            users[username] = user
+        return users
+
+    def _portfolio(self) -> list[Product]:
+        products = [
+            Product.objects.get_or_create(brand=b, defaults={"molecule": m, "therapeutic_area": ta})[0]
+            for b, m, ta in PRODUCTS
+        ]
+        for name, company, molecule, kind in COMPETITORS:
+            CompetitorProduct.objects.get_or_create(
+                name=name, company=company, defaults={"molecule": molecule, "kind": kind}
+            )
+        return products
+
+    def _rates(self) -> None:
+        this_year = date.today().year
+        for year in range(this_year - 3, this_year + 2):
+            for currency, rate in RATES.items():
+                drift = Decimal(1) + Decimal(year - this_year) * Decimal("0.01")
+                ExchangeRate.objects.get_or_create(
+                    year=year, currency=currency, defaults={"rate": (rate * drift).quantize(Decimal("0.0001"))}
+                )
+
+    def _accounts(self, users: dict[str, User], products: list[Product], rng: random.Random) -> None:
+        competitors = list(CompetitorProduct.objects.all())
+        this_year = date.today().year
+        for i, (name, kind, country, region, city, currency, owner, tier, parent) in enumerate(ACCOUNTS, start=1):
+            crm_id = f"DEMO-{i:03d}"
+            if Account.objects.filter(crm_id=crm_id).exists():
+                continue
+            account = Account(
+                name=name,
+                account_type=kind,
+                country=country,
+                region=region,
+                city=city,
+                currency=currency,
+                owner=users[owner],
+                tier=tier,
+                crm_id=crm_id,
+                parent=Account.objects.filter(crm_id=parent).first() if parent else None,
+                address=f"{rng.choice(['Hauptstraße', 'Spitalgasse', 'High Street', 'Bahnhofstraße'])} {rng.randint(1, 120)}",
+            )
+            scale = {"A": 3, "B": 2, "C": 1}[tier]
+            if kind == AccountType.HOSPITAL:
+                account.beds = rng.randint(150, 700) * scale
+                account.ownership = rng.choice(["public", "public", "university", "private"])
+                account.management_model = "professional" if rng.random() < 0.75 else "traditional"
+                account.has_formal_dmu = account.management_model == "professional" or rng.random() < 0.3
+            else:
+                turnover = Decimal(rng.randint(2, 40) * scale * (25 if kind == "wholesaler" else 1)) * 100000
+                account.annual_turnover = turnover
+                account.turnover_goal = (turnover * Decimal("1.08")).quantize(Decimal(1))
+                account.gross_margin_pct = Decimal(rng.randint(60, 320)) / 10
+                account.average_discount_pct = Decimal(rng.randint(10, 120)) / 10
+                account.market_share_pct = Decimal(rng.randint(50, 450)) / 10
+            account.full_clean()
+            account.save()
+            AccountTeamMember.objects.get_or_create(
+                account=account, user=account.owner, therapeutic_area="", defaults={"function": TeamFunction.KAM}
+            )
+            if i % 3 == 0:
+                AccountTeamMember.objects.get_or_create(
+                    account=account,
+                    user=users["access.felix"],
+                    therapeutic_area="",
+                    defaults={"function": TeamFunction.MARKET_ACCESS},
+                )
+            if kind == AccountType.HOSPITAL and i % 2 == 0:
+                AccountTeamMember.objects.get_or_create(
+                    account=account,
+                    user=users["msl.greta"],
+                    therapeutic_area="",
+                    defaults={"function": TeamFunction.MSL},
+                )
+            for product in rng.sample(products, k=rng.randint(3, len(products))):
+                status = rng.choice(
+                    [ListingStatus.LISTED] * 4
+                    + [
+                        ListingStatus.RESTRICTED,
+                        ListingStatus.UNDER_REVIEW,
+                        ListingStatus.NOT_LISTED,
+                        ListingStatus.DELISTED,
+                    ]
+                )
+                competitor = None
+                if status in (ListingStatus.NOT_LISTED, ListingStatus.DELISTED):
+                    competitor = rng.choice(competitors)
+                committee = None
+                if status in (ListingStatus.UNDER_REVIEW, ListingStatus.NOT_LISTED) or rng.random() < 0.2:
+                    committee = date.today() + timedelta(days=rng.randint(10, 200))
+                Listing.objects.create(
+                    account=account,
+                    product=product,
+                    status=status,
+                    competitor_product=competitor,
+                    next_committee_date=committee,
+                )
+            base = Decimal(rng.randint(20, 400) * scale) * 10000
+            for year in range(this_year - 2, this_year + 1):
+                growth = Decimal(1) + Decimal(rng.randint(-8, 15)) / 100
+                base = (base * growth).quantize(Decimal(1))
+                hidden = kind == AccountType.HOSPITAL and rng.random() < 0.3
+                AccountFinancials.objects.create(
+                    account=account,
+                    year=year,
+                    revenue_actual=None if hidden else base,
+                    revenue_target=(base * Decimal("1.05")).quantize(Decimal(1)),
+                    gross_profit=None if hidden else (base * Decimal("0.62")).quantize(Decimal(1)),
+                    estimated_potential=(base * Decimal("1.9")).quantize(Decimal(1)),
+                )
+            criteria = QualificationCriterion.objects.filter(account_type=kind, active=True)
+            strength = {"A": 4, "B": 3, "C": 2}[tier]
+            scores = {c.pk: max(0, min(5, strength + rng.randint(-1, 1))) for c in criteria}
+            for c in criteria:
+                if c.code == "professional_management":
+                    scores[c.pk] = 5 if account.management_model == "professional" else 1
+                if c.code == "dmu_exists" and account.has_formal_dmu is not None:
+                    scores[c.pk] = 5 if account.has_formal_dmu else 1
+            override, reason = None, ""
+            if name == "Privatklinik Tegernblick":
+                override, reason = True, "Reference site for Neurolin in Bavaria; chief physician chairs the society."
+            account_qualify(account=account, scores=scores, override=override, reason=reason, by=users["admin"])
+            account_recompute(account)
+
+    def _scale(self, total: int, users: dict[str, User], products: list[Product]) -> None:
+        """Bulk accounts for benchmarks: plain inserts, no per-row services."""
+        have = Account.objects.count()
+        missing = total - have
+        if missing <= 0:
+            return
+        owners = [u for u in users.values() if u.role == Role.KAM]
+        this_year = date.today().year
+        types = [AccountType.HOSPITAL, AccountType.PHARMACY, AccountType.WHOLESALER]
+        statuses = [
+            ListingStatus.LISTED,
+            ListingStatus.RESTRICTED,
+            ListingStatus.UNDER_REVIEW,
+            ListingStatus.NOT_LISTED,
+        ]
+        batch = 2000
+        start = Account.objects.filter(crm_id__startswith="SCALE-").count()
+        created = 0
+        while created < missing:
+            n = min(batch, missing - created)
+            rows = []
+            for j in range(start + created, start + created + n):
+                kind = types[j % 3]
+                att, pos = (j * 37) % 101, (j * 53) % 101
+                rows.append(
+                    Account(
+                        name=f"Scale account {j:06d}",
+                        account_type=kind,
+                        country=["DE", "CH", "GB", "AT"][j % 4],
+                        region=f"Region {j % 17}",
+                        city=f"City {j % 97}",
+                        currency=["EUR", "CHF", "GBP", "EUR"][j % 4],
+                        owner=owners[j % len(owners)],
+                        tier="ABC"[j % 3],
+                        crm_id=f"SCALE-{j:06d}",
+                        beds=200 + j % 900 if kind == AccountType.HOSPITAL else None,
+                        market_share_pct=None if kind == AccountType.HOSPITAL else Decimal(j % 60),
+                        qualification_score=(j * 29) % 101,
+                        qualifies=(j * 29) % 101 >= 60,
+                        is_key_account=(j * 29) % 101 >= 60,
+                        attractiveness=att,
+                        position=pos,
+                    )
+                )
+            with transaction.atomic():
+                made = Account.objects.bulk_create(rows, batch_size=1000)
+                AccountTeamMember.objects.bulk_create(
+                    [AccountTeamMember(account=a, user_id=a.owner_id, function=TeamFunction.KAM) for a in made],
+                    batch_size=2000,
+                )
+                AccountFinancials.objects.bulk_create(
+                    [
+                        AccountFinancials(
+                            account=a,
+                            year=year,
+                            revenue_actual=Decimal(100000 + (a.pk * 7919) % 900000),
+                            revenue_target=Decimal(110000 + (a.pk * 7919) % 900000),
+                        )
+                        for a in made
+                        for year in (this_year - 1, this_year)
+                    ],
+                    batch_size=4000,
+                )
+                Listing.objects.bulk_create(
+                    [
+                        Listing(account=a, product=p, status=statuses[(a.pk + k) % len(statuses)])
+                        for a in made
+                        for k, p in enumerate(products[:4])
+                    ],
+                    batch_size=4000,
+                )
+            created += n
+        self.stdout.write(f"Added {created} bulk accounts ({Account.objects.count()} in all).")

@@ -1,0 +1,154 @@
+"""Users, their roles and the management hierarchy, and teams."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models.expressions import RawSQL
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Country(models.TextChoices):
+    DE = "DE", _("Germany")
+    AT = "AT", _("Austria")
+    CH = "CH", _("Switzerland")
+    GB = "GB", _("United Kingdom")
+    FR = "FR", _("France")
+    IT = "IT", _("Italy")
+    ES = "ES", _("Spain")
+    NL = "NL", _("Netherlands")
+    BE = "BE", _("Belgium")
+
+
+class Role(models.TextChoices):
+    KAM = "kam", _("Key account manager")
+    MANAGER = "manager", _("Manager")
+    MARKET_ACCESS = "market_access", _("Market access")
+    MARKETING = "marketing", _("Marketing")
+    MSL = "msl", _("Medical science liaison")
+    MEDICAL_ADVISER = "medical_adviser", _("Medical adviser")
+    ADMIN = "admin", _("Administrator")
+
+
+MEDICAL_ROLES = frozenset({Role.MSL, Role.MEDICAL_ADVISER})
+CROSS_FUNCTIONAL_ROLES = frozenset({Role.MARKET_ACCESS, Role.MARKETING, Role.MSL, Role.MEDICAL_ADVISER})
+
+
+class Team(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("lead"),
+        on_delete=models.PROTECT,
+        related_name="led_teams",
+        null=True,
+        blank=True,
+    )
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# The users below a manager, at any depth. One recursive query, so a manager's scope costs the
+# same number of queries whatever the depth of the hierarchy.
+_SUBORDINATES_SQL = """
+    WITH RECURSIVE below(id) AS (
+        SELECT id FROM kam_user WHERE manager_id = %s
+        UNION
+        SELECT u.id FROM kam_user u JOIN below b ON u.manager_id = b.id
+    )
+    SELECT id FROM below
+"""
+
+
+class UserQuerySet(models.QuerySet):
+    def below(self, manager: User) -> UserQuerySet:
+        """Everyone who reports to ``manager`` directly or through other managers."""
+        return self.filter(pk__in=subordinate_ids(manager))
+
+
+class KamUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+def subordinate_ids(manager: User) -> RawSQL:
+    """A subquery of the ids below ``manager``, usable as ``field__in=``."""
+    return RawSQL(_SUBORDINATES_SQL, (manager.pk,))
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.KAM)
+    manager = models.ForeignKey(
+        "self",
+        verbose_name=_("reports to"),
+        on_delete=models.SET_NULL,
+        related_name="reports",
+        null=True,
+        blank=True,
+    )
+    team = models.ForeignKey(
+        Team,
+        verbose_name=_("team"),
+        on_delete=models.SET_NULL,
+        related_name="members",
+        null=True,
+        blank=True,
+    )
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices, default=Country.DE)
+    key_account_cap = models.PositiveSmallIntegerField(
+        _("key account cap"),
+        null=True,
+        blank=True,
+        help_text=_("Most key accounts this person should own; empty means the company default."),
+    )
+
+    objects = KamUserManager()
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(manager=models.F("id")), name="user_not_own_manager"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def get_absolute_url(self) -> str:
+        return reverse("people-detail", args=[self.pk])
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.is_superuser or self.role == Role.ADMIN
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == Role.MANAGER
+
+    @property
+    def is_medical(self) -> bool:
+        return self.role in MEDICAL_ROLES
+
+    @property
+    def effective_key_account_cap(self) -> int:
+        if self.key_account_cap is not None:
+            return self.key_account_cap
+        return settings.KEY_ACCOUNT_CAP_DEFAULT
+
+    def is_above(self, other: User) -> bool:
+        """True when ``other`` reports to this user at any depth."""
+        if other.pk is None or other.pk == self.pk:
+            return False
+        return User.objects.below(self).filter(pk=other.pk).exists()

@@ -1,0 +1,12 @@
+"""Test settings: the production module with a fast hasher and in-process e-mail and tasks."""
+
+import os
+
+os.environ.setdefault("DEBUG", "1")
+
+from kam.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405

@@ -1,0 +1,71 @@
+from django.urls import reverse
+
+from tests.factories import AccountFactory
+
+
+def test_it_searches_by_name_city_and_crm_id(cast, login):
+    AccountFactory(owner=cast.kam_a, name="Universitätsklinikum Elbtal", city="Dresden", crm_id="V-77")
+    AccountFactory(owner=cast.kam_a, name="Stern-Apotheke", city="Rosenheim", account_type="pharmacy")
+    client = login(cast.kam_a)
+
+    def names(query):
+        response = client.get(reverse("accounts:list"), query)
+        assert response.status_code == 200
+        return {a.name for a in response.context["page"]}
+
+    assert names({"q": "Elbtal"}) == {"Universitätsklinikum Elbtal"}
+    assert names({"q": "rosenheim"}) == {"Stern-Apotheke"}
+    assert names({"q": "V-77"}) == {"Universitätsklinikum Elbtal"}
+    assert names({"account_type": "pharmacy"}) == {"Stern-Apotheke"}
+    assert names({"q": "Account C"}) == set()  # not visible to KAM A
+
+
+def test_it_filters_by_key_status_and_owner(cast, login):
+    AccountFactory(owner=cast.kam_b, name="Key B", is_key_account=True)
+    client = login(cast.manager_a)
+    response = client.get(reverse("accounts:list"), {"key": "yes"})
+    assert {a.name for a in response.context["page"]} == {"Key B"}
+    response = client.get(reverse("accounts:list"), {"owner": cast.kam_a.pk})
+    assert {a.name for a in response.context["page"]} == {"Account A"}
+
+
+def test_an_unknown_filter_value_is_reported_not_a_500(cast, login):
+    response = login(cast.kam_a).get(reverse("accounts:list"), {"account_type": "spaceship", "page": "abc"})
+    assert response.status_code == 200
+    assert "were not understood" in response.content.decode()
+
+
+def test_it_sorts_and_paginates(cast, login):
+    for i in range(30):
+        AccountFactory(owner=cast.kam_a, name=f"Z{i:02d}")
+    client = login(cast.kam_a)
+    first = client.get(reverse("accounts:list"), {"sort": "-name"})
+    assert [a.name for a in first.context["page"]][:2] == ["Z29", "Z28"]
+    second = client.get(reverse("accounts:list"), {"sort": "-name", "page": 2})
+    assert second.context["page"].number == 2
+    assert len(second.context["page"]) == 31 - 25
+
+
+def _count_queries(client, url, django_assert_max_num_queries, budget):
+    with django_assert_max_num_queries(budget) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_list_and_detail_query_counts_do_not_grow_with_rows(cast, login, django_assert_max_num_queries):
+    from tests.factories import FinancialsFactory, ListingFactory
+
+    client = login(cast.manager_a)
+    for _i in range(3):
+        AccountFactory(owner=cast.kam_a, parent=cast.account_a)
+        ListingFactory(account=cast.account_a)
+    FinancialsFactory(account=cast.account_a, year=2024)
+    list_small = _count_queries(client, reverse("accounts:list"), django_assert_max_num_queries, 15)
+    detail_small = _count_queries(client, cast.account_a.get_absolute_url(), django_assert_max_num_queries, 30)
+    for _i in range(20):
+        AccountFactory(owner=cast.kam_b, parent=cast.account_a)
+        ListingFactory(account=cast.account_a)
+    FinancialsFactory(account=cast.account_a, year=2025)
+    FinancialsFactory(account=cast.account_a, year=2023)
+    assert _count_queries(client, reverse("accounts:list"), django_assert_max_num_queries, 15) == list_small
+    assert _count_queries(client, cast.account_a.get_absolute_url(), django_assert_max_num_queries, 30) == detail_small

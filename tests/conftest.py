@@ -1,0 +1,108 @@
+"""The shared cast and the rules for tests that need real services.
+
+The cast: a national head over two managers; manager A leads KAM A and KAM B, manager B leads
+KAM C; a market-access colleague; a medical colleague; an administrator. KAM A owns account A,
+KAM C owns account C; the market-access colleague is on account A's team.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from dataclasses import dataclass
+
+import pytest
+
+from kam.models import Role, User
+from tests.factories import AccountFactory, TeamMemberFactory, UserFactory
+
+# In CI every test must run: a skip there is a failure (see pytest_sessionfinish).
+FORBID_SKIPS = os.environ.get("KAM_FORBID_SKIPS") == "1"
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report) -> None:
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    if FORBID_SKIPS and _skipped:
+        session.exitstatus = 1
+        tr = session.config.pluginmanager.get_plugin("terminalreporter")
+        if tr is not None:
+            tr.write_line(f"KAM_FORBID_SKIPS=1 and {len(_skipped)} tests were skipped: {_skipped[:10]}", red=True)
+
+
+def _port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def redis_url() -> str | None:
+    url = os.environ.get("CELERY_BROKER_URL", "")
+    return url if url.startswith("redis://") else None
+
+
+CHROMIUM = os.environ.get("KAM_CHROMIUM", "/usr/bin/chromium")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    from django.db import connection
+
+    reasons = {}
+    if connection.vendor != "postgresql":
+        reasons["postgres"] = "needs PostgreSQL: set DATABASE_URL=postgres://… (SQLite ignores row locks)"
+    if not redis_url():
+        reasons["redis"] = "needs Redis: set CELERY_BROKER_URL=redis://…"
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        reasons["browser"] = f"needs Chromium at {CHROMIUM} (apt-get install chromium)"
+    for item in items:
+        for marker, reason in reasons.items():
+            if item.get_closest_marker(marker):
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@dataclass
+class Cast:
+    head: User
+    manager_a: User
+    manager_b: User
+    kam_a: User
+    kam_b: User
+    kam_c: User
+    access: User
+    medical: User
+    admin: User
+    account_a: object
+    account_c: object
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    head = UserFactory(username="head", role=Role.MANAGER)
+    manager_a = UserFactory(username="manager_a", role=Role.MANAGER, manager=head)
+    manager_b = UserFactory(username="manager_b", role=Role.MANAGER, manager=head)
+    kam_a = UserFactory(username="kam_a", manager=manager_a)
+    kam_b = UserFactory(username="kam_b", manager=manager_a)
+    kam_c = UserFactory(username="kam_c", manager=manager_b)
+    access = UserFactory(username="access", role=Role.MARKET_ACCESS)
+    medical = UserFactory(username="medical", role=Role.MSL)
+    admin = UserFactory(username="admin", role=Role.ADMIN)
+    account_a = AccountFactory(name="Account A", owner=kam_a)
+    account_c = AccountFactory(name="Account C", owner=kam_c)
+    TeamMemberFactory(account=account_a, user=access)
+    return Cast(head, manager_a, manager_b, kam_a, kam_b, kam_c, access, medical, admin, account_a, account_c)
+
+
+@pytest.fixture
+def login(client):
+    def _login(user: User):
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return _login

@@ -1,0 +1,49 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(env_extra: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_SETTINGS_MODULE", "SECRET_KEY"}}
+    env.update(env_extra)
+    env["DJANGO_SETTINGS_MODULE"] = "kam.settings"
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_it_passes_the_deploy_check_with_production_variables(tmp_path):
+    result = _run(
+        {
+            "DEBUG": "0",
+            "SECRET_KEY": "a-production-secret-" + "x" * 50,
+            "ALLOWED_HOSTS": "kam.example.com",
+            "KAM_VAR_DIR": str(tmp_path),
+        },
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off(tmp_path):
+    result = _run({"DEBUG": "0", "KAM_VAR_DIR": str(tmp_path)}, "check")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_it_defaults_to_sqlite_and_a_serverless_broker_in_development(tmp_path):
+    result = _run(
+        {"DEBUG": "1", "KAM_VAR_DIR": str(tmp_path), "DATABASE_URL": "", "CELERY_BROKER_URL": ""},
+        "shell",
+        "-c",
+        "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL)",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "sqlite3 filesystem://" in result.stdout
