@@ -49,6 +49,9 @@ class AccountFilter(django_filters.FilterSet):
     def __init__(self, *args, owners: QuerySet[User], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.filters["owner"].queryset = owners
+        for field in self.form.fields.values():
+            css = "form-select" if hasattr(field, "choices") else "form-control"
+            field.widget.attrs.setdefault("class", css)
 
     def search(self, queryset: QuerySet[Account], name: str, value: str) -> QuerySet[Account]:
         value = value.strip()[:200]

@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
 from accounts.models import (
     LISTED_STATUSES,
@@ -55,12 +56,12 @@ def account_scores(account: Account) -> dict:
     position_parts: list[tuple[str, int]] = []
     pos = totals[CriterionDimension.POSITION]
     if pos[1]:
-        position_parts.append(("assessment", _pct(Decimal(pos[0]) * 100 / pos[1])))
+        position_parts.append((_("assessment"), _pct(Decimal(pos[0]) * 100 / pos[1])))
     if account.market_share_pct is not None:
-        position_parts.append(("market_share", _pct(account.market_share_pct)))
+        position_parts.append((_("market share"), _pct(account.market_share_pct)))
     listing_share = listing_share_pct(account)
     if listing_share is not None:
-        position_parts.append(("listings", listing_share))
+        position_parts.append((_("listing share"), listing_share))
     position = _pct(Decimal(sum(v for _, v in position_parts)) / len(position_parts)) if position_parts else None
     return {
         "parts": parts,

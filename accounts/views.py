@@ -112,7 +112,11 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "children": children,
             "rollup": rollup,
             "history": history,
-            "quadrants": [(q, q.label, QUADRANT_ADVICE[q]) for q in Quadrant],
+            # Laid out as the matrix is drawn: attractiveness up, our position to the right.
+            "quadrants": [
+                (q, q.label, QUADRANT_ADVICE[q])
+                for q in (Quadrant.STAR, Quadrant.STRATEGIC, Quadrant.STREAMLINE, Quadrant.STATUS)
+            ],
             "owner_key_accounts": owner_key_accounts,
             "owner_over_cap": owner_key_accounts > account.owner.effective_key_account_cap,
         },
