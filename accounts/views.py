@@ -118,6 +118,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 for q in (Quadrant.STAR, Quadrant.STRATEGIC, Quadrant.STREAMLINE, Quadrant.STATUS)
             ],
             "owner_key_accounts": owner_key_accounts,
+            "stakeholder_count": account.affiliations.filter(end_date__isnull=True).count(),
             "owner_over_cap": owner_key_accounts > account.owner.effective_key_account_cap,
         },
     )
@@ -140,7 +141,7 @@ def account_create(request: HttpRequest) -> HttpResponse:
     if not chosen.is_valid():
         raise Http404(_("Unknown account type."))
     initial = {"account_type": chosen.cleaned_data["type"] or None, "currency": "EUR", "country": request.user.country}
-    form = AccountForm(request.POST or None, initial=initial, user=request.user)
+    form = AccountForm(request.POST if request.method == "POST" else None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         account = services.account_save(account=form.instance, by=request.user)
         messages.success(request, _("Account “%(name)s” created.") % {"name": account.name})
@@ -153,7 +154,7 @@ def account_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
     account = _get_editable_account(request, pk)
-    form = AccountForm(request.POST or None, instance=account, user=request.user)
+    form = AccountForm(request.POST if request.method == "POST" else None, instance=account, user=request.user)
     if request.method == "POST" and form.is_valid():
         account = services.account_save(account=form.instance, by=request.user)
         messages.success(request, _("Changes saved."))
@@ -190,7 +191,7 @@ def account_reassign(request: HttpRequest, pk: int) -> HttpResponse:
     account = _get_account(request, pk)
     if not account_access(request.user, account).reassign:
         raise PermissionDenied(_("Only a manager above the owner can reassign this account."))
-    form = ReassignForm(request.POST or None, user=request.user, account=account)
+    form = ReassignForm(request.POST if request.method == "POST" else None, user=request.user, account=account)
     if request.method == "POST" and form.is_valid():
         services.account_reassign(account=account, new_owner=form.cleaned_data["new_owner"], by=request.user)
         messages.success(request, _("The account now belongs to %(owner)s.") % {"owner": account.owner})
@@ -203,7 +204,7 @@ def account_reassign(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def account_qualification(request: HttpRequest, pk: int) -> HttpResponse:
     account = _get_editable_account(request, pk)
-    form = QualificationForm(request.POST or None, account=account)
+    form = QualificationForm(request.POST if request.method == "POST" else None, account=account)
     if request.method == "POST" and form.is_valid():
         services.account_qualify(
             account=account,
@@ -226,7 +227,7 @@ def _formset_page(
     kwargs = {"instance": account}
     if queryset is not None:
         kwargs["queryset"] = queryset
-    formset = factory(request.POST or None, **kwargs)
+    formset = factory(request.POST if request.method == "POST" else None, **kwargs)
     if request.method == "POST" and formset.is_valid():
         with transaction.atomic():
             formset.save()

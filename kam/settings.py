@@ -125,6 +125,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Berlin")
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["kam.formats"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -205,3 +206,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Contact cadence: the most days between touchpoints per influence level ("5:30,4:45,3:90").
+STAKEHOLDER_CADENCE_DAYS = {
+    int(k): int(v)
+    for k, v in (pair.split(":") for pair in env.list("STAKEHOLDER_CADENCE_DAYS", default=["5:30", "4:45", "3:90"]))
+}
+# People who left all their accounts this many months ago are listed for erasure; the periodic
+# job erases them only when STAKEHOLDER_RETENTION_AUTO_ERASE is on.
+STAKEHOLDER_RETENTION_MONTHS = env.int("STAKEHOLDER_RETENTION_MONTHS", default=24)
+STAKEHOLDER_RETENTION_AUTO_ERASE = env.bool("STAKEHOLDER_RETENTION_AUTO_ERASE", default=False)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("people/<int:pk>/", views.people_detail, name="people-detail"),
     path("people/<int:pk>/handover/", views.people_handover, name="people-handover"),
     path("accounts/", include("accounts.urls")),
+    path("stakeholders/", include("stakeholders.urls")),
     path("admin/", admin.site.urls),
 ]
 

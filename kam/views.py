@@ -100,7 +100,7 @@ def people_handover(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(_people_visible_to(request.user), pk=pk, is_active=True)
     if not _may_hand_over(request.user, person) or person.pk == request.user.pk:
         raise Http404
-    form = HandoverForm(request.POST or None, by=request.user, leaving=person)
+    form = HandoverForm(request.POST if request.method == "POST" else None, by=request.user, leaving=person)
     if request.method == "POST" and form.is_valid():
         moved = user_handover(leaving=person, new_owner=form.cleaned_data["new_owner"], by=request.user)
         messages.success(

@@ -132,6 +132,155 @@ ACCOUNTS = [
 ]
 
 
+NAMES_DE = (
+    [
+        "Anja",
+        "Bernd",
+        "Carla",
+        "Dirk",
+        "Elke",
+        "Frank",
+        "Gisela",
+        "Hannes",
+        "Ines",
+        "Jörg",
+        "Katrin",
+        "Lukas",
+        "Monika",
+        "Nils",
+        "Olga",
+        "Peter",
+        "Ruth",
+        "Stefan",
+        "Tanja",
+        "Uwe",
+        "Vera",
+        "Wolfgang",
+    ],
+    [
+        "Bauer",
+        "Becker",
+        "Brandl",
+        "Dietrich",
+        "Engel",
+        "Frey",
+        "Graf",
+        "Hartmann",
+        "Jung",
+        "Kraus",
+        "Lorenz",
+        "Maurer",
+        "Neumann",
+        "Ott",
+        "Pohl",
+        "Roth",
+        "Schreiber",
+        "Sommer",
+        "Vogel",
+        "Weber",
+        "Zimmermann",
+    ],
+)
+NAMES_GB = (
+    [
+        "Alice",
+        "Brian",
+        "Chloe",
+        "Daniel",
+        "Emily",
+        "Fiona",
+        "George",
+        "Hannah",
+        "Ian",
+        "Julia",
+        "Kevin",
+        "Laura",
+        "Mark",
+        "Nina",
+        "Oliver",
+        "Priya",
+        "Rachel",
+        "Samuel",
+        "Tom",
+        "Yasmin",
+    ],
+    [
+        "Ahmed",
+        "Baker",
+        "Clarke",
+        "Davies",
+        "Evans",
+        "Foster",
+        "Green",
+        "Hall",
+        "Jones",
+        "Khan",
+        "Lewis",
+        "Morgan",
+        "Patel",
+        "Roberts",
+        "Shaw",
+        "Taylor",
+        "Walker",
+        "Wright",
+    ],
+)
+# key, function, DMU role, position, department, reports-to key, influence, stance
+DMU_TEMPLATES = {
+    "hospital": [
+        ("ceo", "management", "decision_maker", "Managing Director", "Board", None, 5, 0),
+        ("finance", "finance", "influencer", "Head of Controlling", "Finance", "ceo", 4, -1),
+        ("procurement", "procurement", "buyer", "Head of Purchasing", "Procurement", "finance", 4, -1),
+        ("pharmacist", "hospital_pharmacist", "gatekeeper", "Chief Pharmacist", "Hospital Pharmacy", "ceo", 5, 1),
+        (
+            "formulary",
+            "formulary_committee",
+            "decision_maker",
+            "Chair, Drug Committee",
+            "P&T Committee",
+            "pharmacist",
+            4,
+            0,
+        ),
+        ("hod", "head_of_department", "decision_maker", "Chief Physician Cardiology", "Cardiology", "ceo", 5, 1),
+        ("physician", "physician", "user", "Senior Physician", "Cardiology", "hod", 3, 2),
+        ("oncologist", "head_of_department", "influencer", "Head of Oncology", "Oncology", "ceo", 4, -1),
+        ("nurse", "nurse", "user", "Lead Nurse", "Oncology", "oncologist", 2, 1),
+    ],
+    "pharmacy": [
+        ("owner", "owner_buyer", "decision_maker", "Owner", "", None, 5, 1),
+        ("buyer", "owner_buyer", "buyer", "Head of Purchasing", "Purchasing", "owner", 4, 0),
+        ("manager", "management", "influencer", "Category Manager", "Category Management", "owner", 3, 1),
+        ("finance", "finance", "influencer", "Controller", "Finance", "owner", 3, -1),
+    ],
+    "wholesaler": [
+        ("md", "management", "decision_maker", "Managing Director", "Board", None, 5, 0),
+        ("purchasing", "procurement", "buyer", "Head of Purchasing", "Purchasing", "md", 5, -1),
+        ("category", "owner_buyer", "influencer", "Category Manager Rx", "Purchasing", "purchasing", 3, 1),
+        ("logistics", "other", "user", "Head of Logistics", "Logistics", "md", 2, 0),
+        ("finance", "finance", "influencer", "CFO", "Finance", "md", 4, -1),
+    ],
+}
+SUMMARIES = [
+    "Discussed the formulary timetable and the budget impact model; pharmacy wants real-world data on length of stay.",
+    "Reviewed supply reliability after the winter shortage; agreed a quarterly stock review.",
+    "Presented the patient-support programme; interest in nurse training for the day clinic.",
+    "Tender for lot 3 expected in spring; procurement asked for our framework-agreement conditions.",
+    "Met the new head of controlling; budget freeze until Q2, decisions via the drug committee.",
+    "Category review: basket penetration below target, discussed listing of two missing strengths.",
+]
+MEDICAL_SUMMARIES = [
+    "Scientific exchange on the latest phase III data; questions on subgroup results referred to medical information.",
+    "Advisory board on treatment pathways in heart failure; minutes with medical affairs.",
+]
+NEXT_STEPS = [
+    "Send the budget impact model",
+    "Organise a meeting with the pharmacy director",
+    "Share the tender documents checklist",
+    "Follow up on the committee decision",
+]
+
+
 class Command(BaseCommand):
     help = "Load idempotent demo data (people, accounts, products, listings, financials)."
 
@@ -145,6 +294,7 @@ class Command(BaseCommand):
             products = self._portfolio()
             self._rates()
             self._accounts(users, products, rng)
+            self._stakeholders(users, random.Random(7))
         if accounts:
             self._scale(accounts, users, products)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000/ with:"))
@@ -301,6 +451,88 @@ class Command(BaseCommand):
                 override, reason = True, "Reference site for Neurolin in Bavaria; chief physician chairs the society."
             account_qualify(account=account, scores=scores, override=override, reason=reason, by=users["admin"])
             account_recompute(account)
+
+    def _stakeholders(self, users: dict[str, User], rng: random.Random) -> None:
+        """A believable DMU for every demo account: people, reporting lines, coverage, touchpoints."""
+        from stakeholders.models import Affiliation, Coverage, Person, Touchpoint, TransferOfValue
+
+        today = date.today()
+        for account in Account.objects.filter(crm_id__startswith="DEMO-").select_related("owner").order_by("pk"):
+            if Affiliation.objects.filter(account=account).exists():
+                continue
+            names = NAMES_GB if account.country == "GB" else NAMES_DE
+            lang = "en" if account.country == "GB" else ("fr" if account.city in ("Lausanne", "Genève") else "de")
+            template = DMU_TEMPLATES[account.account_type]
+            made: dict[str, Affiliation] = {}
+            for key, function, role, title, dept, boss, influence, stance in template:
+                if key == "pharmacist" and rng.random() < 0.25:
+                    continue  # some hospitals lack a pharmacist contact: a gap the X-ray shows
+                first, last = rng.choice(names[0]), rng.choice(names[1])
+                person = Person.objects.create(
+                    title="Dr." if function in ("physician", "head_of_department") else "",
+                    first_name=first,
+                    last_name=last,
+                    email=f"{first}.{last}.{account.pk}{key}@example.org".lower().replace(" ", ""),
+                    preferred_language=lang,
+                )
+                affiliation = Affiliation(
+                    person=person,
+                    account=account,
+                    position_title=title,
+                    department=dept,
+                    function=function,
+                    dmu_role=role,
+                    influence=max(1, min(5, influence + rng.randint(-1, 1))),
+                    stance=max(-2, min(2, stance + rng.randint(-1, 1))),
+                    reports_to=made.get(boss),
+                    start_date=today - timedelta(days=rng.randint(200, 3000)),
+                )
+                affiliation.full_clean()
+                affiliation.save()
+                made[key] = affiliation
+            team = {m.user_id: m.user for m in account.team_members.select_related("user")}
+            for affiliation in made.values():
+                if affiliation.dmu_role == "decision_maker" and rng.random() < 0.3:
+                    continue  # an uncovered decision maker: a gap
+                Coverage.objects.create(affiliation=affiliation, user=account.owner, strength=rng.randint(2, 5))
+                if users["access.felix"].pk in team and affiliation.category == "managerial":
+                    Coverage.objects.create(
+                        affiliation=affiliation, user=users["access.felix"], strength=rng.randint(2, 4)
+                    )
+                if users["msl.greta"].pk in team and affiliation.category == "medical" and rng.random() < 0.7:
+                    Coverage.objects.create(
+                        affiliation=affiliation, user=users["msl.greta"], strength=rng.randint(3, 5), is_medical=True
+                    )
+            people = list(made.values())
+            for n in range(rng.randint(3, 7)):
+                medical = users["msl.greta"].pk in team and n == 0
+                author = users["msl.greta"] if medical else account.owner
+                met = rng.sample(people, k=min(len(people), rng.randint(1, 3)))
+                when = today - timedelta(days=rng.randint(3, 170))
+                follow = when + timedelta(days=rng.randint(7, 40)) if rng.random() < 0.5 else None
+                touchpoint = Touchpoint.objects.create(
+                    account=account,
+                    date=when,
+                    kind="advisory_board" if medical else rng.choice(["visit", "visit", "call", "email", "event"]),
+                    summary=rng.choice(MEDICAL_SUMMARIES if medical else SUMMARIES),
+                    next_step=rng.choice(NEXT_STEPS) if follow else "",
+                    follow_up_date=follow,
+                    follow_up_done=bool(follow and follow < today and rng.random() < 0.6),
+                    logged_by=author,
+                    is_medical=medical,
+                )
+                touchpoint.participants.set([author])
+                touchpoint.stakeholders.set([a.person_id for a in met])
+                if not medical and touchpoint.kind == "event" and rng.random() < 0.5:
+                    TransferOfValue.objects.create(
+                        touchpoint=touchpoint,
+                        category="registration_fee",
+                        recipient_person_id=met[0].person_id,
+                        amount=Decimal(rng.choice([250, 480, 650])),
+                        currency=account.currency,
+                        disclosure_consent=rng.random() < 0.7,
+                        expense_record_id=f"EXP-{account.pk:04d}-{n}",
+                    )
 
     def _scale(self, total: int, users: dict[str, User], products: list[Product]) -> None:
         """Bulk accounts for benchmarks: plain inserts, no per-row services."""

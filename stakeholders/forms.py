@@ -1,0 +1,197 @@
+"""Stakeholder forms: bad input becomes a clear error and what was typed stays on the page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Account
+from kam.models import User
+from stakeholders.models import (
+    MAX_FREE_TEXT,
+    Affiliation,
+    KolLevel,
+    Person,
+    SupportRequest,
+    Touchpoint,
+    TransferOfValue,
+)
+from stakeholders.selectors import users_for_coverage
+
+NO_PATIENT_DATA = _("No patient data: do not write anything that identifies a patient.")
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PersonForm(forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = ["title", "first_name", "last_name", "email", "phone", "preferred_language", "do_not_contact"]
+
+
+class AffiliationForm(forms.ModelForm):
+    class Meta:
+        model = Affiliation
+        fields = [
+            "position_title",
+            "department",
+            "function",
+            "category",
+            "dmu_role",
+            "influence",
+            "stance",
+            "reports_to",
+            "start_date",
+        ]
+        widgets = {"start_date": DATE, "influence": forms.NumberInput(attrs={"min": 1, "max": 5})}
+        help_texts = {"category": _("Leave empty to derive it from the function.")}
+
+    def __init__(self, *args, account: Account, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.account = account
+        others = Affiliation.objects.active().filter(account=account).select_related("person")
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        self.fields["reports_to"].queryset = others
+        self.fields["reports_to"].label_from_instance = lambda a: (
+            f"{a.person} ({a.position_title or a.get_function_display()})"
+        )
+        self.fields["category"].required = False
+        # Validation of reports-to needs the account before the model's clean() runs.
+        self.instance.account = account
+
+
+class TouchpointForm(forms.ModelForm):
+    class Meta:
+        model = Touchpoint
+        fields = ["date", "kind", "stakeholders", "participants", "summary", "next_step", "follow_up_date"]
+        widgets = {
+            "date": DATE,
+            "follow_up_date": DATE,
+            "summary": forms.Textarea(attrs={"rows": 4, "maxlength": MAX_FREE_TEXT}),
+            "stakeholders": forms.CheckboxSelectMultiple,
+            "participants": forms.SelectMultiple(attrs={"size": 4}),
+        }
+        help_texts = {"summary": NO_PATIENT_DATA, "next_step": NO_PATIENT_DATA}
+
+    def __init__(self, *args, account: Account, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        people = Person.objects.filter(affiliations__account=account, affiliations__end_date__isnull=True).distinct()
+        self.fields["stakeholders"].queryset = people.order_by("last_name")
+        team = User.objects.filter(Q(account_teams__account=account) | Q(pk=user.pk), is_active=True)
+        self.fields["participants"].queryset = team.distinct().order_by("last_name")
+        self.fields["participants"].required = False
+        self.fields["participants"].help_text = _("You are added automatically.")
+
+    def clean_date(self):
+        value = self.cleaned_data["date"]
+        if value > timezone.localdate() + timedelta(days=365):
+            raise forms.ValidationError(_("A touchpoint cannot be more than a year in the future."))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if data.get("follow_up_date") and data.get("date") and data["follow_up_date"] < data["date"]:
+            self.add_error("follow_up_date", _("The follow-up cannot be before the touchpoint."))
+        return data
+
+
+class TransferOfValueForm(forms.ModelForm):
+    """Optional: a reference to a transfer of value made at this touchpoint."""
+
+    class Meta:
+        model = TransferOfValue
+        fields = ["category", "recipient_person", "amount", "currency", "disclosure_consent", "expense_record_id"]
+
+    def __init__(self, *args, account: Account, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["recipient_person"].queryset = Person.objects.filter(affiliations__account=account).distinct()
+        self.fields["recipient_person"].required = False
+        self.fields["recipient_person"].help_text = _("Empty: the organisation (this account) received it.")
+        for name in ("category", "amount", "expense_record_id"):
+            self.fields[name].required = False
+        self.account = account
+
+    def has_data(self) -> bool:
+        return any(self.data.get(self.add_prefix(f)) for f in ("category", "amount", "expense_record_id"))
+
+    def clean(self):
+        data = super().clean()
+        for name in ("category", "amount", "expense_record_id"):
+            if not data.get(name) and data.get(name) != 0:
+                self.add_error(name, _("Required for a transfer of value."))
+        if not data.get("recipient_person"):
+            self.instance.recipient_organisation = self.account
+        return data
+
+
+class CoverageForm(forms.Form):
+    user = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Colleague"))
+    strength = forms.TypedChoiceField(
+        choices=[("", _("Remove"))] + [(str(i), str(i)) for i in range(1, 6)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label=_("Relationship strength (1–5)"),
+    )
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = users_for_coverage(user).order_by("last_name")
+
+
+class KolForm(forms.Form):
+    level = forms.ChoiceField(choices=[("", _("Not a KOL")), *list(KolLevel.choices)], required=False)
+    therapeutic_areas = forms.CharField(max_length=200, required=False)
+
+
+class SupportRequestForm(forms.ModelForm):
+    class Meta:
+        model = SupportRequest
+        fields = ["person", "topic", "details"]
+        widgets = {"details": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"details": NO_PATIENT_DATA}
+
+    def __init__(self, *args, account: Account, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = Person.objects.filter(
+            affiliations__account=account, affiliations__end_date__isnull=True
+        ).distinct()
+        self.instance.account = account
+
+
+class SupportResponseForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("decline", _("Decline"))])
+    note = forms.CharField(max_length=500, required=False, label=_("Note to the requester"))
+
+
+class DmuFilterForm(forms.Form):
+    category = forms.ChoiceField(required=False)
+    role = forms.ChoiceField(required=False)
+    stance = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    stale = forms.BooleanField(required=False, label=_("Stale only"))
+    ended = forms.BooleanField(required=False, label=_("Include people who left"))
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("influence", _("Influence")),
+            ("name", _("Name")),
+            ("stance", _("Stance")),
+            ("role", _("Role")),
+            ("last", _("Last contact")),
+        ],
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        from stakeholders.models import Category, DmuRole, Stance
+
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", _("All categories")), *Category.choices]
+        self.fields["role"].choices = [("", _("All roles")), *DmuRole.choices]
+        self.fields["stance"].choices = [("", _("All stances")), *[(str(v), lbl) for v, lbl in Stance.choices]]
+        for f in self.fields.values():
+            if isinstance(f.widget, forms.Select):
+                f.widget.attrs["class"] = "form-select form-select-sm"

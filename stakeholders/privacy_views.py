@@ -1,0 +1,162 @@
+"""Privacy pages: a stakeholder's data export, erasure on request, the retention list, and the
+yearly transfer-of-value export. People are fetched through ``people_in_privacy_scope``; anyone
+else is a 404."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import F
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from accounts.selectors import accounts_visible_to
+from stakeholders import privacy
+from stakeholders.models import Person
+
+# Years a disclosure export makes sense for; anything else is a typo, answered with a 400.
+TOV_YEARS = range(2000, 2101)
+
+
+class EraseConfirmForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=gettext_lazy("I understand that this erases the person's data for good and cannot be undone."),
+        required=True,
+        error_messages={"required": gettext_lazy("Tick the box to confirm the erasure.")},
+    )
+
+
+def _get_person(request: HttpRequest, pk: int) -> Person:
+    return get_object_or_404(privacy.people_in_privacy_scope(request.user), pk=pk)
+
+
+def _back_url(request: HttpRequest, person: Person) -> str:
+    """The person's first account that the user may see (current ones first), or home."""
+    account = (
+        accounts_visible_to(request.user)
+        .filter(affiliations__person=person)
+        .order_by(F("affiliations__end_date").desc(nulls_first=True), "name", "pk")
+        .first()
+    )
+    return reverse("accounts:detail", args=[account.pk]) if account else reverse("home")
+
+
+@login_required
+@require_GET
+def person_export(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _get_person(request, pk)
+    data = privacy.person_export(person=person, user=request.user)
+    body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="stakeholder-{person.pk}.json"'
+    return response
+
+
+@login_required
+def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _get_person(request, pk)
+    if not privacy.can_erase(request.user, person):
+        raise PermissionDenied(_("Only administrators and the managers responsible can erase a stakeholder."))
+    back = _back_url(request, person)
+    if person.is_erased:
+        messages.info(request, _("This stakeholder was erased already."))
+        return HttpResponseRedirect(back)
+    # Bound on every POST, even an empty one: an unticked checkbox sends nothing at all.
+    form = EraseConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        privacy.person_erase(person=person, by=request.user)
+        messages.success(request, _("The stakeholder's personal data was erased."))
+        return HttpResponseRedirect(back)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "stakeholders/person_erase.html",
+        {"person": person, "form": form, "back": back},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def retention_list(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_administrator:
+        raise Http404(_("Page not found."))
+    candidates = privacy.retention_candidates()
+    return render(
+        request,
+        "stakeholders/retention_list.html",
+        {
+            "candidates": candidates,
+            "cutoff": privacy.retention_cutoff(),
+            "months": settings.STAKEHOLDER_RETENTION_MONTHS,
+            "auto_erase": settings.STAKEHOLDER_RETENTION_AUTO_ERASE,
+        },
+    )
+
+
+def _csv_cell(value: object) -> object:
+    """Keep spreadsheet programs from running a name that starts like a formula."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+@login_required
+@require_GET
+def tov_export(request: HttpRequest) -> HttpResponse:
+    raw = request.GET.get("year", "").strip()
+    if not raw:
+        year = timezone.localdate().year
+    elif raw.isdigit() and int(raw) in TOV_YEARS:
+        year = int(raw)
+    else:
+        return HttpResponseBadRequest(
+            _("“%(year)s” is not a valid year: give a four-digit year between %(first)d and %(last)d.")
+            % {"year": raw[:20], "first": TOV_YEARS[0], "last": TOV_YEARS[-1]},
+            content_type="text/plain; charset=utf-8",
+        )
+    rows = privacy.tov_export_rows(year=year, user=request.user)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="transfers-of-value-{year}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Recipient type"),
+            _("Recipient"),
+            _("Recipient id"),
+            _("EFPIA category"),
+            _("Currency"),
+            _("Total amount"),
+            _("Transfers"),
+            _("Disclosure consent"),
+            _("Expense record ids"),
+        ]
+    )
+    types = {"person": _("person"), "organisation": _("organisation")}
+    for row in rows:
+        writer.writerow(
+            [
+                types[row["recipient_type"]],
+                _csv_cell(row["recipient_name"]),
+                row["recipient_id"],
+                row["category_label"],
+                row["currency"],
+                f"{row['total_amount']:.2f}",
+                row["count"],
+                _("yes") if row["disclosure_consent"] else _("no"),
+                _csv_cell(row["expense_record_ids"]),
+            ]
+        )
+    return response

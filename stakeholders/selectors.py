@@ -1,0 +1,198 @@
+"""Reads about stakeholders. Everything starts from the accounts the user may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import (
+    Case,
+    DateField,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from accounts.models import Account
+from accounts.selectors import accounts_visible_to
+from kam.models import User
+from stakeholders.models import (
+    Affiliation,
+    Category,
+    Coverage,
+    DmuRole,
+    Function,
+    Person,
+    Touchpoint,
+)
+
+
+def people_visible_to(user: User) -> QuerySet[Person]:
+    """People with at least one affiliation (past or present) at an account the user may see."""
+    visible = accounts_visible_to(user)
+    return Person.objects.filter(Exists(Affiliation.objects.filter(person=OuterRef("pk"), account__in=visible)))
+
+
+def touchpoints_visible_to(user: User) -> QuerySet[Touchpoint]:
+    return Touchpoint.objects.filter(account__in=accounts_visible_to(user))
+
+
+def can_read_touchpoint(user: User, touchpoint: Touchpoint) -> bool:
+    """The firewall: a medical touchpoint's content is for medical colleagues (and administrators)."""
+    return not touchpoint.is_medical or user.is_medical or user.is_administrator
+
+
+def cadence_days(influence: int) -> int | None:
+    return settings.STAKEHOLDER_CADENCE_DAYS.get(influence)
+
+
+def _cadence_case() -> Case:
+    return Case(
+        *[When(influence=level, then=Value(days)) for level, days in settings.STAKEHOLDER_CADENCE_DAYS.items()],
+        default=Value(None),
+        output_field=IntegerField(),
+    )
+
+
+def dmu_for_account(account: Account, *, include_ended: bool = False) -> QuerySet[Affiliation]:
+    """The account's affiliations with the person, last touchpoint at this account, cadence and
+    coverage loaded in a fixed number of queries, whatever the number of people."""
+    last_touch = (
+        Touchpoint.objects.filter(account=account, stakeholders=OuterRef("person_id"))
+        .order_by()
+        .values("stakeholders")
+        .annotate(last=Max("date"))
+        .values("last")
+    )
+    qs = (
+        Affiliation.objects.filter(account=account)
+        .select_related("person", "reports_to__person")
+        .annotate(last_touchpoint=Subquery(last_touch, output_field=DateField()), cadence=_cadence_case())
+        .prefetch_related(Prefetch("coverage", queryset=Coverage.objects.select_related("user").order_by("-strength")))
+    )
+    if not include_ended:
+        qs = qs.active()
+    return qs
+
+
+def is_stale(affiliation: Affiliation, today: date | None = None) -> bool:
+    """Past its contact cadence: no touchpoint within the cadence for its influence level."""
+    days = getattr(affiliation, "cadence", None)
+    if days is None:
+        days = cadence_days(affiliation.influence)
+    if days is None or not affiliation.is_active:
+        return False
+    today = today or timezone.localdate()
+    last = getattr(affiliation, "last_touchpoint", None)
+    return last is None or last < today - timedelta(days=days)
+
+
+@dataclass
+class CoverageView:
+    """Coverage of one affiliation as a given user may see it (the firewall applied)."""
+
+    commercial: list[Coverage] = field(default_factory=list)
+    medical: list[Coverage] = field(default_factory=list)
+    medical_contact_exists: bool = False
+
+    @property
+    def covered(self) -> bool:
+        return bool(self.commercial) or self.medical_contact_exists
+
+
+def coverage_for(affiliation: Affiliation, user: User) -> CoverageView:
+    rows = list(affiliation.coverage.all())
+    view = CoverageView(commercial=[c for c in rows if not c.is_medical])
+    medical = [c for c in rows if c.is_medical]
+    view.medical_contact_exists = bool(medical)
+    if user.is_medical or user.is_administrator:
+        view.medical = medical
+    return view
+
+
+@dataclass
+class Gap:
+    code: str
+    text: str
+    severity: str  # "danger" or "warning"
+
+
+def dmu_gaps(account: Account, affiliations: list[Affiliation], user: User, today: date | None = None) -> list[Gap]:
+    """The holes in a DMU, stated in words a KAM can act on."""
+    gaps: list[Gap] = []
+    for a in affiliations:
+        cov = coverage_for(a, user)
+        if a.dmu_role == DmuRole.DECISION_MAKER and not cov.commercial:
+            gaps.append(
+                Gap(
+                    "uncovered_decision_maker",
+                    _("Decision maker %(name)s has no owner on our side.") % {"name": a.person},
+                    "danger",
+                )
+            )
+        if a.influence >= 4 and a.stance < 0:
+            gaps.append(
+                Gap(
+                    "high_influence_sceptic",
+                    _("%(name)s has high influence (%(i)d) and is %(stance)s.")
+                    % {"name": a.person, "i": a.influence, "stance": a.stance_short},
+                    "warning",
+                )
+            )
+        if a.influence >= 4 and is_stale(a, today):
+            last = date_format(a.last_touchpoint) if a.last_touchpoint else _("never")
+            gaps.append(
+                Gap(
+                    "stale_contact",
+                    _("No contact with %(name)s within the cadence (last: %(last)s).")
+                    % {"name": a.person, "last": last},
+                    "warning",
+                )
+            )
+    functions = {a.function for a in affiliations}
+    categories = {a.category for a in affiliations}
+    if affiliations and Category.MANAGERIAL not in categories:
+        gaps.append(
+            Gap("no_managerial", _("The DMU has no managerial member (management, procurement, finance)."), "danger")
+        )
+    if account.is_hospital:
+        if Function.HOSPITAL_PHARMACIST not in functions:
+            gaps.append(Gap("no_pharmacist", _("No hospital pharmacist in the DMU."), "warning"))
+        if not functions & {Function.PROCUREMENT, Function.FORMULARY_COMMITTEE}:
+            gaps.append(Gap("no_procurement", _("No procurement or formulary-committee contact."), "warning"))
+    if not affiliations:
+        gaps.append(Gap("empty", _("No stakeholders recorded yet."), "danger"))
+    return gaps
+
+
+XRAY_QUADRANTS = {
+    (True, True): _("Key players: keep close"),
+    (True, False): _("Sceptics to win over"),
+    (False, True): _("Supporters: keep informed"),
+    (False, False): _("Monitor"),
+}
+
+
+def xray_quadrant(influence: int, stance: int) -> str:
+    return XRAY_QUADRANTS[(influence >= 3, stance > 0)]
+
+
+def users_for_coverage(user: User) -> QuerySet[User]:
+    """Whom ``user`` may assign as coverage: commercial users assign commercial colleagues only;
+    medical users record medical contacts only (themselves or medical colleagues)."""
+    active = User.objects.filter(is_active=True)
+    from kam.models import MEDICAL_ROLES
+
+    if user.is_medical:
+        return active.filter(role__in=MEDICAL_ROLES)
+    return active.exclude(role__in=MEDICAL_ROLES)

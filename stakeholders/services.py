@@ -1,0 +1,121 @@
+"""Writes about stakeholders: adding people to a DMU, touchpoints, coverage, the firewall."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Account
+from kam.models import User
+from stakeholders.models import (
+    Affiliation,
+    Coverage,
+    KolClassification,
+    Person,
+    SupportRequest,
+    SupportStatus,
+    Touchpoint,
+)
+
+
+@transaction.atomic
+def stakeholder_add(*, account: Account, person: Person, affiliation: Affiliation, by: User) -> Affiliation:
+    """Add a person to an account's DMU. A person already known by e-mail is reused, so their
+    history follows them from one account to the next."""
+    if person.pk is None and person.email:
+        existing = Person.objects.filter(email__iexact=person.email, erased_at__isnull=True).first()
+        if existing is not None:
+            person = existing
+    if person.pk is None:
+        person.full_clean()
+        person.save()
+    affiliation.person = person
+    affiliation.account = account
+    affiliation.full_clean()
+    affiliation.save()
+    return affiliation
+
+
+def affiliation_end(*, affiliation: Affiliation, on: date | None = None, by: User) -> Affiliation:
+    affiliation.end_date = on or timezone.localdate()
+    affiliation.full_clean()
+    affiliation.save(update_fields=["end_date", "updated_at"])
+    # Nobody reports to someone who has left.
+    Affiliation.objects.filter(reports_to=affiliation).update(reports_to=None)
+    return affiliation
+
+
+@transaction.atomic
+def touchpoint_log(*, touchpoint: Touchpoint, participants: list[User], people: list[Person], by: User) -> Touchpoint:
+    touchpoint.logged_by = by
+    touchpoint.is_medical = by.is_medical
+    touchpoint.full_clean()
+    touchpoint.save()
+    touchpoint.participants.set({*participants, by})
+    touchpoint.stakeholders.set(people)
+    return touchpoint
+
+
+def _check_firewall(by: User, colleague: User) -> None:
+    if by.is_administrator:
+        return
+    if by.is_medical != colleague.is_medical:
+        if by.is_medical:
+            raise PermissionDenied(_("Medical colleagues record medical contacts only."))
+        raise PermissionDenied(
+            _("Commercial colleagues cannot assign or rate medical colleagues; raise a support request instead.")
+        )
+
+
+def coverage_set(*, affiliation: Affiliation, user: User, strength: int | None, by: User) -> Coverage | None:
+    """Set (or, with ``strength`` None, remove) who covers a stakeholder, keeping the firewall."""
+    _check_firewall(by, user)
+    if strength is None:
+        Coverage.objects.filter(affiliation=affiliation, user=user).delete()
+        return None
+    coverage, _created = Coverage.objects.update_or_create(
+        affiliation=affiliation, user=user, defaults={"strength": strength, "is_medical": user.is_medical}
+    )
+    coverage.full_clean()
+    return coverage
+
+
+def kol_set(*, person: Person, level: str | None, therapeutic_areas: str, by: User) -> KolClassification | None:
+    if not by.is_medical:
+        raise PermissionDenied(_("Only medical colleagues classify key opinion leaders."))
+    if not level:
+        KolClassification.objects.filter(person=person).delete()
+        return None
+    kol, _created = KolClassification.objects.update_or_create(
+        person=person, defaults={"level": level, "therapeutic_areas": therapeutic_areas, "set_by": by}
+    )
+    return kol
+
+
+def support_request_raise(*, request: SupportRequest, by: User) -> SupportRequest:
+    if by.is_medical:
+        raise PermissionDenied(_("Support requests are raised by commercial colleagues."))
+    request.requested_by = by
+    request.status = SupportStatus.OPEN
+    request.full_clean()
+    request.save()
+    return request
+
+
+@transaction.atomic
+def support_request_respond(*, request: SupportRequest, accept: bool, note: str, by: User) -> SupportRequest:
+    if not by.is_medical:
+        raise PermissionDenied(_("Only medical colleagues accept or decline support requests."))
+    request = SupportRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != SupportStatus.OPEN:
+        raise PermissionDenied(_("This request was answered already."))
+    request.status = SupportStatus.ACCEPTED if accept else SupportStatus.DECLINED
+    request.responded_by = by
+    request.responded_at = timezone.now()
+    request.response_note = note[:500]
+    request.save(update_fields=["status", "responded_by", "responded_at", "response_note"])
+    return request

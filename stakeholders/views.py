@@ -1,0 +1,477 @@
+"""DMU pages. Accounts come from ``accounts_visible_to`` and people from ``people_visible_to``;
+anything else is a 404. The medical/commercial firewall is applied in the selectors and here."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Account
+from accounts.selectors import accounts_visible_to
+from stakeholders import services
+from stakeholders.forms import (
+    AffiliationForm,
+    CoverageForm,
+    DmuFilterForm,
+    KolForm,
+    PersonForm,
+    SupportRequestForm,
+    SupportResponseForm,
+    TouchpointForm,
+    TransferOfValueForm,
+)
+from stakeholders.models import (
+    STANCE_SHORT,
+    Affiliation,
+    Stance,
+    SupportRequest,
+    SupportStatus,
+)
+from stakeholders.selectors import (
+    can_read_touchpoint,
+    coverage_for,
+    dmu_for_account,
+    dmu_gaps,
+    is_stale,
+    people_visible_to,
+    touchpoints_visible_to,
+    xray_quadrant,
+)
+
+
+def _account(request: HttpRequest, pk: int) -> Account:
+    return get_object_or_404(accounts_visible_to(request.user).select_related("owner"), pk=pk)
+
+
+def _affiliation(request: HttpRequest, pk: int) -> Affiliation:
+    return get_object_or_404(
+        Affiliation.objects.filter(account__in=accounts_visible_to(request.user)).select_related("person", "account"),
+        pk=pk,
+    )
+
+
+def _decorate(affiliations: list[Affiliation], user) -> list[Affiliation]:
+    today = timezone.localdate()
+    for a in affiliations:
+        a.stale = is_stale(a, today)
+        a.cov = coverage_for(a, user)
+    return affiliations
+
+
+@login_required
+def account_dmu(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _account(request, pk)
+    form = DmuFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = _decorate(list(dmu_for_account(account, include_ended=bool(filters.get("ended")))), request.user)
+    if filters.get("category"):
+        rows = [a for a in rows if a.category == filters["category"]]
+    if filters.get("role"):
+        rows = [a for a in rows if a.dmu_role == filters["role"]]
+    if filters.get("stance") is not None:
+        rows = [a for a in rows if a.stance == filters["stance"]]
+    if filters.get("stale"):
+        rows = [a for a in rows if a.stale]
+    sort = filters.get("sort") or "influence"
+    keys = {
+        "influence": lambda a: (-a.influence, a.person.last_name),
+        "name": lambda a: (a.person.last_name, a.person.first_name),
+        "stance": lambda a: (a.stance, -a.influence),
+        "role": lambda a: (a.dmu_role, -a.influence),
+        "last": lambda a: (a.last_touchpoint is not None, a.last_touchpoint or timezone.localdate()),
+    }
+    rows.sort(key=keys[sort])
+    support = SupportRequest.objects.filter(account=account).select_related("requested_by", "responded_by", "person")[
+        :10
+    ]
+    return render(
+        request,
+        "stakeholders/account_dmu.html",
+        {"account": account, "rows": rows, "form": form, "support_requests": support, "tab": "dmu"},
+        status=200 if form.is_valid() or not request.GET else 400,
+    )
+
+
+@login_required
+def stakeholder_add(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _account(request, pk)
+    person_form = PersonForm(request.POST if request.method == "POST" else None, prefix="person")
+    affiliation_form = AffiliationForm(
+        request.POST if request.method == "POST" else None, prefix="aff", account=account
+    )
+    if request.method == "POST" and person_form.is_valid() and affiliation_form.is_valid():
+        affiliation = services.stakeholder_add(
+            account=account, person=person_form.instance, affiliation=affiliation_form.instance, by=request.user
+        )
+        messages.success(request, _("%(name)s added to the DMU.") % {"name": affiliation.person})
+        if "another" in request.POST:
+            return HttpResponseRedirect(reverse("stakeholders:add", args=[account.pk]))
+        return HttpResponseRedirect(reverse("stakeholders:dmu", args=[account.pk]))
+    return render(
+        request,
+        "stakeholders/stakeholder_form.html",
+        {"account": account, "person_form": person_form, "affiliation_form": affiliation_form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def affiliation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    affiliation = _affiliation(request, pk)
+    account = affiliation.account
+    person_form = PersonForm(
+        request.POST if request.method == "POST" else None, prefix="person", instance=affiliation.person
+    )
+    affiliation_form = AffiliationForm(
+        request.POST if request.method == "POST" else None, prefix="aff", instance=affiliation, account=account
+    )
+    if request.method == "POST" and person_form.is_valid() and affiliation_form.is_valid():
+        with transaction.atomic():
+            person_form.save()
+            affiliation_form.save()
+        messages.success(request, _("Changes saved."))
+        return HttpResponseRedirect(reverse("stakeholders:dmu", args=[account.pk]))
+    return render(
+        request,
+        "stakeholders/stakeholder_form.html",
+        {
+            "account": account,
+            "person_form": person_form,
+            "affiliation_form": affiliation_form,
+            "affiliation": affiliation,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def affiliation_end(request: HttpRequest, pk: int) -> HttpResponse:
+    affiliation = _affiliation(request, pk)
+    services.affiliation_end(affiliation=affiliation, by=request.user)
+    messages.success(
+        request,
+        _("%(name)s is recorded as having left %(account)s.")
+        % {"name": affiliation.person, "account": affiliation.account},
+    )
+    return HttpResponseRedirect(reverse("stakeholders:dmu", args=[affiliation.account_id]))
+
+
+@login_required
+def touchpoint_add(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _account(request, pk)
+    initial = {"date": timezone.localdate(), "participants": [request.user.pk]}
+    person_id = request.GET.get("person", "")
+    if person_id.isdigit():
+        initial["stakeholders"] = [int(person_id)]
+    form = TouchpointForm(
+        request.POST if request.method == "POST" else None, initial=initial, account=account, user=request.user
+    )
+    form.instance.account = account
+    tov = TransferOfValueForm(request.POST if request.method == "POST" else None, prefix="tov", account=account)
+    tov_given = request.method == "POST" and tov.has_data()
+    if request.method == "POST" and form.is_valid() and (not tov_given or tov.is_valid()):
+        with transaction.atomic():
+            touchpoint = services.touchpoint_log(
+                touchpoint=form.instance,
+                participants=list(form.cleaned_data["participants"]),
+                people=list(form.cleaned_data["stakeholders"]),
+                by=request.user,
+            )
+            if tov_given:
+                tov.instance.touchpoint = touchpoint
+                tov.save()
+        messages.success(request, _("Touchpoint logged."))
+        back = request.POST.get("next") or ""
+        if back.startswith("/") and not back.startswith("//"):
+            return HttpResponseRedirect(back)
+        return HttpResponseRedirect(reverse("stakeholders:dmu", args=[account.pk]))
+    return render(
+        request,
+        "stakeholders/touchpoint_form.html",
+        {"account": account, "form": form, "tov": tov, "next": request.GET.get("next", "")},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def touchpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    touchpoint = get_object_or_404(
+        touchpoints_visible_to(request.user)
+        .select_related("account", "logged_by")
+        .prefetch_related("participants", "stakeholders", "transfers"),
+        pk=pk,
+    )
+    return render(
+        request,
+        "stakeholders/touchpoint_detail.html",
+        {"t": touchpoint, "readable": can_read_touchpoint(request.user, touchpoint)},
+    )
+
+
+@login_required
+def coverage_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    affiliation = _affiliation(request, pk)
+    form = CoverageForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.coverage_set(
+            affiliation=affiliation,
+            user=form.cleaned_data["user"],
+            strength=form.cleaned_data["strength"],
+            by=request.user,
+        )
+        messages.success(request, _("Coverage updated."))
+        return HttpResponseRedirect(reverse("stakeholders:coverage", args=[affiliation.pk]))
+    affiliation = dmu_for_account(affiliation.account, include_ended=True).get(pk=affiliation.pk)
+    return render(
+        request,
+        "stakeholders/coverage_form.html",
+        {
+            "affiliation": affiliation,
+            "account": affiliation.account,
+            "cov": coverage_for(affiliation, request.user),
+            "form": form,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _timeline(request: HttpRequest, touchpoints) -> list[dict]:
+    return [{"t": t, "readable": can_read_touchpoint(request.user, t)} for t in touchpoints]
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(people_visible_to(request.user), pk=pk)
+    visible = accounts_visible_to(request.user)
+    affiliations = list(
+        Affiliation.objects.filter(person=person, account__in=visible)
+        .select_related("account", "reports_to__person")
+        .prefetch_related("coverage__user", "overrides")
+        .order_by("end_date", "-start_date")
+    )
+    for a in affiliations:
+        a.cov = coverage_for(a, request.user)
+    touchpoints = (
+        touchpoints_visible_to(request.user)
+        .filter(stakeholders=person)
+        .select_related("account", "logged_by")
+        .prefetch_related("participants")
+        .order_by("-date", "-pk")[:50]
+    )
+    kol = getattr(person, "kol", None) if (request.user.is_medical or request.user.is_administrator) else None
+    return render(
+        request,
+        "stakeholders/person_detail.html",
+        {
+            "person": person,
+            "affiliations": affiliations,
+            "timeline": _timeline(request, touchpoints),
+            "kol": kol,
+            "can_set_kol": request.user.is_medical,
+        },
+    )
+
+
+@login_required
+def person_brief(request: HttpRequest, pk: int) -> HttpResponse:
+    """A printable one-page visit brief."""
+    person = get_object_or_404(people_visible_to(request.user), pk=pk)
+    visible = accounts_visible_to(request.user)
+    affiliations = list(
+        Affiliation.objects.active()
+        .filter(person=person, account__in=visible)
+        .select_related("account", "reports_to__person")
+    )
+    touchpoints = (
+        touchpoints_visible_to(request.user)
+        .filter(stakeholders=person)
+        .select_related("account")
+        .prefetch_related("participants")
+        .order_by("-date", "-pk")
+    )
+    follow_ups = touchpoints.filter(follow_up_date__isnull=False, follow_up_done=False).order_by("follow_up_date")
+    return render(
+        request,
+        "stakeholders/person_brief.html",
+        {
+            "person": person,
+            "affiliations": affiliations,
+            "last_three": _timeline(request, touchpoints[:3]),
+            "follow_ups": _timeline(request, follow_ups[:10]),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def kol_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(people_visible_to(request.user), pk=pk)
+    if not request.user.is_medical:
+        raise PermissionDenied(_("Only medical colleagues classify key opinion leaders."))
+    kol = getattr(person, "kol", None)
+    initial = {"level": kol.level, "therapeutic_areas": kol.therapeutic_areas} if kol else {}
+    form = KolForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.kol_set(person=person, by=request.user, **form.cleaned_data)
+        messages.success(request, _("KOL classification saved."))
+        return HttpResponseRedirect(person.get_absolute_url())
+    return render(
+        request,
+        "stakeholders/kol_form.html",
+        {"person": person, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def support_request_add(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _account(request, pk)
+    if request.user.is_medical:
+        raise PermissionDenied(_("Support requests are raised by commercial colleagues."))
+    form = SupportRequestForm(request.POST if request.method == "POST" else None, account=account)
+    if request.method == "POST" and form.is_valid():
+        services.support_request_raise(request=form.instance, by=request.user)
+        messages.success(request, _("Support request sent to medical colleagues. They will accept or decline it."))
+        return HttpResponseRedirect(reverse("stakeholders:dmu", args=[account.pk]))
+    return render(
+        request,
+        "stakeholders/support_form.html",
+        {"account": account, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def support_request_respond(request: HttpRequest, pk: int) -> HttpResponse:
+    support = get_object_or_404(
+        SupportRequest.objects.filter(account__in=accounts_visible_to(request.user)).select_related(
+            "account", "person"
+        ),
+        pk=pk,
+    )
+    if not request.user.is_medical:
+        raise PermissionDenied(_("Only medical colleagues accept or decline support requests."))
+    if support.status != SupportStatus.OPEN:
+        raise PermissionDenied(_("This request was answered already."))
+    form = SupportResponseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.support_request_respond(
+            request=support,
+            accept=form.cleaned_data["decision"] == "accept",
+            note=form.cleaned_data["note"],
+            by=request.user,
+        )
+        messages.success(request, _("Your answer was recorded."))
+        return HttpResponseRedirect(reverse("stakeholders:dmu", args=[support.account_id]))
+    return render(
+        request,
+        "stakeholders/support_respond.html",
+        {"support": support, "account": support.account, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# The relationship X-ray -------------------------------------------------------------------------
+
+MAP_W, MAP_H, PAD = 760, 440, 50
+
+
+def _map_points(rows: list[Affiliation]) -> list[dict]:
+    """Place each stakeholder on the influence × stance grid; people sharing a cell fan out."""
+    cells: dict[tuple[int, int], list[Affiliation]] = defaultdict(list)
+    for a in rows:
+        cells[(a.stance, a.influence)].append(a)
+    col_w = (MAP_W - 2 * PAD) / 5
+    row_h = (MAP_H - 2 * PAD) / 5
+    points = []
+    for (stance, influence), members in cells.items():
+        cx = PAD + (stance + 2) * col_w + col_w / 2
+        cy = MAP_H - PAD - (influence - 1) * row_h - row_h / 2
+        per_row = 2 if len(members) > 1 else 1
+        for i, a in enumerate(members):
+            dx = ((i % per_row) - (per_row - 1) / 2) * (col_w / 2)
+            dy = ((i // per_row) - ((len(members) - 1) // per_row) / 2) * 16
+            points.append(
+                {
+                    "a": a,
+                    "x": round(cx + dx, 1),
+                    "y": round(cy + dy, 1),
+                    "label": a.person.last_name[:18],
+                    "covered": a.cov.covered,
+                    "stale": a.stale,
+                }
+            )
+    return points
+
+
+def _org_tree(rows: list[Affiliation]) -> list[dict]:
+    by_id = {a.pk: {"a": a, "children": []} for a in rows}
+    roots = []
+    for a in rows:
+        node = by_id[a.pk]
+        parent = by_id.get(a.reports_to_id)
+        (parent["children"] if parent else roots).append(node)
+    return roots
+
+
+@login_required
+def account_xray(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _account(request, pk)
+    rows = _decorate(list(dmu_for_account(account)), request.user)
+    colleagues = {}
+    for a in rows:
+        for c in a.cov.commercial + a.cov.medical:
+            colleagues[c.user_id] = c.user
+    columns = sorted(colleagues.values(), key=lambda u: (u.is_medical, u.last_name))
+    matrix = []
+    for a in rows:
+        strengths = {c.user_id: c.strength for c in a.cov.commercial + a.cov.medical}
+        matrix.append({"a": a, "cells": [strengths.get(u.pk) for u in columns]})
+    col_w = (MAP_W - 2 * PAD) / 5
+    row_h = (MAP_H - 2 * PAD) / 5
+    return render(
+        request,
+        "stakeholders/account_xray.html",
+        {
+            "account": account,
+            "rows": rows,
+            "points": _map_points(rows),
+            "tree": _org_tree(rows),
+            "columns": columns,
+            "matrix": matrix,
+            "show_medical_column": not (request.user.is_medical or request.user.is_administrator),
+            "gaps": dmu_gaps(account, rows, request.user),
+            "map": {
+                "w": MAP_W,
+                "h": MAP_H,
+                "pad": PAD,
+                "mid_x": MAP_W / 2 + col_w / 2,
+                "mid_y": MAP_H - PAD - 2 * row_h,
+                "stances": [
+                    {"x": round(PAD + (v + 2) * col_w + col_w / 2, 1), "label": STANCE_SHORT[v]}
+                    for v, _l in Stance.choices
+                ],
+                "influences": [
+                    {"y": round(MAP_H - PAD - (i - 1) * row_h - row_h / 2, 1), "label": i} for i in range(1, 6)
+                ],
+                "quadrants": {
+                    "tl": xray_quadrant(5, -1),
+                    "tr": xray_quadrant(5, 1),
+                    "bl": xray_quadrant(1, -1),
+                    "br": xray_quadrant(1, 1),
+                },
+            },
+            "tab": "xray",
+        },
+    )
