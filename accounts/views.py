@@ -119,6 +119,12 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "owner_key_accounts": owner_key_accounts,
             "stakeholder_count": account.affiliations.filter(end_date__isnull=True).count(),
+            "plans": list(
+                account.plans.select_related("period")
+                .exclude(status="superseded")
+                .order_by("-period__start", "-revision")
+            ),
+            "on_team": account.team_members.filter(user=request.user).exists(),
             "owner_over_cap": owner_key_accounts > account.owner.effective_key_account_cap,
         },
     )

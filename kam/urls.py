@@ -22,6 +22,7 @@ urlpatterns = [
     path("people/<int:pk>/handover/", views.people_handover, name="people-handover"),
     path("accounts/", include("accounts.urls")),
     path("stakeholders/", include("stakeholders.urls")),
+    path("plans/", include("plans.urls")),
     path("admin/", admin.site.urls),
 ]
 

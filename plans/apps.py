@@ -6,3 +6,11 @@ class PlansConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "plans"
     verbose_name = _("Plans")
+
+    def ready(self) -> None:
+        # Plans keep copies of stakeholder names in their snapshots; erasure must reach them.
+        from plans.services import erase_person_from_plans
+        from stakeholders.privacy import ERASURE_HOOKS
+
+        if erase_person_from_plans not in ERASURE_HOOKS:
+            ERASURE_HOOKS.append(erase_person_from_plans)

@@ -14,8 +14,11 @@ from kam.models import User
 from stakeholders.models import (
     MAX_FREE_TEXT,
     Affiliation,
+    AffiliationOverride,
+    DmuRole,
     KolLevel,
     Person,
+    Stance,
     SupportRequest,
     Touchpoint,
     TransferOfValue,
@@ -62,6 +65,79 @@ class AffiliationForm(forms.ModelForm):
         self.fields["category"].required = False
         # Validation of reports-to needs the account before the model's clean() runs.
         self.instance.account = account
+
+
+class AffiliationOverrideForm(forms.ModelForm):
+    """One therapeutic area where the person's role or stance differs from their overall one."""
+
+    class Meta:
+        model = AffiliationOverride
+        fields = ["therapeutic_area", "dmu_role", "stance"]
+        widgets = {"therapeutic_area": forms.TextInput(attrs={"list": "therapeutic-areas"})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        same = _("— as overall —")
+        self.fields["dmu_role"].choices = [("", same), *DmuRole.choices]
+        self.fields["stance"].choices = [("", same), *Stance.choices]
+        self.fields["therapeutic_area"].widget.attrs["class"] = "form-control form-control-sm"
+        self.fields["dmu_role"].widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["stance"].widget.attrs["class"] = "form-select form-select-sm"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("DELETE"):
+            return data
+        refused = self.has_error("dmu_role") or self.has_error("stance")
+        if not refused and not data.get("dmu_role") and data.get("stance") is None:
+            raise forms.ValidationError(_("Set a role or a stance, or remove the row."), code="empty_override")
+        return data
+
+
+class BaseAffiliationOverrideFormSet(forms.BaseInlineFormSet):
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
+
+    def refuse(self, message: str) -> None:
+        """Report a conflict found only on saving (the database's unique constraint) with the rows."""
+        self.non_form_errors().append(message)
+
+    def clean(self) -> None:
+        # The database constraint is exact; "Oncology" and "oncology" are the same area to a KAM.
+        seen: set[str] = set()
+        duplicate = False
+        for form in self.forms:
+            if not form.has_changed() and not form.instance.pk:
+                continue
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            area = form.cleaned_data.get("therapeutic_area")
+            if not area:
+                continue
+            key = " ".join(area.split()).casefold()
+            if key not in seen:
+                seen.add(key)
+            elif not form.errors:  # a row refused already (e.g. by the database check) keeps its own message
+                form.add_error("therapeutic_area", _("This therapeutic area is listed twice."))
+                duplicate = True
+        if duplicate:
+            raise forms.ValidationError(_("Each therapeutic area can appear only once."), code="duplicate_area")
+        super().clean()
+
+
+AffiliationOverrideFormSet = forms.inlineformset_factory(
+    Affiliation,
+    AffiliationOverride,
+    form=AffiliationOverrideForm,
+    formset=BaseAffiliationOverrideFormSet,
+    fields=["therapeutic_area", "dmu_role", "stance"],
+    extra=1,
+    can_delete=True,
+    max_num=30,
+    validate_max=True,
+)
 
 
 class TouchpointForm(forms.ModelForm):

@@ -221,6 +221,10 @@ class AffiliationOverride(models.Model):
     def __str__(self) -> str:
         return f"{self.affiliation} [{self.therapeutic_area}]"
 
+    @property
+    def stance_short(self) -> str:
+        return STANCE_SHORT[self.stance] if self.stance is not None else ""
+
 
 class KolLevel(models.TextChoices):
     INTERNATIONAL = "international", _("International")

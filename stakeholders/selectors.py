@@ -28,6 +28,7 @@ from accounts.selectors import accounts_visible_to
 from kam.models import User
 from stakeholders.models import (
     Affiliation,
+    AffiliationOverride,
     Category,
     Coverage,
     DmuRole,
@@ -65,8 +66,8 @@ def _cadence_case() -> Case:
 
 
 def dmu_for_account(account: Account, *, include_ended: bool = False) -> QuerySet[Affiliation]:
-    """The account's affiliations with the person, last touchpoint at this account, cadence and
-    coverage loaded in a fixed number of queries, whatever the number of people."""
+    """The account's affiliations with the person, last touchpoint at this account, cadence, coverage
+    and therapeutic-area overrides loaded in a fixed number of queries, whatever the number of people."""
     last_touch = (
         Touchpoint.objects.filter(account=account, stakeholders=OuterRef("person_id"))
         .order_by()
@@ -78,7 +79,10 @@ def dmu_for_account(account: Account, *, include_ended: bool = False) -> QuerySe
         Affiliation.objects.filter(account=account)
         .select_related("person", "reports_to__person")
         .annotate(last_touchpoint=Subquery(last_touch, output_field=DateField()), cadence=_cadence_case())
-        .prefetch_related(Prefetch("coverage", queryset=Coverage.objects.select_related("user").order_by("-strength")))
+        .prefetch_related(
+            Prefetch("coverage", queryset=Coverage.objects.select_related("user").order_by("-strength")),
+            Prefetch("overrides", queryset=AffiliationOverride.objects.order_by("therapeutic_area")),
+        )
     )
     if not include_ended:
         qs = qs.active()

@@ -8,7 +8,7 @@ from collections import defaultdict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -16,11 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Account
+from accounts.models import Account, Product
 from accounts.selectors import accounts_visible_to
 from stakeholders import services
 from stakeholders.forms import (
     AffiliationForm,
+    AffiliationOverrideFormSet,
     CoverageForm,
     DmuFilterForm,
     KolForm,
@@ -135,12 +136,32 @@ def affiliation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     affiliation_form = AffiliationForm(
         request.POST if request.method == "POST" else None, prefix="aff", instance=affiliation, account=account
     )
-    if request.method == "POST" and person_form.is_valid() and affiliation_form.is_valid():
-        with transaction.atomic():
-            person_form.save()
-            affiliation_form.save()
-        messages.success(request, _("Changes saved."))
-        return HttpResponseRedirect(reverse("stakeholders:dmu", args=[account.pk]))
+    overrides = AffiliationOverrideFormSet(
+        request.POST if request.method == "POST" else None, prefix="ovr", instance=affiliation
+    )
+    # Validate all three, so every mistake is shown at once.
+    if request.method == "POST" and all([person_form.is_valid(), affiliation_form.is_valid(), overrides.is_valid()]):
+        try:
+            with transaction.atomic():
+                person_form.save()
+                affiliation_form.save()
+                overrides.save()
+        except IntegrityError as exc:
+            # Rows trading areas, or a colleague saving the same area meanwhile: the database refuses it.
+            if "override" not in str(exc):
+                raise
+            overrides.refuse(
+                _("Nothing was saved: two rows would have the same therapeutic area. Check the rows and save again.")
+            )
+        else:
+            messages.success(request, _("Changes saved."))
+            if "more_areas" in request.POST:
+                return HttpResponseRedirect(
+                    reverse("stakeholders:affiliation-edit", args=[affiliation.pk]) + "#overrides"
+                )
+            return HttpResponseRedirect(reverse("stakeholders:dmu", args=[account.pk]))
+    products = Product.objects.filter(active=True).order_by("therapeutic_area")
+    areas = products.values_list("therapeutic_area", flat=True).distinct()
     return render(
         request,
         "stakeholders/stakeholder_form.html",
@@ -149,6 +170,8 @@ def affiliation_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "person_form": person_form,
             "affiliation_form": affiliation_form,
             "affiliation": affiliation,
+            "overrides": overrides,
+            "therapeutic_areas": areas,
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -1,0 +1,378 @@
+"""Forms for the seven steps. Each step is a small text form plus the repeating rows it holds."""
+
+from __future__ import annotations
+
+from django import forms
+from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from kam.models import MEDICAL_ROLES, User
+from plans.models import (
+    MAX_TEXT,
+    AccountPlan,
+    Action,
+    CommunicationItem,
+    InvestmentDecision,
+    Objective,
+    PlanningPeriod,
+    RelationshipObjective,
+    Resource,
+    SwotItem,
+    WhitespaceCell,
+)
+from stakeholders.models import Affiliation, Person
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+NO_PATIENT_DATA = _("No patient data.")
+
+
+def _text(label, rows: int = 3, help_text=""):
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        help_text=help_text,
+    )
+
+
+class StepForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def content(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+
+class Step1Form(StepForm):
+    commentary = _text(_("Commentary: where this account stands in our portfolio and what it earns"), 4)
+    investment_decision = forms.ChoiceField(
+        label=_("Investment decision"), choices=[("", "—"), *InvestmentDecision.choices], required=False
+    )
+
+
+class Step2Form(StepForm):
+    strategy = _text(_("The customer's strategy and goals"))
+    needs = _text(_("Needs and pain points"))
+    drivers = _text(
+        _("Business drivers"),
+        help_text=_(
+            "Hospitals: budget situation, formulary and treatment pathways, tenders. Pharmacies and wholesalers: turnover goals, margins, discounts, basket penetration."
+        ),
+    )
+
+
+class Step3Form(StepForm):
+    notes = _text(_("Relationship strategy"))
+
+
+class Step4Form(StepForm):
+    value_proposition = _text(_("Value proposition in the customer's terms (solutions, not products)"), 4)
+
+
+class Step5Form(StepForm):
+    notes = _text(_("Notes on the action plan"), 2)
+
+
+class Step6Form(StepForm):
+    budget = forms.DecimalField(label=_("Plan budget"), required=False, min_value=0, max_digits=14, decimal_places=2)
+    audit_notes = _text(_("Audit notes"), 2)
+
+    def content(self) -> dict:
+        return {"audit_notes": self.cleaned_data.get("audit_notes", "")}
+
+
+class Step7Form(StepForm):
+    notes = _text(_("Notes"), 2)
+
+
+STEP_FORMS = {1: Step1Form, 2: Step2Form, 3: Step3Form, 4: Step4Form, 5: Step5Form, 6: Step6Form, 7: Step7Form}
+
+
+class SharedChoicesMixin:
+    """Every row offers the same choices; load them once per formset instead of once per row."""
+
+    @cached_property
+    def forms(self):
+        forms_ = super().forms
+        self._share_choices([*forms_])
+        return forms_
+
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
+
+    def _share_choices(self, forms_) -> None:
+        cache = getattr(self, "_choice_cache", None)
+        if cache is None:
+            cache = self._choice_cache = {}
+        for form in forms_:
+            for name, field in form.fields.items():
+                # Hidden primary-key fields render no choices; listing them would cost a query per row.
+                if isinstance(field, forms.ModelChoiceField) and not field.widget.is_hidden:
+                    if name not in cache:
+                        cache[name] = list(field.choices)
+                    field.choices = cache[name]
+
+
+class PlanRowFormSet(SharedChoicesMixin, BaseInlineFormSet):
+    """Row formsets get the plan so they can limit choices and check dates against its period."""
+
+    def __init__(self, *args, plan: AccountPlan, **kwargs) -> None:
+        self.plan = plan
+        super().__init__(*args, instance=plan, **kwargs)
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        kwargs["plan"] = self.plan
+        return kwargs
+
+    @property
+    def empty_form(self):
+        form = self.form(
+            auto_id=self.auto_id,
+            prefix=self.add_prefix("__prefix__"),
+            empty_permitted=True,
+            use_required_attribute=False,
+            plan=self.plan,
+            renderer=self.renderer,
+        )
+        self.add_fields(form, None)
+        return form
+
+
+class PlanRowForm(forms.ModelForm):
+    date_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, plan: AccountPlan, **kwargs) -> None:
+        self.plan = plan
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            widget = f.widget
+            if isinstance(widget, forms.Select) and not isinstance(widget, forms.SelectMultiple):
+                widget.attrs.setdefault("class", "form-select form-select-sm")
+            elif isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            else:
+                widget.attrs.setdefault("class", "form-control form-control-sm")
+
+    def clean(self):
+        data = super().clean()
+        period = self.plan.period
+        for name in self.date_fields:
+            value = data.get(name)
+            if value and not (period.start <= value <= period.end):
+                self.add_error(
+                    name,
+                    _("Choose a date within %(period)s (%(start)s – %(end)s).")
+                    % {"period": period, "start": period.start, "end": period.end},
+                )
+        return data
+
+
+def commercial_users():
+    return User.objects.filter(is_active=True).exclude(role__in=MEDICAL_ROLES).order_by("last_name")
+
+
+class SwotForm(PlanRowForm):
+    class Meta:
+        model = SwotItem
+        fields = ["kind", "text"]
+
+
+class WhitespaceForm(PlanRowForm):
+    class Meta:
+        model = WhitespaceCell
+        fields = ["buying_centre", "product", "status", "estimated_value"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("estimated_value") and data.get("status") != "opportunity":
+            self.add_error("estimated_value", _("Estimate a value for open opportunities only."))
+        return data
+
+
+class RelationshipObjectiveForm(PlanRowForm):
+    date_fields = ("due_date",)
+
+    class Meta:
+        model = RelationshipObjective
+        fields = ["affiliation", "from_stance", "to_stance", "due_date", "owner"]
+        widgets = {"due_date": DATE}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["affiliation"].queryset = (
+            Affiliation.objects.active().filter(account=self.plan.account).select_related("person")
+        )
+        self.fields["owner"].queryset = commercial_users()
+
+
+class ObjectiveForm(PlanRowForm):
+    date_fields = ("due_date",)
+
+    class Meta:
+        model = Objective
+        fields = ["title", "kpi", "unit", "baseline", "target", "due_date", "owner", "needs_review"]
+        widgets = {"due_date": DATE}
+        labels = {"needs_review": _("Review")}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = commercial_users()
+
+
+class ObjectiveProgressForm(PlanRowForm):
+    class Meta:
+        model = Objective
+        fields = ["current_value"]
+
+
+class ActionForm(PlanRowForm):
+    date_fields = ("due_date",)
+
+    class Meta:
+        model = Action
+        fields = [
+            "title",
+            "objective",
+            "owner",
+            "due_date",
+            "status",
+            "stakeholders",
+            "support_request",
+            "needs_review",
+        ]
+        widgets = {"due_date": DATE, "stakeholders": forms.SelectMultiple(attrs={"size": 2})}
+        labels = {"needs_review": _("Review")}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["objective"].queryset = self.plan.objectives.all()
+        # Owners are commercial; medical colleagues take part only through an accepted support request.
+        self.fields["owner"].queryset = commercial_users()
+        self.fields["stakeholders"].queryset = Person.objects.filter(
+            affiliations__account=self.plan.account, affiliations__end_date__isnull=True
+        ).distinct()
+        self.fields["support_request"].queryset = self.plan.account.support_requests.filter(status="accepted")
+
+
+class ResourceForm(forms.ModelForm):
+    class Meta:
+        model = Resource
+        fields = ["action", "people_days", "budget", "currency", "function"]
+
+    def __init__(self, *args, plan: AccountPlan, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["action"].queryset = plan.actions.all()
+        for f in self.fields.values():
+            f.widget.attrs.setdefault(
+                "class",
+                "form-select form-select-sm" if isinstance(f.widget, forms.Select) else "form-control form-control-sm",
+            )
+
+
+class BaseResourceFormSet(SharedChoicesMixin, forms.BaseModelFormSet):
+    def __init__(self, *args, plan: AccountPlan, **kwargs) -> None:
+        self.plan = plan
+        kwargs.setdefault("queryset", Resource.objects.filter(action__plan=plan).select_related("action"))
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "plan": self.plan}
+
+    @property
+    def empty_form(self):
+        form = self.form(
+            auto_id=self.auto_id,
+            prefix=self.add_prefix("__prefix__"),
+            empty_permitted=True,
+            use_required_attribute=False,
+            plan=self.plan,
+            renderer=self.renderer,
+        )
+        self.add_fields(form, None)
+        return form
+
+
+class CommunicationForm(PlanRowForm):
+    date_fields = ("next_date",)
+
+    class Meta:
+        model = CommunicationItem
+        fields = ["audience_kind", "audience", "message", "channel", "frequency", "owner", "next_date"]
+        widgets = {"next_date": DATE}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = User.objects.filter(is_active=True).order_by("last_name")
+
+
+def _rows(model, form, extra=1, formset=PlanRowFormSet):
+    return inlineformset_factory(AccountPlan, model, form=form, formset=formset, extra=extra, can_delete=True)
+
+
+SwotFormSet = _rows(SwotItem, SwotForm, extra=2)
+WhitespaceFormSet = _rows(WhitespaceCell, WhitespaceForm, extra=1)
+RelationshipObjectiveFormSet = _rows(RelationshipObjective, RelationshipObjectiveForm, extra=1)
+ObjectiveFormSet = _rows(Objective, ObjectiveForm, extra=1)
+ObjectiveProgressFormSet = inlineformset_factory(
+    AccountPlan, Objective, form=ObjectiveProgressForm, formset=PlanRowFormSet, extra=0, can_delete=False
+)
+ActionFormSet = _rows(Action, ActionForm, extra=1)
+ResourceFormSet = forms.modelformset_factory(
+    Resource, form=ResourceForm, formset=BaseResourceFormSet, extra=1, can_delete=True
+)
+CommunicationFormSet = _rows(CommunicationItem, CommunicationForm, extra=1)
+
+# Per step: (prefix, formset class, title) of the repeating rows it holds.
+STEP_ROWS = {
+    1: [],
+    2: [("swot", SwotFormSet, _("SWOT")), ("ws", WhitespaceFormSet, _("Whitespace map"))],
+    3: [("rel", RelationshipObjectiveFormSet, _("Relationship objectives"))],
+    4: [("obj", ObjectiveFormSet, _("Objectives"))],
+    5: [("act", ActionFormSet, _("Actions"))],
+    6: [
+        ("res", ResourceFormSet, _("Resources per action")),
+        ("prog", ObjectiveProgressFormSet, _("Objective progress")),
+    ],
+    7: [("com", CommunicationFormSet, _("Communication plan"))],
+}
+
+
+class PlanCreateForm(forms.Form):
+    period = forms.ModelChoiceField(queryset=PlanningPeriod.objects.all(), label=_("Planning period"))
+    therapeutic_area = forms.CharField(max_length=100, required=False, label=_("Therapeutic area (optional)"))
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[
+            ("approve", _("Approve")),
+            ("changes", _("Request changes")),
+            ("periodic", _("Record a periodic review")),
+        ]
+    )
+    comment = forms.CharField(
+        required=False, max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3}), label=_("Comment")
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        from plans.models import STEPS
+
+        super().__init__(*args, **kwargs)
+        for n, title in STEPS.items():
+            self.fields[f"step_{n}"] = forms.CharField(
+                required=False,
+                max_length=2000,
+                label=f"{n}. {title}",
+                widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+            )
+
+    def step_comments(self) -> dict[int, str]:
+        return {n: self.cleaned_data.get(f"step_{n}", "") for n in range(1, 8)}
+
+
+class NextPeriodForm(forms.Form):
+    period = forms.ModelChoiceField(queryset=PlanningPeriod.objects.all(), label=_("Next period"))

@@ -1,0 +1,412 @@
+"""Plan workflow and editing: create, save a step without lost updates, submit, review, revise,
+carry over to the next period, archive."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Account, ListingStatus, Product
+from kam.models import User
+from plans.models import (
+    EDITABLE_STATUSES,
+    AccountPlan,
+    AudienceKind,
+    CommunicationItem,
+    Objective,
+    PlanningPeriod,
+    PlanReview,
+    PlanStatus,
+    PlanStep,
+    ReviewOutcome,
+    WhitespaceCell,
+    WhitespaceStatus,
+)
+from plans.selectors import can_edit_plan, can_review_plan
+from stakeholders.models import Affiliation
+from stakeholders.selectors import coverage_for, dmu_for_account, dmu_gaps, is_stale
+
+DEFAULT_COMMUNICATIONS = [
+    (
+        AudienceKind.INTERNAL,
+        _("Management"),
+        _("Plan status, objectives at risk, decisions needed"),
+        _("Review meeting"),
+        _("Quarterly"),
+    ),
+    (
+        AudienceKind.INTERNAL,
+        _("Medical"),
+        _("Support requests and scientific needs of the account"),
+        _("Account team call"),
+        _("Monthly"),
+    ),
+    (
+        AudienceKind.INTERNAL,
+        _("Market access"),
+        _("Tender and formulary timetable"),
+        _("Account team call"),
+        _("Monthly"),
+    ),
+    (AudienceKind.INTERNAL, _("Supply chain"), _("Forecast and supply risks"), _("E-mail"), _("Monthly")),
+    (
+        AudienceKind.EXTERNAL,
+        _("DMU members"),
+        _("Joint objectives and progress"),
+        _("Joint account plan meeting"),
+        _("Twice a year"),
+    ),
+]
+
+
+class PlanConflict(Exception):
+    """Someone saved the step since this editor loaded it."""
+
+    def __init__(self, step: PlanStep) -> None:
+        super().__init__(_("This step was changed by %(who)s while you were editing.") % {"who": step.updated_by})
+        self.step = step
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise PermissionDenied(message)
+
+
+@transaction.atomic
+def plan_create(*, account: Account, period: PlanningPeriod, therapeutic_area: str = "", by: User) -> AccountPlan:
+    plan = AccountPlan(account=account, period=period, therapeutic_area=therapeutic_area.strip(), created_by=by)
+    plan.full_clean()
+    plan.save()
+    PlanStep.objects.bulk_create([PlanStep(plan=plan, number=n, updated_by=by) for n in range(1, 8)])
+    CommunicationItem.objects.bulk_create(
+        [
+            CommunicationItem(
+                plan=plan, audience_kind=k, audience=a, message=m, channel=c, frequency=f, owner=account.owner
+            )
+            for k, a, m, c, f in DEFAULT_COMMUNICATIONS
+        ]
+    )
+    whitespace_prefill(plan=plan)
+    return plan
+
+
+def whitespace_prefill(*, plan: AccountPlan) -> int:
+    """Departments of the DMU × our active products, each cell filled from the listings."""
+    centres = sorted(
+        {d for d in Affiliation.objects.active().filter(account=plan.account).values_list("department", flat=True) if d}
+    )[:4] or [_("Whole account")]
+    listings = {row.product_id: row for row in plan.account.listings.all()}
+    cells = []
+    for product in Product.objects.filter(active=True):
+        listing = listings.get(product.pk)
+        if listing is None or listing.status == ListingStatus.UNDER_REVIEW:
+            status = WhitespaceStatus.OPPORTUNITY
+        elif listing.status in (ListingStatus.LISTED, ListingStatus.RESTRICTED):
+            status = WhitespaceStatus.OURS
+        else:
+            status = WhitespaceStatus.COMPETITOR if listing.competitor_product_id else WhitespaceStatus.OPPORTUNITY
+        cells.extend(WhitespaceCell(plan=plan, buying_centre=c, product=product, status=status) for c in centres)
+    WhitespaceCell.objects.bulk_create(cells, ignore_conflicts=True)
+    return len(cells)
+
+
+@transaction.atomic
+def step_save(
+    *,
+    plan: AccountPlan,
+    number: int,
+    content: dict,
+    expected_version: int,
+    by: User,
+    save_rows: Callable[[], None] | None = None,
+) -> PlanStep:
+    """Save one step if nobody saved it since ``expected_version``; otherwise raise PlanConflict.
+
+    The conditional UPDATE takes the row lock, so of many concurrent saves from the same version
+    exactly one matches; the others see the new version and are refused.
+    """
+    _require(can_edit_plan(by, plan), _("This plan cannot be edited by you in its current status."))
+    updated = PlanStep.objects.filter(plan=plan, number=number, version=expected_version).update(
+        content=content, version=F("version") + 1, updated_by=by, updated_at=timezone.now()
+    )
+    step = PlanStep.objects.select_related("updated_by").get(plan=plan, number=number)
+    if not updated:
+        raise PlanConflict(step)
+    if save_rows is not None:
+        save_rows()
+    # A history row for the step, since queryset updates skip simple-history.
+    step._history_user = by
+    step.save(update_fields=["updated_at"])
+    AccountPlan.objects.filter(pk=plan.pk).update(updated_at=timezone.now())
+    return step
+
+
+def dmu_snapshot(account: Account, user: User) -> dict:
+    rows = list(dmu_for_account(account))
+    return {
+        "taken_at": timezone.now().isoformat(),
+        "stakeholders": [
+            {
+                "affiliation": a.pk,
+                "person": a.person_id,
+                "name": str(a.person),
+                "position": a.position_title or a.get_function_display(),
+                "role": a.get_dmu_role_display(),
+                "influence": a.influence,
+                "stance": a.stance,
+                "covered": coverage_for(a, user).covered,
+                "stale": is_stale(a),
+            }
+            for a in rows
+        ],
+        "gaps": [g.text for g in dmu_gaps(account, rows, user)],
+    }
+
+
+def plan_snapshot(plan: AccountPlan) -> dict:
+    """What a review compares against later: objectives, actions and the DMU."""
+    return {
+        "objectives": {
+            str(o.pk): {
+                "title": o.title,
+                "current": str(o.current_value) if o.current_value is not None else None,
+                "target": str(o.target) if o.target is not None else None,
+                "status": o.status(),
+            }
+            for o in plan.objectives.select_related("plan__period")
+        },
+        "actions": {
+            str(a.pk): {"title": a.title, "status": a.status, "due": a.due_date.isoformat() if a.due_date else None}
+            for a in plan.actions.all()
+        },
+        "dmu": {
+            str(a.pk): {"name": str(a.person), "stance": a.stance, "influence": a.influence}
+            for a in Affiliation.objects.active().filter(account=plan.account).select_related("person")
+        },
+    }
+
+
+def submission_problems(plan: AccountPlan) -> list[str]:
+    problems = []
+    objectives = list(plan.objectives.all())
+    if not objectives:
+        problems.append(_("Add at least one objective (step 4)."))
+    for o in objectives:
+        if not o.is_measurable:
+            problems.append(
+                _("Objective “%(title)s” is not measurable: give it a target and a due date.") % {"title": o.title}
+            )
+    return problems
+
+
+@transaction.atomic
+def plan_submit(*, plan: AccountPlan, by: User) -> AccountPlan:
+    plan = AccountPlan.objects.select_for_update().select_related("account").get(pk=plan.pk)
+    _require(plan.status in EDITABLE_STATUSES, _("Only a draft or a plan with requested changes can be submitted."))
+    _require(can_edit_plan(by, plan), _("Only the account's owner and team can submit this plan."))
+    problems = submission_problems(plan)
+    if problems:
+        raise ValidationError(problems)
+    plan.status = PlanStatus.SUBMITTED
+    plan.submitted_at = timezone.now()
+    plan.submitted_by = by
+    plan.xray_snapshot = dmu_snapshot(plan.account, by)
+    plan._history_user = by
+    plan.save(update_fields=["status", "submitted_at", "submitted_by", "xray_snapshot", "updated_at"])
+    return plan
+
+
+def _review(plan: AccountPlan, by: User, outcome: str, comment: str, step_comments: dict) -> PlanReview:
+    return PlanReview.objects.create(
+        plan=plan,
+        reviewer=by,
+        outcome=outcome,
+        comment=comment,
+        step_comments={str(k): v for k, v in step_comments.items() if v},
+        snapshot=plan_snapshot(plan),
+    )
+
+
+@transaction.atomic
+def plan_approve(*, plan: AccountPlan, by: User, comment: str = "", step_comments: dict | None = None) -> AccountPlan:
+    plan = AccountPlan.objects.select_for_update().select_related("account__owner").get(pk=plan.pk)
+    _require(plan.status == PlanStatus.SUBMITTED, _("Only a submitted plan can be approved."))
+    _require(
+        can_review_plan(by, plan), _("Only a manager above the owner can approve, and nobody approves their own plan.")
+    )
+    today = timezone.localdate()
+    plan.status = PlanStatus.APPROVED
+    plan.approved_at = timezone.now()
+    plan.approved_by = by
+    plan.next_review_date = today + relativedelta(months=plan.review_cadence_months)
+    plan._history_user = by
+    plan.save(update_fields=["status", "approved_at", "approved_by", "next_review_date", "updated_at"])
+    if plan.previous_id:
+        AccountPlan.objects.filter(pk=plan.previous_id).update(status=PlanStatus.SUPERSEDED)
+    _review(plan, by, ReviewOutcome.APPROVED, comment, step_comments or {})
+    return plan
+
+
+@transaction.atomic
+def plan_request_changes(
+    *, plan: AccountPlan, by: User, comment: str, step_comments: dict | None = None
+) -> AccountPlan:
+    plan = AccountPlan.objects.select_for_update().select_related("account__owner").get(pk=plan.pk)
+    _require(plan.status == PlanStatus.SUBMITTED, _("Changes can be requested on a submitted plan only."))
+    _require(can_review_plan(by, plan), _("Only a manager above the owner can review this plan."))
+    if not comment.strip() and not any((step_comments or {}).values()):
+        raise ValidationError(_("Say what should change."))
+    plan.status = PlanStatus.CHANGES_REQUESTED
+    plan._history_user = by
+    plan.save(update_fields=["status", "updated_at"])
+    _review(plan, by, ReviewOutcome.CHANGES_REQUESTED, comment, step_comments or {})
+    return plan
+
+
+@transaction.atomic
+def plan_periodic_review(
+    *, plan: AccountPlan, by: User, comment: str = "", step_comments: dict | None = None
+) -> PlanReview:
+    plan = AccountPlan.objects.select_for_update().select_related("account__owner").get(pk=plan.pk)
+    _require(plan.status == PlanStatus.APPROVED, _("Periodic reviews are for approved plans."))
+    _require(can_review_plan(by, plan), _("Only a manager above the owner can review this plan."))
+    plan.next_review_date = timezone.localdate() + relativedelta(months=plan.review_cadence_months)
+    plan.save(update_fields=["next_review_date", "updated_at"])
+    return _review(plan, by, ReviewOutcome.PERIODIC, comment, step_comments or {})
+
+
+def _copy_rows(source: AccountPlan, target: AccountPlan, *, mark_review: bool) -> None:
+    for step in source.steps.all():
+        PlanStep.objects.filter(plan=target, number=step.number).update(content=step.content)
+    objective_map: dict[int, Objective] = {}
+    for o in source.objectives.all():
+        old_pk = o.pk
+        o.pk = None
+        o.plan = target
+        o.needs_review = mark_review
+        o.save()
+        objective_map[old_pk] = o
+    for a in source.actions.prefetch_related("stakeholders", "resources"):
+        people = list(a.stakeholders.all())
+        resources = list(a.resources.all())
+        a.pk = None
+        a.plan = target
+        a.objective = objective_map.get(a.objective_id)
+        a.needs_review = mark_review
+        if mark_review:
+            a.status = "planned"
+        a.save()
+        a.stakeholders.set(people)
+        for r in resources:
+            r.pk = None
+            r.action = a
+            r.save()
+    for related in ("swot", "whitespace", "relationship_objectives"):
+        for row in getattr(source, related).all():
+            row.pk = None
+            row.plan = target
+            row.save()
+    target.communications.all().delete()
+    for c in source.communications.all():
+        c.pk = None
+        c.plan = target
+        c.save()
+
+
+@transaction.atomic
+def plan_revise(*, plan: AccountPlan, by: User) -> AccountPlan:
+    """Open a new draft revision of an approved plan; the approved one stays as it is."""
+    plan = AccountPlan.objects.select_for_update().get(pk=plan.pk)
+    _require(plan.status == PlanStatus.APPROVED, _("Only an approved plan can be revised."))
+    _require(
+        can_edit_plan(by, AccountPlan(account=plan.account, status=PlanStatus.DRAFT)),
+        _("Only the account's owner and team can revise this plan."),
+    )
+    if AccountPlan.objects.filter(previous=plan).exists():
+        raise ValidationError(_("A revision of this plan is already open."))
+    revision = AccountPlan.objects.create(
+        account=plan.account,
+        period=plan.period,
+        therapeutic_area=plan.therapeutic_area,
+        revision=plan.revision + 1,
+        previous=plan,
+        budget=plan.budget,
+        budget_currency=plan.budget_currency,
+        review_cadence_months=plan.review_cadence_months,
+        next_review_date=plan.next_review_date,
+        created_by=by,
+    )
+    PlanStep.objects.bulk_create([PlanStep(plan=revision, number=n, updated_by=by) for n in range(1, 8)])
+    _copy_rows(plan, revision, mark_review=False)
+    return revision
+
+
+@transaction.atomic
+def plan_start_next_period(*, plan: AccountPlan, period: PlanningPeriod, by: User) -> AccountPlan:
+    """Next period's plan from this one: objectives and actions come along marked for review."""
+    _require(
+        can_edit_plan(by, AccountPlan(account=plan.account, status=PlanStatus.DRAFT)),
+        _("Only the account's owner and team can start the next plan."),
+    )
+    if period.start <= plan.period.start:
+        raise ValidationError(_("Choose a later period."))
+    new = plan_create(account=plan.account, period=period, therapeutic_area=plan.therapeutic_area, by=by)
+    new.whitespace.all().delete()
+    _copy_rows(plan, new, mark_review=True)
+    new.budget = plan.budget
+    new.budget_currency = plan.budget_currency
+    new.save(update_fields=["budget", "budget_currency"])
+    return new
+
+
+def plans_archive_ended(*, today: date | None = None) -> int:
+    """Archive plans whose period has ended. Idempotent."""
+    today = today or timezone.localdate()
+    return (
+        AccountPlan.objects.filter(period__end__lt=today)
+        .exclude(status__in=[PlanStatus.ARCHIVED])
+        .update(status=PlanStatus.ARCHIVED, updated_at=timezone.now())
+    )
+
+
+def erase_person_from_plans(person) -> int:
+    """Scrub an erased stakeholder's name from plan snapshots (DMU snapshots and review snapshots).
+
+    Registered as a stakeholders erasure hook; runs before the person row is anonymised, so
+    their name is still known here.
+    """
+    from plans.models import PlanReview
+
+    name = str(person)
+    changed = 0
+    for plan in AccountPlan.objects.filter(xray_snapshot__isnull=False).only("pk", "xray_snapshot"):
+        snapshot = plan.xray_snapshot or {}
+        hit = False
+        for row in snapshot.get("stakeholders", []):
+            if row.get("person") == person.pk:
+                row["name"] = "[erased]"
+                hit = True
+        gaps = [g.replace(name, "[erased]") for g in snapshot.get("gaps", [])]
+        if gaps != snapshot.get("gaps", []):
+            snapshot["gaps"] = gaps
+            hit = True
+        if hit:
+            AccountPlan.objects.filter(pk=plan.pk).update(xray_snapshot=snapshot)
+            changed += 1
+    affiliation_ids = {str(pk) for pk in person.affiliations.values_list("pk", flat=True)}
+    for review in PlanReview.objects.exclude(snapshot={}).only("pk", "snapshot"):
+        dmu = review.snapshot.get("dmu", {})
+        hits = affiliation_ids & set(dmu)
+        if hits:
+            for key in hits:
+                dmu[key]["name"] = "[erased]"
+            PlanReview.objects.filter(pk=review.pk).update(snapshot=review.snapshot)
+            changed += 1
+    return changed

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from plans import export_views, views
+
+app_name = "plans"
+
+urlpatterns = [
+    path("", views.plan_list, name="list"),
+    path("new/<int:account_pk>/", views.plan_create, name="create"),
+    path("<int:pk>/", views.plan_detail, name="detail"),
+    path("<int:pk>/step/<int:number>/", views.plan_step, name="step"),
+    path("<int:pk>/submit/", views.plan_submit, name="submit"),
+    path("<int:pk>/review/", views.plan_review, name="review"),
+    path("<int:pk>/revise/", views.plan_revise, name="revise"),
+    path("<int:pk>/next/", views.plan_next_period, name="next"),
+    path("<int:pk>/since-review/", views.plan_since_review, name="since-review"),
+    path("<int:pk>/compare/", views.plan_compare, name="compare"),
+    path("<int:pk>/export/<str:variant>/<str:fmt>/", export_views.plan_export, name="export"),
+]

@@ -1,0 +1,438 @@
+"""Plan pages. Plans come from ``plans_visible_to``; anything else is a 404. Forbidden workflow
+steps are a 403 with the reason."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, IntegerField, Value, When
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import AccountFinancials
+from accounts.selectors import accounts_visible_to
+from plans import services
+from plans.forms import STEP_FORMS, STEP_ROWS, NextPeriodForm, PlanCreateForm, ReviewForm
+from plans.models import (
+    STEPS,
+    AccountPlan,
+    Action,
+    CommunicationItem,
+    Objective,
+    ObjectiveStatus,
+    PlanStatus,
+    PlanStep,
+    Resource,
+    SwotItem,
+)
+from plans.selectors import can_edit_plan, can_review_plan, completeness, objective_counts, plans_visible_to
+from stakeholders.selectors import coverage_for, dmu_for_account, dmu_gaps, is_stale
+
+SWOT_ORDER = Case(*[When(kind=k, then=Value(i)) for i, k in enumerate("SWOT")], output_field=IntegerField())
+
+
+def _plan(request: HttpRequest, pk: int) -> AccountPlan:
+    return get_object_or_404(
+        plans_visible_to(request.user).select_related("account__owner", "period", "submitted_by", "approved_by"), pk=pk
+    )
+
+
+def _steps(plan: AccountPlan) -> dict[int, PlanStep]:
+    return {s.number: s for s in plan.steps.select_related("updated_by")}
+
+
+def _navigator(plan: AccountPlan, steps: dict[int, PlanStep]) -> list[dict]:
+    done = completeness(plan, {n: s.content for n, s in steps.items()})
+    return [{"number": n, "title": STEPS[n], "complete": done[n]} for n in range(1, 8)]
+
+
+@login_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    plans = (
+        plans_visible_to(request.user)
+        .select_related("account__owner", "period")
+        .exclude(status=PlanStatus.SUPERSEDED)
+        .order_by("-period__start", "account__name")
+    )
+    status = request.GET.get("status", "")
+    if status in PlanStatus.values:
+        plans = plans.filter(status=status)
+    return render(
+        request,
+        "plans/plan_list.html",
+        {"plans": plans[:500], "status": status, "statuses": PlanStatus.choices, "today": timezone.localdate()},
+    )
+
+
+@login_required
+def plan_create(request: HttpRequest, account_pk: int) -> HttpResponse:
+    account = get_object_or_404(accounts_visible_to(request.user), pk=account_pk)
+    form = PlanCreateForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        if not can_edit_plan(request.user, AccountPlan(account=account, status=PlanStatus.DRAFT)):
+            raise PermissionDenied(_("Only the account's owner and team write its plans."))
+        exists = AccountPlan.objects.filter(
+            account=account,
+            period=form.cleaned_data["period"],
+            therapeutic_area=form.cleaned_data["therapeutic_area"].strip(),
+        ).first()
+        if exists:
+            messages.info(request, _("This account already has a plan for that period; here it is."))
+            return HttpResponseRedirect(exists.get_absolute_url())
+        plan = services.plan_create(account=account, by=request.user, **form.cleaned_data)
+        return HttpResponseRedirect(reverse("plans:step", args=[plan.pk, 1]))
+    return render(
+        request,
+        "plans/plan_create.html",
+        {"account": account, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    steps = _steps(plan)
+    objectives = list(plan.objectives.select_related("owner", "plan__period"))
+    actions = list(plan.actions.select_related("owner", "objective"))
+    revisions = AccountPlan.objects.filter(
+        account=plan.account, period=plan.period, therapeutic_area=plan.therapeutic_area
+    ).order_by("-revision")
+    next_form = NextPeriodForm()
+    next_form.fields["period"].queryset = next_form.fields["period"].queryset.filter(start__gt=plan.period.start)
+    return render(
+        request,
+        "plans/plan_detail.html",
+        {
+            "plan": plan,
+            "nav": _navigator(plan, steps),
+            "objectives": objectives,
+            "objective_counts": objective_counts(objectives),
+            "actions": actions,
+            "overdue": [a for a in actions if a.is_overdue],
+            "done_share": round(100 * sum(a.status == "done" for a in actions) / len(actions)) if actions else 0,
+            "reviews": plan.reviews.select_related("reviewer")[:10],
+            "revisions": revisions,
+            "can_edit": can_edit_plan(request.user, plan),
+            "can_review": can_review_plan(request.user, plan),
+            "can_revise": plan.status == PlanStatus.APPROVED
+            and can_edit_plan(request.user, AccountPlan(account=plan.account, status=PlanStatus.DRAFT)),
+            "problems": services.submission_problems(plan) if plan.is_editable else [],
+            "next_form": next_form,
+        },
+    )
+
+
+def _step_context(plan: AccountPlan, number: int, user) -> dict:
+    """What a step shows besides its form: live numbers, the DMU, totals."""
+    ctx: dict = {}
+    if number == 1:
+        year = plan.period.start.year
+        ctx["financials"] = AccountFinancials.objects.filter(
+            account=plan.account, year__in=[year - 1, year, year + 1]
+        ).order_by("year")
+    if number == 2:
+        cells = list(plan.whitespace.select_related("product"))
+        centres = sorted({c.buying_centre for c in cells})
+        products = sorted({c.product for c in cells}, key=lambda p: p.brand)
+        grid = {(c.buying_centre, c.product_id): c for c in cells}
+        ctx["whitespace"] = {
+            "products": products,
+            "rows": [{"centre": centre, "cells": [grid.get((centre, p.pk)) for p in products]} for centre in centres],
+            "opportunity_value": sum(c.estimated_value or 0 for c in cells if c.status == "opportunity"),
+        }
+    if number == 3:
+        rows = list(dmu_for_account(plan.account))
+        for a in rows:
+            a.cov = coverage_for(a, user)
+            a.stale = is_stale(a)
+        ctx["dmu"] = rows
+        ctx["gaps"] = dmu_gaps(plan.account, rows, user)
+    if number == 6:
+        resources = Resource.objects.filter(action__plan=plan)
+        ctx["people_days"] = sum(r.people_days for r in resources)
+        ctx["resource_budget"] = sum(r.budget for r in resources if r.currency == plan.budget_currency)
+        ctx["foreign_budget"] = [r for r in resources if r.currency != plan.budget_currency]
+        ctx["objectives_status"] = [
+            (o, ObjectiveStatus(o.status())) for o in plan.objectives.select_related("plan__period")
+        ]
+        actions = list(plan.actions.all())
+        ctx["done_share"] = round(100 * sum(a.status == "done" for a in actions) / len(actions)) if actions else 0
+    return ctx
+
+
+def _latest_step_comment(plan: AccountPlan, number: int):
+    review = plan.reviews.filter(outcome="changes_requested").select_related("reviewer").first()
+    if review and (review.step_comments.get(str(number)) or review.comment):
+        return {"review": review, "text": review.step_comments.get(str(number), "")}
+    return None
+
+
+def _row_formsets(plan: AccountPlan, number: int, data=None) -> list[tuple[str, object]]:
+    sets = []
+    for prefix, factory, title in STEP_ROWS[number]:
+        kwargs = {"plan": plan, "prefix": prefix}
+        if prefix == "act":
+            kwargs["queryset"] = Action.objects.filter(plan=plan).prefetch_related("stakeholders")
+        if prefix in ("obj", "prog"):
+            kwargs["queryset"] = Objective.objects.filter(plan=plan)
+        if prefix == "swot":
+            kwargs["queryset"] = SwotItem.objects.filter(plan=plan).order_by(SWOT_ORDER, "pk")
+        if prefix == "com":
+            kwargs["queryset"] = CommunicationItem.objects.filter(plan=plan).order_by("-audience_kind", "pk")
+        sets.append((title, factory(data, **kwargs)))
+    return sets
+
+
+@login_required
+def plan_step(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    if number not in STEPS:
+        return HttpResponse(status=404)
+    steps = _steps(plan)
+    step = steps[number]
+    editable = can_edit_plan(request.user, plan)
+    form_class = STEP_FORMS[number]
+    initial = {**step.content, "version": step.version}
+    if number == 6:
+        initial["budget"] = plan.budget
+    posted = request.method == "POST"
+    if posted and not editable:
+        raise PermissionDenied(
+            _("This plan is not open for editing (it is %(status)s).") % {"status": plan.get_status_display()}
+        )
+    form = form_class(request.POST if posted else None, initial=initial)
+    formsets = _row_formsets(plan, number, request.POST if posted else None)
+    conflict = None
+    status = 200
+    if posted:
+        if form.is_valid() and all(fs.is_valid() for _t, fs in formsets):
+
+            def save_rows() -> None:
+                for _title, fs in formsets:
+                    fs.save()
+                if number == 6:
+                    AccountPlan.objects.filter(pk=plan.pk).update(budget=form.cleaned_data.get("budget"))
+
+            try:
+                services.step_save(
+                    plan=plan,
+                    number=number,
+                    content=form.content(),
+                    expected_version=form.cleaned_data["version"],
+                    by=request.user,
+                    save_rows=save_rows,
+                )
+            except services.PlanConflict as exc:
+                conflict = exc.step
+                status = 409
+            else:
+                if number == 4:
+                    vague = [o.title for o in plan.objectives.all() if not o.is_measurable]
+                    if vague:
+                        messages.warning(
+                            request,
+                            _("Not measurable yet (no target or due date): %(titles)s. This blocks submission.")
+                            % {"titles": ", ".join(vague)},
+                        )
+                messages.success(request, _("Step %(n)d saved.") % {"n": number})
+                target = request.POST.get("go")
+                if target and target.isdigit() and int(target) in STEPS:
+                    return HttpResponseRedirect(reverse("plans:step", args=[plan.pk, int(target)]))
+                return HttpResponseRedirect(reverse("plans:step", args=[plan.pk, number]))
+        else:
+            status = 400
+    return render(
+        request,
+        "plans/plan_step.html",
+        {
+            "plan": plan,
+            "step": step,
+            "number": number,
+            "title": STEPS[number],
+            "nav": _navigator(plan, steps),
+            "form": form,
+            "formsets": formsets,
+            "editable": editable,
+            "conflict": conflict,
+            "formsets_invalid": posted and not all(fs.is_valid() for _t, fs in formsets),
+            "reviewer_comment": _latest_step_comment(plan, number),
+            **_step_context(plan, number, request.user),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    try:
+        services.plan_submit(plan=plan, by=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return HttpResponseRedirect(plan.get_absolute_url())
+    messages.success(request, _("Plan submitted for review."))
+    return HttpResponseRedirect(plan.get_absolute_url())
+
+
+@login_required
+def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    if not can_review_plan(request.user, plan):
+        raise PermissionDenied(_("Only a manager above the owner reviews this plan, and nobody reviews their own."))
+    form = ReviewForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        decision = form.cleaned_data["decision"]
+        args = {
+            "plan": plan,
+            "by": request.user,
+            "comment": form.cleaned_data["comment"],
+            "step_comments": form.step_comments(),
+        }
+        try:
+            if decision == "approve":
+                services.plan_approve(**args)
+                messages.success(request, _("Plan approved."))
+            elif decision == "changes":
+                services.plan_request_changes(**args)
+                messages.success(request, _("Changes requested; the plan is back with the KAM."))
+            else:
+                services.plan_periodic_review(**args)
+                messages.success(request, _("Review recorded."))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return HttpResponseRedirect(plan.get_absolute_url())
+    return render(
+        request, "plans/plan_review.html", {"plan": plan, "form": form}, status=400 if request.method == "POST" else 200
+    )
+
+
+@login_required
+@require_POST
+def plan_revise(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    try:
+        revision = services.plan_revise(plan=plan, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return HttpResponseRedirect(plan.get_absolute_url())
+    messages.success(
+        request, _("Revision %(n)d opened as a draft; the approved plan stays as it is.") % {"n": revision.revision}
+    )
+    return HttpResponseRedirect(revision.get_absolute_url())
+
+
+@login_required
+@require_POST
+def plan_next_period(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    form = NextPeriodForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the next period."))
+        return HttpResponseRedirect(plan.get_absolute_url())
+    try:
+        new = services.plan_start_next_period(plan=plan, period=form.cleaned_data["period"], by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return HttpResponseRedirect(plan.get_absolute_url())
+    messages.success(request, _("Next period's plan started: objectives and actions are marked for review."))
+    return HttpResponseRedirect(new.get_absolute_url())
+
+
+@login_required
+def plan_since_review(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    review = plan.reviews.select_related("reviewer").first()
+    before = review.snapshot if review else {"objectives": {}, "actions": {}, "dmu": {}}
+    now = services.plan_snapshot(plan)
+    objectives = []
+    for key, cur in now["objectives"].items():
+        old = before["objectives"].get(key)
+        if old is None or old != cur:
+            objectives.append({"now": cur, "before": old})
+    slipped = []
+    today = timezone.localdate().isoformat()
+    for key, cur in now["actions"].items():
+        old = before["actions"].get(key)
+        if old and old["due"] and cur["due"] and cur["due"] > old["due"]:
+            slipped.append({"now": cur, "before": old, "why": _("due date moved")})
+        elif cur["due"] and cur["due"] < today and cur["status"] != "done":
+            slipped.append({"now": cur, "before": old, "why": _("overdue")})
+    stance_changes = [
+        {"name": cur["name"], "before": before["dmu"][k]["stance"], "now": cur["stance"]}
+        for k, cur in now["dmu"].items()
+        if k in before["dmu"] and before["dmu"][k]["stance"] != cur["stance"]
+    ]
+    new_people = [cur["name"] for k, cur in now["dmu"].items() if k not in before["dmu"]]
+    departed = [old["name"] for k, old in before["dmu"].items() if k not in now["dmu"]]
+    return render(
+        request,
+        "plans/plan_since_review.html",
+        {
+            "plan": plan,
+            "review": review,
+            "objectives": objectives,
+            "slipped": slipped,
+            "stance_changes": stance_changes,
+            "new_people": new_people,
+            "departed": departed,
+        },
+    )
+
+
+def _comparable(plan: AccountPlan) -> dict:
+    steps = {s.number: s.content for s in plan.steps.all()}
+    return {
+        "steps": steps,
+        "objectives": [
+            f"{o.title} — {o.kpi}: {o.baseline} → {o.target} {o.unit} by {o.due_date}" for o in plan.objectives.all()
+        ],
+        "actions": [f"{a.title} ({a.get_status_display()}, {a.due_date})" for a in plan.actions.all()],
+    }
+
+
+@login_required
+def plan_compare(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    revisions = list(
+        plans_visible_to(request.user)
+        .filter(account=plan.account, period=plan.period, therapeutic_area=plan.therapeutic_area)
+        .order_by("revision")
+    )
+    by_rev = {p.revision: p for p in revisions}
+
+    def pick(name: str, default: int) -> AccountPlan:
+        value = request.GET.get(name, "")
+        return by_rev.get(int(value)) if value.isdigit() and int(value) in by_rev else by_rev[default]
+
+    left = pick("a", revisions[0].revision)
+    right = pick("b", plan.revision)
+    a, b = _comparable(left), _comparable(right)
+    rows = []
+    for n in range(1, 8):
+        keys = sorted(set(a["steps"].get(n, {})) | set(b["steps"].get(n, {})))
+        for k in keys:
+            va, vb = a["steps"].get(n, {}).get(k, ""), b["steps"].get(n, {}).get(k, "")
+            rows.append({"step": n, "field": k, "a": va, "b": vb, "changed": va != vb})
+    return render(
+        request,
+        "plans/plan_compare.html",
+        {
+            "plan": plan,
+            "left": left,
+            "right": right,
+            "revisions": revisions,
+            "rows": rows,
+            "objectives": (a["objectives"], b["objectives"]),
+            "actions": (a["actions"], b["actions"]),
+            "steps": STEPS,
+        },
+    )
