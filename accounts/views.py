@@ -42,6 +42,8 @@ from accounts.selectors import (
     financial_totals,
 )
 from kam.models import User
+from stakeholders.models import LowScoreFollowUp
+from stakeholders.surveys import csat_for_account
 
 PAGE_SIZE = 25
 
@@ -126,6 +128,11 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "on_team": account.team_members.filter(user=request.user).exists(),
             "owner_over_cap": owner_key_accounts > account.owner.effective_key_account_cap,
+            # CSAT per campaign (one query) and the open low-score follow-ups (one query).
+            "csat_history": csat_for_account(account),
+            "follow_ups": LowScoreFollowUp.objects.filter(account=account, closed_at__isnull=True).select_related(
+                "invitation__person", "invitation__campaign", "invitation__response"
+            ),
         },
     )
 

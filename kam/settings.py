@@ -155,6 +155,8 @@ else:
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="KAM Planner <kam-planner@example.com>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 COMPANY_NAME = env.str("COMPANY_NAME", default="Helvetia Pharma")
+# Absolute links in e-mails (survey links, opt-out, digests).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # Celery: Redis when CELERY_BROKER_URL is set; otherwise a file-system transport that needs no
 # server, so `make run` works on a bare machine.
@@ -201,10 +203,24 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # Survey links carry a bearer token: "/s/<token>/" is masked before anything is written.
+    "filters": {"mask_survey_tokens": {"()": "kam.logfilters.MaskSurveyTokens"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_survey_tokens"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django logs the path of every 4xx/5xx; a filter on the logger masks the record before any
+        # handler sees it, Django's own default handlers included.
+        "django.request": {"filters": ["mask_survey_tokens"]},
+        "django.security.csrf": {"filters": ["mask_survey_tokens"]},
+        "django.server": {
+            "handlers": ["console"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["mask_survey_tokens"],
+        },
         "django.db.backends": {"level": "INFO"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
@@ -220,3 +236,6 @@ STAKEHOLDER_CADENCE_DAYS = {
 # job erases them only when STAKEHOLDER_RETENTION_AUTO_ERASE is on.
 STAKEHOLDER_RETENTION_MONTHS = env.int("STAKEHOLDER_RETENTION_MONTHS", default=24)
 STAKEHOLDER_RETENTION_AUTO_ERASE = env.bool("STAKEHOLDER_RETENTION_AUTO_ERASE", default=False)
+
+# Survey answer page: submits allowed per client address and window (seconds), via the shared cache.
+SURVEY_RATE_LIMIT = (env.int("SURVEY_RATE_LIMIT_COUNT", default=20), env.int("SURVEY_RATE_LIMIT_WINDOW", default=600))

@@ -23,6 +23,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("stakeholders/", include("stakeholders.urls")),
     path("plans/", include("plans.urls")),
+    path("s/", include("stakeholders.survey_urls")),
     path("admin/", admin.site.urls),
 ]
 

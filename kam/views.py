@@ -9,14 +9,18 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from accounts.models import AccountStatus
+from accounts.models import AccountStatus, AccountType, Tier
 from accounts.selectors import accounts_visible_to, users_assignable_by
 from accounts.services import user_handover
-from kam.models import User, subordinate_ids
+from kam.dashboard import DashboardFilters
+from kam.dashboard import build as build_dashboard
+from kam.models import Country, User, subordinate_ids
+from plans.models import PlanningPeriod
 
 
 class LoginView(auth_views.LoginView):
@@ -28,25 +32,86 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
+class DashboardFilterForm(forms.Form):
+    team_lead = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, label=gettext_lazy("Manager / team")
+    )
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label=gettext_lazy("KAM"))
+    country = forms.ChoiceField(choices=[("", "—"), *Country.choices], required=False, label=gettext_lazy("Country"))
+    region = forms.CharField(required=False, max_length=100, label=gettext_lazy("Region"))
+    account_type = forms.ChoiceField(
+        choices=[("", "—"), *AccountType.choices], required=False, label=gettext_lazy("Type")
+    )
+    tier = forms.ChoiceField(choices=[("", "—"), *Tier.choices], required=False, label=gettext_lazy("Tier"))
+    period = forms.ModelChoiceField(queryset=PlanningPeriod.objects.all(), required=False, label=gettext_lazy("Period"))
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        people = _people_visible_to(user).filter(is_active=True).order_by("last_name")
+        self.fields["team_lead"].queryset = people.filter(role="manager")
+        self.fields["owner"].queryset = people.filter(role="kam")
+        for f in self.fields.values():
+            f.widget.attrs["class"] = (
+                "form-select form-select-sm" if isinstance(f.widget, forms.Select) else "form-control form-control-sm"
+            )
+
+    def filters(self) -> DashboardFilters:
+        data = self.cleaned_data if self.is_valid() else {}
+        return DashboardFilters(
+            owner=data["owner"].pk if data.get("owner") else None,
+            team_lead=data["team_lead"].pk if data.get("team_lead") else None,
+            country=data.get("country") or "",
+            region=data.get("region") or "",
+            account_type=data.get("account_type") or "",
+            tier=data.get("tier") or "",
+            period=data.get("period"),
+        )
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    visible = accounts_visible_to(user).filter(status=AccountStatus.ACTIVE)
-    counts = visible.aggregate(
-        total=Count("pk"),
-        key=Count("pk", filter=Q(is_key_account=True)),
-        owned_key=Count("pk", filter=Q(is_key_account=True, owner=user)),
-        hospitals=Count("pk", filter=Q(account_type="hospital")),
-        pharmacies=Count("pk", filter=Q(account_type="pharmacy")),
-        wholesalers=Count("pk", filter=Q(account_type="wholesaler")),
-        unqualified_key=Count("pk", filter=Q(is_key_account=True, qualifies=False)),
-    )
-    recent = visible.select_related("owner").order_by("-updated_at")[:8]
+    """The portfolio dashboard: the same page for a KAM, a manager and an administrator, each
+    over the accounts they may see."""
+    form = DashboardFilterForm(request.GET or None, user=request.user)
+    board = build_dashboard(request.user, form.filters())
+    chart = {
+        "matrix": [
+            {
+                "x": row["position"],
+                "y": row["attractiveness"],
+                "r": _bubble(row["revenue"]),
+                "name": row["name"],
+                "url": reverse("accounts:detail", args=[row["pk"]]),
+                "score": row["qualification_score"],
+            }
+            for row in board.matrix
+        ],
+        "funnel": [
+            board.plans["draft"],
+            board.plans["submitted"],
+            board.plans["changes_requested"],
+            board.plans["approved"],
+        ],
+        "csat": [{"year": row["year"].year, "pct": row["pct"]} for row in board.csat_by_year if row["year"]],
+    }
     return render(
         request,
-        "kam/home.html",
-        {"counts": counts, "recent": recent, "cap": user.effective_key_account_cap},
+        "kam/dashboard.html",
+        {
+            "form": form,
+            "d": board,
+            "chart": chart,
+            "cap": request.user.effective_key_account_cap,
+            "query": request.GET.urlencode(),
+        },
+        status=200 if not request.GET or form.is_valid() else 400,
     )
+
+
+def _bubble(revenue) -> float:
+    if not revenue:
+        return 4
+    return round(min(28, 4 + (float(revenue) / 1_000_000) ** 0.5 * 6), 1)
 
 
 def _people_visible_to(user: User):

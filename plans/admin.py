@@ -5,11 +5,13 @@ from plans.models import (
     AccountPlan,
     Action,
     CommunicationItem,
+    DigestPreference,
     Objective,
     PlanningPeriod,
     PlanReview,
     PlanStep,
     RelationshipObjective,
+    ReminderLog,
     Resource,
     SwotItem,
     WhitespaceCell,
@@ -56,5 +58,13 @@ class PlanReviewAdmin(admin.ModelAdmin):
     raw_id_fields = ("plan",)
 
 
-for model in (SwotItem, WhitespaceCell, RelationshipObjective, Resource, CommunicationItem):
+for model in (
+    SwotItem,
+    WhitespaceCell,
+    RelationshipObjective,
+    Resource,
+    CommunicationItem,
+    DigestPreference,
+    ReminderLog,
+):
     admin.site.register(model, SimpleHistoryAdmin)

@@ -8,3 +8,12 @@ from plans.services import plans_archive_ended
 @shared_task(name="plans.archive_ended")
 def archive_ended() -> int:
     return plans_archive_ended()
+
+
+@shared_task(name="plans.send_digests")
+def send_digests() -> int:
+    # A thin interface: the service picks who is due today and is safe to run twice or in two
+    # workers at once (see plans.reminders). Module import, as the task shares the service's name.
+    from plans import reminders
+
+    return reminders.send_digests()

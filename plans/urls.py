@@ -1,6 +1,6 @@
 from django.urls import path
 
-from plans import export_views, views
+from plans import export_views, reminder_views, views
 
 app_name = "plans"
 
@@ -16,4 +16,5 @@ urlpatterns = [
     path("<int:pk>/since-review/", views.plan_since_review, name="since-review"),
     path("<int:pk>/compare/", views.plan_compare, name="compare"),
     path("<int:pk>/export/<str:variant>/<str:fmt>/", export_views.plan_export, name="export"),
+    path("digest/settings/", reminder_views.digest_settings, name="digest-settings"),
 ]

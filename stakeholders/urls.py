@@ -1,6 +1,6 @@
 from django.urls import path
 
-from stakeholders import privacy_urls, views
+from stakeholders import campaign_views, privacy_urls, views
 
 app_name = "stakeholders"
 
@@ -19,4 +19,11 @@ urlpatterns = [
     path("touchpoints/<int:pk>/", views.touchpoint_detail, name="touchpoint"),
     path("support/<int:pk>/respond/", views.support_request_respond, name="support-respond"),
     *privacy_urls.urlpatterns,
+    path("campaigns/", campaign_views.campaign_list, name="campaigns"),
+    path("campaigns/new/", campaign_views.campaign_new, name="campaign-new"),
+    path("campaigns/<int:pk>/", campaign_views.campaign_detail, name="campaign"),
+    path("campaigns/<int:pk>/preview/", campaign_views.campaign_preview, name="campaign-preview"),
+    path("campaigns/<int:pk>/dispatch/", campaign_views.campaign_dispatch, name="campaign-dispatch"),
+    path("campaigns/<int:pk>/progress/", campaign_views.campaign_progress, name="campaign-progress"),
+    path("follow-ups/<int:pk>/close/", campaign_views.follow_up_close, name="follow-up-close"),
 ]

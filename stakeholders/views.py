@@ -37,6 +37,7 @@ from stakeholders.models import (
     Stance,
     SupportRequest,
     SupportStatus,
+    SurveyInvitation,
 )
 from stakeholders.selectors import (
     can_read_touchpoint,
@@ -302,8 +303,33 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "timeline": _timeline(request, touchpoints),
             "kol": kol,
             "can_set_kol": request.user.is_medical,
+            "survey_history": _survey_history(person, visible),
         },
     )
+
+
+def _survey_history(person, visible) -> list[dict]:
+    """The person's invitations at accounts the user can see. Survey answers are commercial
+    feedback, not medical exchanges, so the firewall does not hide them; but an anonymous
+    campaign never shows what a person answered, so score and comment are left out here."""
+    invitations = (
+        SurveyInvitation.objects.filter(person=person, account__in=visible)
+        .select_related("campaign", "account", "response")
+        .order_by("-created_at", "-pk")[:20]
+    )
+    rows = []
+    for i in invitations:
+        response = getattr(i, "response", None)
+        named = response is not None and not i.campaign.anonymous
+        rows.append(
+            {
+                "invitation": i,
+                "anonymous": i.campaign.anonymous,
+                "score": response.csat_score if named else None,
+                "comment": response.comment if named else "",
+            }
+        )
+    return rows
 
 
 @login_required

@@ -106,3 +106,27 @@ def login(client):
         return client
 
     return _login
+
+
+def _restore_migration_data() -> None:
+    """Transactional tests flush the database afterwards, taking the rows that data migrations
+    created with them; put them back for the next transactional test."""
+    import importlib
+
+    from django.apps import apps
+
+    from accounts.models import QualificationCriterion
+    from stakeholders.models import Survey
+
+    if not QualificationCriterion.objects.exists():
+        importlib.import_module("accounts.migrations.0003_default_criteria").add_default_criteria(apps, None)
+    if not Survey.objects.filter(is_default=True).exists():
+        importlib.import_module("stakeholders.migrations.0004_survey_schedules_and_default").forwards(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _migration_data(request):
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        _restore_migration_data()

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import (
     Account,
@@ -28,6 +29,7 @@ from accounts.models import (
 )
 from accounts.services import account_qualify, account_recompute
 from kam.models import Role, Team, User
+from stakeholders.models import Affiliation
 
 DEMO_PASSWORD = "demo-pass-2026"
 
@@ -325,6 +327,7 @@ class Command(BaseCommand):
             self._accounts(users, products, rng)
             self._stakeholders(users, random.Random(7))
             self._plans(users, random.Random(11))
+            self._surveys(users, random.Random(13))
         if accounts:
             self._scale(accounts, users, products)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000/ with:"))
@@ -612,7 +615,7 @@ class Command(BaseCommand):
                 SwotItem.objects.create(plan=plan, kind=kind, text=text)
             objectives = []
             for title, kpi, unit, baseline, target, months in OBJECTIVES[: rng.randint(2, 4)]:
-                progress = Decimal(rng.randint(10, 110)) / 100
+                progress = Decimal(rng.randint(55, 110)) / 100
                 objectives.append(
                     Objective.objects.create(
                         plan=plan,
@@ -667,6 +670,109 @@ class Command(BaseCommand):
                 AccountPlan.objects.filter(pk=plan.pk).update(
                     next_review_date=today - timedelta(days=rng.randint(5, 40))
                 )
+
+    def _surveys(self, users: dict[str, User], rng: random.Random) -> None:
+        """Consent for most people, a closed campaign with realistic answers and an open one."""
+        from stakeholders.models import (
+            CampaignStatus,
+            InvitationStatus,
+            LowScoreFollowUp,
+            Person,
+            Survey,
+            SurveyCampaign,
+            SurveyConsent,
+            SurveyInvitation,
+            SurveyResponse,
+        )
+
+        survey = Survey.objects.get(is_default=True)
+        if SurveyCampaign.objects.filter(survey=survey, name__startswith="DMU satisfaction").exists():
+            return
+        wording = (
+            "I agree to receive short feedback surveys by e-mail from Helvetia Pharma; I can stop them at any time."
+        )
+        people = list(Person.objects.filter(email__endswith="@example.org"))
+        SurveyConsent.objects.bulk_create(
+            [
+                SurveyConsent(
+                    person=p,
+                    source="Signed consent form at visit",
+                    wording=wording,
+                    given_at=timezone.now() - timedelta(days=rng.randint(200, 400)),
+                )
+                for p in people
+                if rng.random() < 0.85
+            ]
+        )
+        now = timezone.now()
+        today = timezone.localdate()
+        rounds = [
+            (
+                "DMU satisfaction spring",
+                now - timedelta(days=200),
+                today - timedelta(days=170),
+                CampaignStatus.CLOSED,
+                0.55,
+            ),
+            ("DMU satisfaction autumn", now - timedelta(days=6), today + timedelta(days=24), CampaignStatus.OPEN, 0.3),
+        ]
+        scores = [5, 5, 5, 4, 4, 4, 4, 3, 3, 2, 1]
+        for name, sent, closes, status, answer_rate in rounds:
+            campaign = SurveyCampaign.objects.create(
+                name=name,
+                survey=survey,
+                send_at=sent,
+                close_date=closes,
+                status=status,
+                created_by=users["head"],
+                dispatched_at=sent,
+                recurrence_months=6 if status == CampaignStatus.OPEN else None,
+            )
+            for affiliation in (
+                Affiliation.objects.filter(
+                    end_date__isnull=True, account__is_key_account=True, person__consents__isnull=False
+                )
+                .select_related("person", "account")
+                .distinct()
+            ):
+                invitation = SurveyInvitation.objects.create(
+                    campaign=campaign,
+                    person=affiliation.person,
+                    account=affiliation.account,
+                    language=affiliation.person.preferred_language,
+                    status=InvitationStatus.SENT,
+                    sent_at=sent,
+                    expires_on=closes,
+                )
+                SurveyInvitation.objects.filter(pk=invitation.pk).update(created_at=sent)
+                if rng.random() < answer_rate:
+                    score = rng.choice(scores)
+                    SurveyResponse.objects.create(
+                        invitation=invitation,
+                        csat_score=score,
+                        submitted_at=sent + timedelta(days=rng.randint(0, 9)),
+                        comment=rng.choice(
+                            [
+                                "",
+                                "",
+                                "Quick and reliable support.",
+                                "Deliveries were late twice this quarter.",
+                                "Would like more data on real-world outcomes.",
+                            ]
+                        ),
+                    )
+                    SurveyInvitation.objects.filter(pk=invitation.pk).update(
+                        status=InvitationStatus.ANSWERED, answered_at=sent
+                    )
+                    if score <= 2:
+                        LowScoreFollowUp.objects.create(
+                            account=affiliation.account,
+                            invitation=invitation,
+                            opened_at=sent,
+                            closed_at=now if status == CampaignStatus.CLOSED else None,
+                        )
+                elif status == CampaignStatus.CLOSED:
+                    SurveyInvitation.objects.filter(pk=invitation.pk).update(status=InvitationStatus.EXPIRED)
 
     def _scale(self, total: int, users: dict[str, User], products: list[Product]) -> None:
         """Bulk accounts for benchmarks: plain inserts, no per-row services."""

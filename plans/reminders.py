@@ -1,0 +1,320 @@
+"""The reminder digest: one e-mail per person per day (or per week, on their weekday) bundling
+what needs them, each item reported once per due date.
+
+What needs a person:
+- plan reviews due within 7 days or overdue, on approved plans of accounts they own or whose
+  account team they are on;
+- their own actions due within 3 days or overdue, not done;
+- open low-score follow-ups on accounts they own;
+- for managers, their team's plans (accounts owned by anyone below them) 14 or more days overdue
+  for review.
+
+Delivery guarantees. Every reported item leaves a ``ReminderLog`` row (user, item key, due date)
+under a unique constraint. Per user, the rows are claimed with ``get_or_create`` in one
+transaction and only the items whose row this run created go into the e-mail; the e-mail is sent
+on commit. So a rerun finds every row taken and sends nothing, and two processes running at once
+split the items between them instead of both sending them: on PostgreSQL the second insert of
+the same row waits for the first transaction and then fails the constraint, and ``get_or_create``
+turns that into "not created". Items are claimed in a fixed order in both processes, so neither
+waits on a row the other holds while holding one it wants (no deadlock).
+
+This is at most once: a process killed between the commit and the hand-over to the mail server
+loses that digest's items. A failed send that raises is undone (see ``digest_send``).
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from accounts.models import AccountStatus, AccountTeamMember
+from kam.models import User
+from plans.models import (
+    AccountPlan,
+    Action,
+    ActionStatus,
+    DigestFrequency,
+    PlanStatus,
+    ReminderLog,
+)
+from stakeholders.models import LowScoreFollowUp
+
+logger = logging.getLogger(__name__)
+
+REVIEW_WINDOW = timedelta(days=7)
+ACTION_WINDOW = timedelta(days=3)
+TEAM_REVIEW_OVERDUE = timedelta(days=14)
+
+REVIEW = "review"
+ACTION = "action"
+FOLLOW_UP = "followup"
+TEAM_REVIEW = "team-review"
+
+# Section order and headings of the e-mail.
+SECTIONS = {
+    REVIEW: gettext_lazy("Plan reviews due"),
+    ACTION: gettext_lazy("Your actions due"),
+    FOLLOW_UP: gettext_lazy("Low satisfaction scores to follow up"),
+    TEAM_REVIEW: gettext_lazy("Your team's plans overdue for review"),
+}
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    kind: str
+    object_id: int
+    due_date: date
+    title: str
+    context: str
+    url: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.object_id}"
+
+    def sort_key(self) -> tuple:
+        return (list(SECTIONS).index(self.kind), self.due_date, self.title, self.object_id)
+
+
+@dataclass(frozen=True)
+class DigestLine:
+    item: DigestItem
+    when: str
+
+
+@dataclass(frozen=True)
+class DigestSection:
+    title: str
+    lines: list[DigestLine]
+
+
+def _when(item: DigestItem, today: date) -> str:
+    day = date_format(item.due_date, "DATE_FORMAT")
+    if item.kind == FOLLOW_UP:
+        return _("opened %(date)s") % {"date": day}
+    if item.due_date < today:
+        days = (today - item.due_date).days
+        return ngettext("overdue since %(date)s (%(days)d day)", "overdue since %(date)s (%(days)d days)", days) % {
+            "date": day,
+            "days": days,
+        }
+    if item.due_date == today:
+        return _("due today")
+    return _("due %(date)s") % {"date": day}
+
+
+def _absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+# Who and what --------------------------------------------------------------------------------
+
+
+def digest_recipients(*, today: date) -> QuerySet[User]:
+    """Active users with an address whose digest is due today: daily ones (the default, also
+    without a preference row) every day, weekly ones on their weekday."""
+    return (
+        User.objects.filter(is_active=True)
+        .exclude(email="")
+        .filter(
+            Q(digest_preference__isnull=True)
+            | Q(digest_preference__frequency=DigestFrequency.DAILY)
+            | Q(digest_preference__frequency=DigestFrequency.WEEKLY, digest_preference__weekday=today.weekday())
+        )
+        .order_by("pk")
+    )
+
+
+def _plan_item(kind: str, plan: AccountPlan) -> DigestItem:
+    return DigestItem(
+        kind=kind,
+        object_id=plan.pk,
+        due_date=plan.next_review_date,
+        title=str(plan),
+        context=str(plan.account.owner) if kind == TEAM_REVIEW else "",
+        url=_absolute(plan.get_absolute_url()),
+    )
+
+
+def digest_candidates(*, today: date) -> list[tuple[User, list[DigestItem]]]:
+    """Everything that needs each recipient today, before looking at what was already reported.
+
+    A fixed number of queries whatever the number of users and items (at most seven): each kind of
+    item is fetched once for everybody and grouped by person in Python.
+    """
+    recipients = digest_recipients(today=today)
+    users = {u.pk: u for u in recipients}
+    if not users:
+        return []
+    found: dict[int, dict[str, DigestItem]] = defaultdict(dict)
+
+    def add(user_id: int, item: DigestItem) -> None:
+        if user_id in users:
+            found[user_id].setdefault(item.key, item)
+
+    approved_active = AccountPlan.objects.filter(
+        status=PlanStatus.APPROVED, next_review_date__isnull=False, account__status=AccountStatus.ACTIVE
+    ).select_related("account__owner", "period")
+
+    reviews = list(approved_active.filter(next_review_date__lte=today + REVIEW_WINDOW))
+    team_of: dict[int, list[int]] = defaultdict(list)
+    if reviews:
+        for account_id, user_id in AccountTeamMember.objects.filter(
+            account_id__in={p.account_id for p in reviews}
+        ).values_list("account_id", "user_id"):
+            team_of[account_id].append(user_id)
+    for plan in reviews:
+        item = _plan_item(REVIEW, plan)
+        for user_id in [plan.account.owner_id, *team_of[plan.account_id]]:
+            add(user_id, item)
+
+    # Superseded revisions and plans with an open revision carry copies of the same actions; only
+    # the newest revision's are reported. Recipients as a subquery keeps old actions of people who
+    # get no digest today out of the result.
+    actions = (
+        Action.objects.filter(owner__in=recipients.values("pk"), due_date__lte=today + ACTION_WINDOW)
+        .exclude(status=ActionStatus.DONE)
+        .exclude(plan__status__in=[PlanStatus.SUPERSEDED, PlanStatus.ARCHIVED])
+        .filter(plan__next_revision__isnull=True, plan__account__status=AccountStatus.ACTIVE)
+        .select_related("plan__account", "plan__period")
+    )
+    for action in actions:
+        add(
+            action.owner_id,
+            DigestItem(
+                kind=ACTION,
+                object_id=action.pk,
+                due_date=action.due_date,
+                title=action.title,
+                context=str(action.plan),
+                url=_absolute(reverse("plans:step", args=[action.plan_id, 5])),
+            ),
+        )
+
+    # Only the account is named: the e-mail leaves the system, the stakeholder's name need not.
+    follow_ups = LowScoreFollowUp.objects.filter(
+        closed_at__isnull=True, account__owner__in=recipients.values("pk"), account__status=AccountStatus.ACTIVE
+    ).select_related("account")
+    for follow_up in follow_ups:
+        add(
+            follow_up.account.owner_id,
+            DigestItem(
+                kind=FOLLOW_UP,
+                object_id=follow_up.pk,
+                # A follow-up has no due date; the day it opened makes it reported once.
+                due_date=timezone.localdate(follow_up.opened_at),
+                title=_("Low satisfaction score at %(account)s") % {"account": follow_up.account.name},
+                context="",
+                url=_absolute(follow_up.account.get_absolute_url()),
+            ),
+        )
+
+    managers = {pk for pk, u in users.items() if u.is_manager}
+    if managers:
+        overdue = list(approved_active.filter(next_review_date__lte=today - TEAM_REVIEW_OVERDUE))
+        if overdue:
+            # The same "below" as kam.models.subordinate_ids, walked upwards in Python from one
+            # query of the whole hierarchy, so the cost does not grow with the number of managers.
+            manager_of = dict(User.objects.filter(manager__isnull=False).values_list("pk", "manager_id"))
+            for plan in overdue:
+                item = _plan_item(TEAM_REVIEW, plan)
+                seen: set[int] = set()
+                above = manager_of.get(plan.account.owner_id)
+                while above is not None and above not in seen:
+                    seen.add(above)
+                    if above in managers:
+                        add(above, item)
+                    above = manager_of.get(above)
+
+    return [(users[pk], sorted(items.values(), key=DigestItem.sort_key)) for pk, items in sorted(found.items())]
+
+
+# Sending -------------------------------------------------------------------------------------
+
+
+def digest_message(*, user: User, items: list[DigestItem], today: date) -> EmailMultiAlternatives:
+    by_kind: dict[str, list[DigestLine]] = defaultdict(list)
+    for item in sorted(items, key=DigestItem.sort_key):
+        by_kind[item.kind].append(DigestLine(item, _when(item, today)))
+    context = {
+        "user": user,
+        "today": today,
+        "sections": [DigestSection(str(title), by_kind[kind]) for kind, title in SECTIONS.items() if by_kind[kind]],
+        "count": len(items),
+        "site_url": settings.SITE_URL.rstrip("/"),
+        "settings_url": _absolute(reverse("plans:digest-settings")),
+    }
+    subject = ngettext("KAM Planner: %(count)d item needs you", "KAM Planner: %(count)d items need you", len(items)) % {
+        "count": len(items)
+    }
+    message = EmailMultiAlternatives(subject, render_to_string("emails/digest.txt", context), to=[user.email])
+    message.attach_alternative(render_to_string("emails/digest.html", context), "text/html")
+    return message
+
+
+def digest_send(*, user: User, items: list[DigestItem], today: date) -> bool:
+    """Claim the items not yet reported to ``user`` and e-mail them; True when a digest went out.
+
+    The e-mail is sent on commit, not inside the transaction: had it gone out before the commit,
+    a rollback (an error, a lost connection) would leave items e-mailed but unlogged, to be sent
+    again tomorrow; and a slow mail server would keep the rows locked, stalling a second process
+    waiting on them. If sending fails after the commit, this run's rows are deleted again so the
+    next run reports those items instead of losing them.
+    """
+    claimed: list[ReminderLog] = []
+    try:
+        # Durable: the rows must be committed, not merely saved in a caller's transaction, before
+        # the e-mail says they were reported.
+        with transaction.atomic(durable=True):
+            for item in sorted(items, key=lambda i: (i.key, i.due_date)):
+                row, created = ReminderLog.objects.get_or_create(user=user, item_key=item.key, due_date=item.due_date)
+                if created:
+                    claimed.append(row)
+            if not claimed:
+                return False  # Nobody gets an empty digest.
+            fresh_keys = {(row.item_key, row.due_date) for row in claimed}
+            fresh = [i for i in items if (i.key, i.due_date) in fresh_keys]
+            message = digest_message(user=user, items=fresh, today=today)
+            transaction.on_commit(message.send)
+    except (smtplib.SMTPException, OSError):
+        logger.exception("Digest for user %s not sent; its items are released for the next run", user.pk)
+        ReminderLog.objects.filter(pk__in=[row.pk for row in claimed]).delete()
+        return False
+    return True
+
+
+def send_digests(*, today: date | None = None) -> int:
+    """Send today's digests; returns how many e-mails were sent. Safe to run again or in two
+    processes at once: only items nobody has reported yet go out."""
+    today = today or timezone.localdate()
+    candidates = digest_candidates(today=today)
+    if not candidates:
+        return 0
+    # One query for what was already reported, so a rerun costs no writes at all; the claim in
+    # digest_send still decides, in case another process reported something since.
+    keys = {item.key for _user, items in candidates for item in items}
+    logged = set(
+        ReminderLog.objects.filter(user__in=[u.pk for u, _items in candidates], item_key__in=keys).values_list(
+            "user_id", "item_key", "due_date"
+        )
+    )
+    sent = 0
+    for user, items in candidates:
+        new = [i for i in items if (user.pk, i.key, i.due_date) not in logged]
+        if new and digest_send(user=user, items=new, today=today):
+            sent += 1
+    return sent

@@ -1,0 +1,132 @@
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from kam.dashboard import DashboardFilters, build
+from plans.models import AccountPlan, Action, Objective, PlanningPeriod
+from plans.services import plan_approve, plan_create, plan_submit
+from stakeholders.models import InvitationStatus, Survey, SurveyCampaign, SurveyInvitation, SurveyResponse
+from tests.factories import AccountFactory, ExchangeRateFactory, FinancialsFactory
+from tests.stakeholder_factories import AffiliationFactory, PersonFactory, TouchpointFactory
+
+TODAY = date(2026, 7, 2)
+
+
+@pytest.fixture
+def world(cast):
+    """A small fixed portfolio whose figures are computed by hand in the tests."""
+    period = PlanningPeriod.objects.create(name="FY 2026", start=date(2026, 1, 1), end=date(2026, 12, 31))
+    a = cast.account_a
+    a.is_key_account = True
+    a.attractiveness, a.position = 80, 30
+    a.save()
+    c = cast.account_c
+    c.is_key_account = True
+    c.currency = "CHF"
+    c.save()
+    AccountFactory(owner=cast.kam_b, is_key_account=False, account_type="pharmacy")
+    ExchangeRateFactory(year=2026, currency="CHF", rate=Decimal("1.10"))
+    FinancialsFactory(account=a, year=2026, revenue_actual=Decimal("1000"), revenue_target=Decimal("2000"))
+    FinancialsFactory(account=c, year=2026, revenue_actual=Decimal("1000"), revenue_target=Decimal("1000"))
+
+    plan = plan_create(account=a, period=period, by=cast.kam_a)
+    # Half the year has gone by on 2 July: 60 % progress is on track, 40 % at risk, 100 % achieved.
+    for title, current in (("on track", 60), ("at risk", 40), ("achieved", 100)):
+        Objective.objects.create(
+            plan=plan, title=title, baseline=0, target=100, current_value=current, due_date=date(2026, 12, 31)
+        )
+    Action.objects.create(plan=plan, title="late", owner=cast.kam_a, due_date=date(2026, 6, 1), status="planned")
+    Action.objects.create(plan=plan, title="done", owner=cast.kam_a, due_date=date(2026, 6, 1), status="done")
+    plan_submit(plan=plan, by=cast.kam_a)
+    plan_approve(plan=plan, by=cast.manager_a)
+    AccountPlan.objects.filter(pk=plan.pk).update(next_review_date=TODAY - timedelta(days=3))
+    plan_create(account=c, period=period, by=cast.kam_c)
+
+    campaign = SurveyCampaign.objects.create(
+        name="Spring", survey=Survey.objects.get(is_default=True), close_date=date(2026, 12, 1), created_by=cast.admin
+    )
+    for account, scores in ((a, [5, 4, 3, None]), (c, [1])):
+        for score in scores:
+            inv = SurveyInvitation.objects.create(
+                campaign=campaign,
+                person=PersonFactory(),
+                account=account,
+                status=InvitationStatus.SENT,
+                expires_on=date(2026, 12, 1),
+            )
+            if score:
+                SurveyResponse.objects.create(invitation=inv, csat_score=score)
+    stale = AffiliationFactory(account=a, influence=5)
+    fresh = AffiliationFactory(account=a, influence=5)
+    TouchpointFactory(account=a, date=TODAY - timedelta(days=3), stakeholders=[fresh.person])
+    AffiliationFactory(account=a, influence=2)
+    return {"plan": plan, "stale": stale}
+
+
+def test_a_kam_sees_only_their_portfolio(cast, world):
+    d = build(cast.kam_a, DashboardFilters(), today=TODAY)
+    assert d.accounts["key"] == 1
+    assert d.plans["approved"] == 1 and d.plans["draft"] == 0
+    assert d.plans["coverage_pct"] == 100
+    assert d.plans["reviews_overdue"] == 1
+    assert d.objectives == {"on_track": 1, "at_risk": 1, "achieved": 1}
+    assert d.actions == {"total": 2, "done": 1, "overdue": 1}
+    assert d.revenue.revenue_actual == Decimal("1000.00") and d.revenue.revenue_target == Decimal("2000.00")
+    assert [(r["answers"], r["satisfied"], r["pct"], r["rate"]) for r in d.csat_by_year] == [(3, 2, 66.7, 75.0)]
+    assert d.stale_stakeholders == 1
+    assert [m["name"] for m in d.matrix] == ["Account A"]
+
+
+def test_the_head_sees_both_teams_converted(cast, world):
+    d = build(cast.head, DashboardFilters(), today=TODAY)
+    assert d.accounts["key"] == 2
+    assert d.plans["coverage_pct"] == 50
+    assert d.plans["draft"] == 1
+    assert d.revenue.revenue_actual == Decimal("2100.00")  # 1000 EUR + 1000 CHF × 1.10
+    assert [(r["answers"], r["satisfied"]) for r in d.csat_by_year] == [(4, 2)]
+
+
+def test_another_manager_sees_nothing_of_team_a(cast, world):
+    d = build(cast.manager_b, DashboardFilters(), today=TODAY)
+    assert d.accounts["key"] == 1
+    assert d.revenue.revenue_actual == Decimal("1100.00")
+    assert [(r["answers"], r["satisfied"]) for r in d.csat_by_year] == [(1, 0)]
+    assert d.objectives == {"on_track": 0, "at_risk": 0, "achieved": 0}
+
+
+def test_filters_narrow_the_figures(cast, world):
+    d = build(cast.admin, DashboardFilters(owner=cast.kam_c.pk), today=TODAY)
+    assert d.accounts["key"] == 1 and d.revenue.revenue_actual == Decimal("1100.00")
+    d = build(cast.admin, DashboardFilters(team_lead=cast.manager_a.pk), today=TODAY)
+    assert d.accounts["key"] == 1 and d.revenue.revenue_actual == Decimal("1000.00")
+
+
+def test_the_sql_objective_status_matches_the_model(cast, world):
+    for o in Objective.objects.filter(plan=world["plan"]):
+        assert o.status(TODAY) == o.title.replace(" ", "_")
+
+
+def test_the_page_renders_and_carries_filters_in_the_url(cast, world, login):
+    client = login(cast.manager_a)
+    page = client.get(reverse("home"), {"owner": cast.kam_a.pk})
+    assert page.status_code == 200
+    assert b'id="dashboard-data"' in page.content
+    assert client.get(reverse("home"), {"owner": "abc"}).status_code == 400
+    # A KAM cannot filter their way into another team: the owner filter only offers people in scope.
+    assert login(cast.kam_a).get(reverse("home"), {"owner": cast.kam_c.pk}).status_code == 400
+
+
+@pytest.mark.parametrize("role", ["kam_a", "manager_a", "admin"])
+def test_dashboard_queries_do_not_grow_with_accounts(cast, world, login, role, django_assert_max_num_queries):
+    client = login(getattr(cast, role))
+    counts = []
+    for extra in (0, 40):
+        for _ in range(extra):
+            account = AccountFactory(owner=cast.kam_a, is_key_account=True, attractiveness=60, position=60)
+            FinancialsFactory(account=account, year=2026)
+        with django_assert_max_num_queries(25) as ctx:
+            assert client.get(reverse("home")).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]

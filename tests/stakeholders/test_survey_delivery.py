@@ -1,0 +1,627 @@
+"""Survey delivery, one piece at a time: the claim, SMTP outcomes against a real SMTP server (the
+sink), the e-mail itself, the sweeper, reminders, and dispatch around transactions and broker
+outages. Runs on SQLite and PostgreSQL; the crash and outage tests with real workers are in
+test_survey_reliability.py.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+import time_machine
+from celery.exceptions import Retry
+from django.db import transaction
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from accounts.models import AccountStatus
+from stakeholders.models import CampaignStatus, InvitationStatus, Language, Survey, SurveyInvitation
+from stakeholders.surveys import (
+    BATCH,
+    LEASE,
+    STALE_QUEUED,
+    TemporaryDeliveryError,
+    campaign_dispatch,
+    claim,
+    csat,
+    deliver,
+    enqueue_invitations,
+    opt_out_url,
+    record_response,
+    send_batch,
+    send_reminders,
+    survey_url,
+    sweep,
+)
+from stakeholders.tasks import MAX_COUNTDOWN, send_invitations
+from tests.factories import AccountFactory, UserFactory
+from tests.smtp_sink import SmtpSink
+from tests.stakeholder_factories import PersonFactory
+from tests.survey_delivery_factories import (
+    SurveyCampaignFactory,
+    SurveyInvitationFactory,
+    consenting_person,
+)
+
+
+def outcome(counts: dict[str, int]) -> tuple[int, int, int]:
+    """(sent, skipped, temporary) from send_batch's counts."""
+    return counts["sent"], counts["skipped"], counts["temporary"]
+
+
+def status(pk: int) -> str:
+    return SurveyInvitation.objects.values_list("status", flat=True).get(pk=pk)
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def sink():
+    with SmtpSink() as running:
+        yield running
+
+
+@pytest.fixture
+def smtp(settings, sink) -> SmtpSink:
+    """Django's SMTP backend, talking to the sink."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = sink.port
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    return sink
+
+
+@pytest.fixture
+def enqueued():
+    """What would go to the broker: the id lists handed to send_invitations.delay."""
+    calls: list[list[int]] = []
+    with mock.patch.object(send_invitations, "delay", side_effect=lambda ids: calls.append(list(ids))):
+        yield calls
+
+
+# Claim -----------------------------------------------------------------------------------------
+
+
+def test_a_claimed_row_cannot_be_claimed_again(db):
+    invitation = SurveyInvitationFactory()
+    before = timezone.now()
+
+    claimed = claim(invitation.pk)
+
+    assert claimed is not None
+    assert claimed.status == InvitationStatus.SENDING
+    assert claimed.attempts == 1
+    assert before + LEASE <= claimed.lease_until <= timezone.now() + LEASE
+    assert claim(invitation.pk) is None
+    assert SurveyInvitation.objects.get(pk=invitation.pk).attempts == 1
+
+
+def test_an_expired_lease_can_be_claimed_again(db):
+    invitation = SurveyInvitationFactory()
+    first = claim(invitation.pk)
+
+    with time_machine.travel(first.lease_until - timedelta(seconds=1), tick=False):
+        assert claim(invitation.pk) is None
+    with time_machine.travel(first.lease_until + timedelta(seconds=1), tick=False):
+        again = claim(invitation.pk)
+
+    assert again is not None
+    assert again.attempts == 2
+    assert again.lease_until > first.lease_until
+
+
+@pytest.mark.parametrize("final", [InvitationStatus.SENT, InvitationStatus.FAILED, InvitationStatus.EXPIRED])
+def test_rows_that_are_done_cannot_be_claimed(db, final):
+    invitation = SurveyInvitationFactory(status=final)
+    assert claim(invitation.pk) is None
+
+
+# Delivery through SMTP -------------------------------------------------------------------------
+
+
+def test_send_batch_delivers_each_row_and_marks_it_sent(db, smtp, django_assert_max_num_queries):
+    campaign = SurveyCampaignFactory()
+    invitations = SurveyInvitationFactory.create_batch(3, campaign=campaign)
+    ids = [i.pk for i in invitations]
+
+    # Per row: the claim (UPDATE), reading it back, recording the outcome.
+    with django_assert_max_num_queries(3 * len(ids)):
+        counts = send_batch(ids)
+
+    assert outcome(counts) == (3, 0, 0)
+    for invitation in invitations:
+        invitation.refresh_from_db()
+        assert invitation.status == InvitationStatus.SENT
+        assert invitation.sent_at is not None
+        assert invitation.lease_until is None
+        assert invitation.error == ""
+    assert smtp.message_ids() == {i.message_id: 1 for i in invitations}
+    assert [m.recipients for m in smtp.messages] == [(i.person.email,) for i in invitations]
+
+
+def test_send_batch_skips_rows_it_cannot_claim(db, smtp):
+    done = SurveyInvitationFactory(status=InvitationStatus.SENT)
+    taken = SurveyInvitationFactory()
+    claim(taken.pk)
+
+    assert outcome(send_batch([done.pk, taken.pk])) == (0, 2, 0)
+    assert smtp.count == 0
+
+
+@pytest.mark.parametrize("code", [451, 421])
+def test_a_recipient_answering_try_later_twice_is_delivered_on_the_third_attempt(db, smtp, code):
+    invitation = SurveyInvitationFactory()
+    neighbour = SurveyInvitationFactory(campaign=invitation.campaign)
+    smtp.fail_temporarily(invitation.person.email, times=2, code=code)
+    ids = [invitation.pk, neighbour.pk]
+
+    for attempt in (1, 2):
+        with pytest.raises(TemporaryDeliveryError) as raised:
+            send_batch(ids)
+        # Only the row that failed is handed back for the retry, and it is queued again.
+        assert raised.value.args[1] == [invitation.pk]
+        invitation.refresh_from_db()
+        assert invitation.status == InvitationStatus.QUEUED
+        assert invitation.lease_until is None
+        assert invitation.attempts == attempt
+        assert invitation.error.startswith(str(code))
+        ids = raised.value.args[1]
+    assert status(neighbour.pk) == InvitationStatus.SENT
+
+    assert outcome(send_batch(ids)) == (1, 0, 0)
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.SENT
+    assert invitation.attempts == 3
+    assert invitation.error == ""
+    assert smtp.refusals(invitation.person.email) == 2
+    assert smtp.message_ids() == {invitation.message_id: 1, neighbour.message_id: 1}
+
+
+def test_a_refused_address_fails_for_good_with_the_servers_answer(db, smtp):
+    invitation = SurveyInvitationFactory()
+    smtp.refuse(invitation.person.email)
+
+    counts = send_batch([invitation.pk])
+
+    # The failed address is not reported as sent.
+    assert counts["sent"] == 0
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.FAILED
+    assert invitation.error.startswith("550")
+    assert "Mailbox unavailable" in invitation.error
+    assert invitation.lease_until is None
+    # Not retried: a second batch skips it and the server hears nothing more.
+    assert outcome(send_batch([invitation.pk])) == (0, 1, 0)
+    assert smtp.refusals(invitation.person.email) == 1
+    assert smtp.count == 0
+    assert status(invitation.pk) == InvitationStatus.FAILED
+
+
+def test_an_unreachable_server_leaves_the_rows_queued(db, smtp, settings):
+    invitations = SurveyInvitationFactory.create_batch(2)
+    settings.EMAIL_PORT = closed_port()
+
+    with pytest.raises(TemporaryDeliveryError):
+        send_batch([i.pk for i in invitations])
+
+    for invitation in invitations:
+        invitation.refresh_from_db()
+        assert invitation.status == InvitationStatus.QUEUED
+        assert invitation.lease_until is None
+
+
+def test_deliver_puts_a_claimed_row_back_when_the_server_cannot_be_reached(db, smtp, settings):
+    invitation = claim(SurveyInvitationFactory().pk)
+    settings.EMAIL_PORT = closed_port()
+
+    with pytest.raises(TemporaryDeliveryError):
+        deliver(invitation)
+
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.QUEUED
+    assert invitation.lease_until is None
+    assert invitation.error.startswith("connection:")
+
+
+# The task --------------------------------------------------------------------------------------
+
+
+def test_the_task_retries_a_temporary_failure_until_delivered(db, smtp):
+    invitation = SurveyInvitationFactory()
+    smtp.fail_temporarily(invitation.person.email, times=2)
+
+    # Eager: each retry runs at once, without its countdown.
+    result = send_invitations.apply(args=[[invitation.pk]])
+
+    assert result.successful(), result.traceback
+    assert status(invitation.pk) == InvitationStatus.SENT
+    assert smtp.message_ids() == {invitation.message_id: 1}
+
+
+def test_the_task_gives_up_after_its_retries_and_leaves_the_rows_to_the_sweeper(db, smtp, settings):
+    invitation = SurveyInvitationFactory()
+    settings.EMAIL_PORT = closed_port()
+
+    result = send_invitations.apply(args=[[invitation.pk]])
+
+    assert result.failed()
+    assert isinstance(result.result, TemporaryDeliveryError)
+    assert status(invitation.pk) == InvitationStatus.QUEUED
+
+
+@pytest.mark.parametrize("retries", [0, 1, 3, 6])
+def test_retries_back_off_exponentially_with_jitter_below_the_visibility_timeout(db, smtp, settings, retries):
+    invitation = SurveyInvitationFactory()
+    settings.EMAIL_PORT = closed_port()
+    asked: list[dict] = []
+
+    def retry(**kwargs):
+        asked.append(kwargs)
+        return Retry()
+
+    with mock.patch.object(send_invitations, "retry", side_effect=retry):
+        send_invitations.apply(args=[[invitation.pk]], retries=retries)
+
+    [kwargs] = asked
+    base = min(MAX_COUNTDOWN, 5 * 2**retries)
+    assert base <= kwargs["countdown"] <= base + 3
+    assert kwargs["countdown"] < settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600)
+    assert kwargs["args"] == [[invitation.pk]]
+
+
+# The e-mail ------------------------------------------------------------------------------------
+
+
+def test_the_email_is_in_the_persons_language_with_score_links_and_an_unsubscribe_header(db, smtp):
+    survey = Survey.objects.get(is_default=True)  # created by migration 0004
+    german = PersonFactory(preferred_language=Language.DE, title="Dr.", last_name="Brenner")
+    invitation = SurveyInvitationFactory(campaign__survey=survey, person=german, account__name="Klinikum Nord")
+
+    send_batch([invitation.pk])
+
+    [received] = smtp.messages
+    message = received.message
+    assert received.message_id == invitation.message_id == f"<survey-invitation-{invitation.pk}@kam-planner>"
+    assert received.recipients == (german.email,)
+    assert message["List-Unsubscribe"].strip() == f"<{opt_out_url(invitation)}>"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "Klinikum Nord" in message["Subject"]
+    assert message.get_content_type() == "multipart/alternative"
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    html = message.get_body(preferencelist=("html",)).get_content()
+    question = survey.translations["de"]["csat_question"]
+    for part in (text, html):
+        assert question in part
+        assert survey.csat_question not in part
+        assert "Dr. Brenner" in part
+        for score in range(1, 6):
+            assert survey_url(invitation, score=score) in part
+        assert opt_out_url(invitation) in part
+    assert 'lang="de"' in html
+
+
+def test_a_language_the_survey_lacks_falls_back_to_english(db, smtp):
+    survey = Survey.objects.get(is_default=True)
+    italian = PersonFactory(preferred_language=Language.IT)
+    invitation = SurveyInvitationFactory(campaign__survey=survey, person=italian)
+
+    send_batch([invitation.pk])
+
+    text = smtp.messages[0].message.get_body(preferencelist=("plain",)).get_content()
+    assert survey.csat_question in text
+
+
+def test_a_resent_invitation_keeps_its_message_id(db, smtp):
+    invitation = SurveyInvitationFactory()
+    send_batch([invitation.pk])
+    # As if the first delivery had not been recorded (a worker killed after sending).
+    SurveyInvitation.objects.filter(pk=invitation.pk).update(status=InvitationStatus.QUEUED)
+    send_batch([invitation.pk])
+
+    assert smtp.message_ids() == {invitation.message_id: 2}
+    assert smtp.duplicates == 1
+
+
+# Sweeper ---------------------------------------------------------------------------------------
+
+
+def _created_ago(invitation: SurveyInvitation, age: timedelta) -> None:
+    SurveyInvitation.objects.filter(pk=invitation.pk).update(created_at=timezone.now() - age)
+
+
+def test_sweep_re_enqueues_rows_left_queued_longer_than_the_stale_limit(db, enqueued):
+    stale = SurveyInvitationFactory()
+    fresh = SurveyInvitationFactory(campaign=stale.campaign)
+    sent = SurveyInvitationFactory(campaign=stale.campaign, status=InvitationStatus.SENT)
+    for invitation in (stale, sent):
+        _created_ago(invitation, STALE_QUEUED + timedelta(seconds=1))
+
+    result = sweep()
+
+    assert enqueued == [[stale.pk]]
+    assert result["enqueued"] == 1
+    assert result["reclaimed"] == 0
+    assert status(fresh.pk) == InvitationStatus.QUEUED
+
+
+def test_sweep_takes_back_expired_leases(db, enqueued):
+    orphan = claim(SurveyInvitationFactory().pk)
+    busy = SurveyInvitationFactory(campaign=orphan.campaign)
+    later = orphan.lease_until + timedelta(seconds=1)
+    # Claimed just before the sweep runs: its lease is still good.
+    with time_machine.travel(later - timedelta(seconds=2), tick=False):
+        claim(busy.pk)
+
+    result = sweep(now=later)
+
+    assert result["reclaimed"] == 1
+    orphan.refresh_from_db()
+    assert orphan.status == InvitationStatus.QUEUED
+    assert orphan.lease_until is None
+    assert status(busy.pk) == InvitationStatus.SENDING
+    assert enqueued == [[orphan.pk]]
+
+
+def test_sweep_expires_sent_invitations_past_their_date(db, enqueued):
+    yesterday = timezone.localdate() - timedelta(days=1)
+    campaign = SurveyCampaignFactory()
+    sent = SurveyInvitationFactory(campaign=campaign, status=InvitationStatus.SENT, expires_on=yesterday)
+    answered = SurveyInvitationFactory(campaign=campaign, status=InvitationStatus.ANSWERED, expires_on=yesterday)
+    current = SurveyInvitationFactory(campaign=campaign, status=InvitationStatus.SENT)
+
+    assert sweep()["expired"] == 1
+
+    assert status(sent.pk) == InvitationStatus.EXPIRED
+    assert status(answered.pk) == InvitationStatus.ANSWERED
+    assert status(current.pk) == InvitationStatus.SENT
+
+
+def test_sweep_never_sends_an_invitation_past_its_date(db, enqueued):
+    # A row stuck in the queue (broker down for days) past its date: too late to send it.
+    overdue = SurveyInvitationFactory(expires_on=timezone.localdate() - timedelta(days=1))
+    _created_ago(overdue, timedelta(days=31))
+
+    sweep()
+
+    assert enqueued == []
+    assert status(overdue.pk) != InvitationStatus.QUEUED
+
+
+def test_invitations_never_delivered_do_not_count_as_invited_after_expiry(db, enqueued):
+    yesterday = timezone.localdate() - timedelta(days=1)
+    campaign = SurveyCampaignFactory()
+    SurveyInvitationFactory(campaign=campaign, status=InvitationStatus.SENT, expires_on=yesterday)
+    SurveyInvitationFactory(campaign=campaign, status=InvitationStatus.FAILED, expires_on=yesterday)
+    stuck = SurveyInvitationFactory(campaign=campaign, expires_on=yesterday)
+    _created_ago(stuck, timedelta(days=31))
+    assert csat(campaign.invitations.all()).invited == 1
+
+    sweep()
+
+    # Expiry must not turn a refused or never-sent invitation into one that counts as invited.
+    assert csat(campaign.invitations.all()).invited == 1
+
+
+def test_sweep_opens_campaigns_that_are_sent_and_closes_those_past_their_date(db, enqueued):
+    delivered = SurveyCampaignFactory(status=CampaignStatus.SENDING)
+    SurveyInvitationFactory(campaign=delivered, status=InvitationStatus.SENT)
+    still_sending = SurveyCampaignFactory(status=CampaignStatus.SENDING)
+    SurveyInvitationFactory(campaign=still_sending)
+    over = SurveyCampaignFactory(status=CampaignStatus.OPEN, close_date=timezone.localdate() - timedelta(days=1))
+
+    assert sweep()["closed"] == 1
+
+    statuses = dict(
+        (c.pk, c.status) for c in type(over).objects.filter(pk__in=[delivered.pk, still_sending.pk, over.pk])
+    )
+    assert statuses == {
+        delivered.pk: CampaignStatus.OPEN,
+        still_sending.pk: CampaignStatus.SENDING,
+        over.pk: CampaignStatus.CLOSED,
+    }
+
+
+def test_sweeping_twice_changes_nothing_more(db, enqueued):
+    yesterday = timezone.localdate() - timedelta(days=1)
+    campaign = SurveyCampaignFactory()
+    over = SurveyCampaignFactory(status=CampaignStatus.OPEN, close_date=yesterday)
+    orphan = claim(SurveyInvitationFactory(campaign=campaign).pk)
+    # A worker died sending this one, and its date has passed since.
+    late_orphan = claim(SurveyInvitationFactory(campaign=campaign, expires_on=yesterday).pk)
+    SurveyInvitationFactory(campaign=campaign, status=InvitationStatus.SENT, expires_on=yesterday)
+    SurveyInvitationFactory(campaign=over, status=InvitationStatus.SENT)
+    now = orphan.lease_until + timedelta(seconds=1)
+
+    first = sweep(now=now)
+    assert first["reclaimed"] == 2
+    assert first["closed"] == 1
+    assert status(orphan.pk) == InvitationStatus.QUEUED
+    assert status(late_orphan.pk) == InvitationStatus.EXPIRED
+    rows = list(SurveyInvitation.objects.values_list("pk", "status", "lease_until", "attempts").order_by("pk"))
+    campaigns = list(type(campaign).objects.values_list("pk", "status").order_by("pk"))
+    second = sweep(now=now)
+
+    assert (second["reclaimed"], second["expired"], second["closed"]) == (0, 0, 0)
+    assert list(SurveyInvitation.objects.values_list("pk", "status", "lease_until", "attempts").order_by("pk")) == rows
+    assert list(type(campaign).objects.values_list("pk", "status").order_by("pk")) == campaigns
+
+
+# Reminders -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def reminder_campaign(db):
+    return SurveyCampaignFactory(reminder_after_days=7, close_date=timezone.localdate() + timedelta(days=30))
+
+
+def _sent(campaign, **fields) -> SurveyInvitation:
+    return SurveyInvitationFactory(campaign=campaign, status=InvitationStatus.SENT, sent_at=timezone.now(), **fields)
+
+
+def test_one_reminder_goes_to_each_non_responder_after_the_delay(reminder_campaign, mailoutbox):
+    silent = _sent(reminder_campaign)
+    recent = SurveyInvitationFactory(
+        campaign=reminder_campaign, status=InvitationStatus.SENT, sent_at=timezone.now() + timedelta(days=5)
+    )
+    now = timezone.now() + timedelta(days=8)
+
+    assert send_reminders(now=now) == 1
+
+    [reminder] = mailoutbox
+    assert reminder.to == [silent.person.email]
+    assert reminder.extra_headers["Message-ID"] == f"<survey-reminder-{silent.pk}@kam-planner>"
+    assert "Reminder" in reminder.subject
+    assert "List-Unsubscribe" in reminder.extra_headers
+    silent.refresh_from_db()
+    assert silent.reminder_sent_at == now
+    recent.refresh_from_db()
+    assert recent.reminder_sent_at is None
+    # A second run, even much later, sends nothing twice.
+    assert send_reminders(now=now) == 0
+    assert send_reminders(now=now + timedelta(days=3)) == 0
+    assert len(mailoutbox) == 1
+
+
+def test_no_reminder_before_the_delay(reminder_campaign, mailoutbox):
+    _sent(reminder_campaign)
+    assert send_reminders(now=timezone.now() + timedelta(days=6)) == 0
+    assert mailoutbox == []
+
+
+def test_no_reminder_after_an_answer_an_opt_out_expiry_or_the_close_date(reminder_campaign, mailoutbox):
+    now = timezone.now() + timedelta(days=8)
+    answered = _sent(reminder_campaign)
+    record_response(invitation=answered, csat_score=5, answers={}, comment="")
+    opted_out = _sent(reminder_campaign)
+    type(opted_out.person).objects.filter(pk=opted_out.person_id).update(survey_opt_out_at=timezone.now())
+    _sent(reminder_campaign, expires_on=timezone.localdate(now) - timedelta(days=1))
+    closing = SurveyCampaignFactory(reminder_after_days=7, close_date=timezone.localdate(now) - timedelta(days=1))
+    _sent(closing)
+    closed = SurveyCampaignFactory(reminder_after_days=7, status=CampaignStatus.CLOSED)
+    _sent(closed)
+
+    assert send_reminders(now=now) == 0
+    assert mailoutbox == []
+
+
+def test_no_reminder_after_consent_is_withdrawn_or_contact_is_barred(reminder_campaign, mailoutbox):
+    now = timezone.now() + timedelta(days=8)
+    account = AccountFactory(is_key_account=True)
+    withdrawn = consenting_person(account)
+    withdrawn.consents.update(withdrawn_at=timezone.now())
+    barred = consenting_person(account)
+    type(barred).objects.filter(pk=barred.pk).update(do_not_contact=True)
+    _sent(reminder_campaign, person=withdrawn, account=account)
+    _sent(reminder_campaign, person=barred, account=account)
+
+    assert send_reminders(now=now) == 0
+    assert mailoutbox == []
+
+
+# Dispatch, transactions and the broker ---------------------------------------------------------
+
+
+@pytest.fixture
+def audience(db):
+    """A key account with two consenting people and one without consent."""
+    kam = UserFactory()
+    account = AccountFactory(owner=kam, is_key_account=True, status=AccountStatus.ACTIVE)
+    people = [consenting_person(account), consenting_person(account, preferred_language=Language.DE)]
+    PersonFactory()  # not affiliated
+    campaign = SurveyCampaignFactory(
+        status=CampaignStatus.SCHEDULED, created_by=kam, audience={"accounts": [account.pk]}
+    )
+    return campaign, people
+
+
+def test_a_dispatch_enqueues_its_rows_only_after_commit(audience, enqueued, django_capture_on_commit_callbacks):
+    campaign, people = audience
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert campaign_dispatch(campaign=campaign, by=campaign.created_by) == 2
+        assert enqueued == []
+
+    ids = list(campaign.invitations.values_list("pk", flat=True))
+    assert enqueued == [ids]
+    assert sorted(campaign.invitations.values_list("person_id", flat=True)) == sorted(p.pk for p in people)
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.SENDING
+
+
+def test_a_dispatch_is_delivered_end_to_end(audience, smtp, django_capture_on_commit_callbacks):
+    campaign, people = audience
+
+    with django_capture_on_commit_callbacks(execute=True):
+        campaign_dispatch(campaign=campaign, by=campaign.created_by)
+
+    # Eager tasks in tests: the worker's part ran in the on-commit callback.
+    assert set(campaign.invitations.values_list("status", flat=True)) == {InvitationStatus.SENT}
+    assert sorted(r for m in smtp.messages for r in m.recipients) == sorted(p.email for p in people)
+    # Dispatching again invites nobody twice.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert campaign_dispatch(campaign=campaign, by=campaign.created_by) == 0
+    assert smtp.count == 2
+
+
+class Boom(Exception):
+    pass
+
+
+def test_a_dispatch_rolled_back_enqueues_and_sends_nothing(
+    audience, enqueued, mailoutbox, django_capture_on_commit_callbacks
+):
+    campaign, _people = audience
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(Boom), transaction.atomic():
+        campaign_dispatch(campaign=campaign, by=campaign.created_by)
+        raise Boom
+
+    assert callbacks == []
+    assert enqueued == []
+    assert mailoutbox == []
+    assert not SurveyInvitation.objects.exists()
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.SCHEDULED
+
+
+def test_with_the_broker_down_enqueue_logs_and_leaves_the_rows_to_the_sweeper(db, caplog):
+    campaign = SurveyCampaignFactory()
+    ids = [SurveyInvitationFactory(campaign=campaign).pk for _ in range(3)]
+    down = OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    with (
+        mock.patch.object(send_invitations, "delay", side_effect=down) as delay,
+        caplog.at_level(logging.WARNING, logger="stakeholders.surveys"),
+    ):
+        assert enqueue_invitations(ids * (BATCH // 3 + 1)) == 0
+
+    # One try, not one per batch: the broker is down, the sweeper will pick the rows up.
+    assert delay.call_count == 1
+    assert any("sweeper" in r.getMessage() and r.levelno == logging.WARNING for r in caplog.records)
+    assert set(SurveyInvitation.objects.values_list("status", flat=True)) == {InvitationStatus.QUEUED}
+
+
+def test_a_dispatch_with_the_broker_down_still_commits_its_rows(audience, caplog, django_capture_on_commit_callbacks):
+    campaign, _people = audience
+
+    with (
+        mock.patch.object(send_invitations, "delay", side_effect=OperationalError("down")),
+        caplog.at_level(logging.WARNING, logger="stakeholders.surveys"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert campaign_dispatch(campaign=campaign, by=campaign.created_by) == 2
+
+    assert list(campaign.invitations.values_list("status", flat=True)) == [InvitationStatus.QUEUED] * 2
+    assert "sweeper" in caplog.text

@@ -1,0 +1,557 @@
+"""The public survey pages (/s/<token>/): answer, thank you, opt out; headers, limits and logs."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import re
+import threading
+from datetime import timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.core.cache import caches
+from django.db import connections
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from kam.logfilters import MaskSurveyTokens, mask_survey_tokens
+from stakeholders import surveys
+from stakeholders.models import (
+    CampaignStatus,
+    InvitationStatus,
+    LowScoreFollowUp,
+    Person,
+    QuestionKind,
+    SurveyQuestion,
+    SurveyResponse,
+)
+from stakeholders.surveys import invitation_token
+from tests.survey_factories import CampaignFactory, InvitationFactory, SurveyFactory, default_survey
+
+GUNICORN_CONF = Path(__file__).resolve().parents[2] / "kam" / "gunicorn.conf.py"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "survey"}}
+    caches["default"].clear()
+    yield
+    caches["default"].clear()
+
+
+@pytest.fixture
+def invitation(cast):
+    return InvitationFactory(account=cast.account_a, campaign__created_by=cast.head)
+
+
+def answer_url(invitation, **query) -> str:
+    url = reverse("survey:answer", args=[invitation_token(invitation)])
+    return url + "?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else url
+
+
+def opt_out_url(invitation) -> str:
+    return reverse("survey:opt-out", args=[invitation_token(invitation)])
+
+
+def checked_score(html: str) -> str | None:
+    found = re.search(r'<input type="radio" name="csat_score" value="(\d)"[^>]*\bchecked\b', html)
+    return found.group(1) if found else None
+
+
+def assert_private(response, referrer_policy: str = "no-referrer") -> None:
+    # Either policy keeps the path, and so the token, out of every Referer header.
+    assert response["Referrer-Policy"] == referrer_policy
+    assert "no-store" in response["Cache-Control"]
+    assert response["X-Robots-Tag"].startswith("noindex")
+
+
+# The page ---------------------------------------------------------------------------------------
+
+
+def test_it_shows_the_account_the_company_and_the_questions(client, settings, cast, invitation):
+    InvitationFactory(account=cast.account_c, campaign=invitation.campaign)
+    response = client.get(answer_url(invitation))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert settings.COMPANY_NAME in html
+    assert "Account A" in html
+    assert "How satisfied are you with our collaboration overall?" in html
+    assert "How well do we understand your organisation&#x27;s needs?" in html
+    assert "What should we do differently?" in html
+    assert "1 – very dissatisfied" in html and "5 – very satisfied" in html
+    # Nothing about other accounts, the stakeholder, the owner or the app.
+    assert "Account C" not in html
+    assert invitation.person.last_name not in html
+    assert cast.kam_a.last_name not in html
+    assert "KAM Planner" not in html
+
+
+def test_it_shows_no_navigation_or_user_to_a_logged_in_user(login, cast, invitation):
+    html = login(cast.kam_a).get(answer_url(invitation)).content.decode()
+    assert "navbar" not in html
+    assert "Log out" not in html
+    assert cast.kam_a.username not in html
+
+
+def test_it_groups_the_scores_in_a_labelled_fieldset(client, invitation):
+    html = client.get(answer_url(invitation)).content.decode()
+    assert re.search(r"<fieldset[^>]*>\s*<legend>How satisfied are you", html)
+    for n in range(1, 6):
+        assert f'<label class="option" for="id_csat_score_{n - 1}">' in html
+    assert '<textarea class="form-control" name="comment"' in html and 'maxlength="2000"' in html
+
+
+def test_it_preselects_the_score_from_the_link(client, invitation):
+    assert checked_score(client.get(answer_url(invitation, score=4)).content.decode()) == "4"
+    assert checked_score(client.get(answer_url(invitation)).content.decode()) is None
+    for junk in ("9", "0", "four", "4.0"):
+        assert checked_score(client.get(answer_url(invitation, score=junk)).content.decode()) is None
+
+
+def test_the_score_link_records_nothing(client, invitation):
+    # Mail gateways open links to scan them: a GET must not count as an answer.
+    client.get(answer_url(invitation, score=1))
+    assert not SurveyResponse.objects.exists()
+    assert not LowScoreFollowUp.objects.exists()
+
+
+def test_it_speaks_the_invitations_language(client, cast):
+    invitation = InvitationFactory(account=cast.account_a, language="de")
+    response = client.get(answer_url(invitation))
+    html = response.content.decode()
+    assert '<html lang="de">' in html
+    assert response["Content-Language"] == "de"
+    assert "Wie zufrieden sind Sie insgesamt mit unserer Zusammenarbeit?" in html
+    assert "Wie gut verstehen wir die Bedürfnisse Ihrer Organisation?" in html
+    assert "How satisfied are you" not in html
+
+
+def test_a_language_the_survey_does_not_offer_falls_back_to_english(client, cast):
+    invitation = InvitationFactory(account=cast.account_a, language="it")
+    html = client.get(answer_url(invitation)).content.decode()
+    assert '<html lang="en">' in html
+    assert "How satisfied are you with our collaboration overall?" in html
+
+
+def test_the_page_needs_few_queries(client, invitation, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        assert client.get(answer_url(invitation)).status_code == 200
+
+
+# Tokens and closed invitations ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("token", ["unknown", "123", "123-", "-abc", "999999-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"])
+def test_an_unknown_token_is_a_plain_404(client, invitation, token):
+    response = client.get(reverse("survey:answer", args=[token]))
+    assert response.status_code == 404
+    assert "Account A" not in response.content.decode()
+    assert_private(response)
+
+
+def test_a_tampered_token_is_a_404(client, cast, invitation):
+    token = invitation_token(invitation)
+    tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
+    other = InvitationFactory(account=cast.account_c)
+    swapped = f"{other.pk}-{token.partition('-')[2]}"
+    for bad in (tampered, swapped):
+        assert client.get(reverse("survey:answer", args=[bad])).status_code == 404
+        assert client.post(reverse("survey:answer", args=[bad]), {"csat_score": 5}).status_code == 404
+        assert client.get(reverse("survey:thanks", args=[bad])).status_code == 404
+        assert client.post(reverse("survey:opt-out", args=[bad])).status_code == 404
+    assert not SurveyResponse.objects.exists()
+    assert not Person.objects.filter(survey_opt_out_at__isnull=False).exists()
+
+
+def test_an_expired_invitation_is_gone(client, cast):
+    yesterday = timezone.localdate() - timedelta(days=1)
+    for invitation in (
+        InvitationFactory(account=cast.account_a, expires_on=yesterday),
+        InvitationFactory(account=cast.account_a, status=InvitationStatus.EXPIRED),
+    ):
+        response = client.get(answer_url(invitation))
+        assert response.status_code == 410
+        assert "survey/closed.html" in [t.name for t in response.templates]
+        assert "This survey is closed" in response.content.decode()
+        assert client.post(answer_url(invitation), {"csat_score": 4}).status_code == 410
+    assert not SurveyResponse.objects.exists()
+
+
+def test_a_closed_campaign_is_gone(client, cast):
+    closed = InvitationFactory(account=cast.account_a, campaign__status=CampaignStatus.CLOSED)
+    past = InvitationFactory(account=cast.account_a, campaign__close_date=timezone.localdate() - timedelta(days=1))
+    for invitation in (closed, past):
+        assert client.get(answer_url(invitation)).status_code == 410
+        assert client.post(answer_url(invitation), {"csat_score": 4}).status_code == 410
+    assert not SurveyResponse.objects.exists()
+
+
+def test_closing_between_page_and_submit_is_gone(client, invitation):
+    with mock.patch.object(surveys, "record_response", side_effect=surveys.InvitationClosed):
+        response = client.post(answer_url(invitation), {"csat_score": 4})
+    assert response.status_code == 410
+    assert "This survey is closed" in response.content.decode()
+
+
+def test_every_response_is_private(client, invitation, cast):
+    expired = InvitationFactory(account=cast.account_a, expires_on=timezone.localdate() - timedelta(days=1))
+    responses = {
+        200: client.get(answer_url(invitation)),
+        400: client.post(answer_url(invitation), {}),
+        302: client.post(answer_url(invitation), {"csat_score": 5}),
+        404: client.get(reverse("survey:answer", args=["1-nope"])),
+        405: client.put(answer_url(invitation)),
+        410: client.get(answer_url(expired)),
+    }
+    responses["thanks"] = client.get(reverse("survey:thanks", args=[invitation_token(invitation)]))
+    responses["opt-out form"] = client.get(opt_out_url(invitation))
+    responses["opt-out"] = client.post(opt_out_url(invitation))
+    for key, response in responses.items():
+        if isinstance(key, int):
+            assert response.status_code == key
+        # The form page must let the browser send its origin, or the CSRF check refuses the POST.
+        assert_private(response, "strict-origin" if key in (200, 400) else "no-referrer")
+
+
+# Answering --------------------------------------------------------------------------------------
+
+
+def test_submitting_records_one_response_and_marks_the_invitation_answered(client, invitation):
+    questions = list(default_survey().questions.all())
+    rating, text = questions
+    response = client.post(
+        answer_url(invitation),
+        {"csat_score": "4", f"q{rating.pk}": "5", f"q{text.pk}": "Faster answers, please.", "comment": "Thanks!"},
+    )
+    thanks = reverse("survey:thanks", args=[invitation_token(invitation)])
+    assert response.status_code == 302 and response["Location"] == thanks
+    saved = SurveyResponse.objects.get()
+    assert saved.invitation == invitation
+    assert (saved.csat_score, saved.comment) == (4, "Thanks!")
+    assert saved.answers == {str(rating.pk): 5, str(text.pk): "Faster answers, please."}
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.ANSWERED and invitation.answered_at is not None
+    page = client.get(thanks)
+    assert page.status_code == 200
+    assert "Thank you for your feedback!" in page.content.decode()
+
+
+def test_unanswered_optional_questions_are_left_out(client, invitation):
+    assert client.post(answer_url(invitation), {"csat_score": "5"}).status_code == 302
+    assert SurveyResponse.objects.get().answers == {}
+
+
+def test_a_choice_question_stores_the_chosen_option(client, cast):
+    survey = SurveyFactory()
+    question = SurveyQuestion.objects.create(
+        survey=survey, kind=QuestionKind.CHOICE, text="How do you prefer to meet?", choices=["Visit", "Video call"]
+    )
+    invitation = InvitationFactory(account=cast.account_a, campaign=CampaignFactory(survey=survey))
+    html = client.get(answer_url(invitation)).content.decode()
+    assert 'value="Video call"' in html
+    assert client.post(answer_url(invitation), {"csat_score": "3", f"q{question.pk}": "Nope"}).status_code == 400
+    assert client.post(answer_url(invitation), {"csat_score": "3", f"q{question.pk}": "Video call"}).status_code == 302
+    assert SurveyResponse.objects.get().answers == {str(question.pk): "Video call"}
+
+
+def test_a_required_question_must_be_answered(client, cast):
+    survey = SurveyFactory()
+    question = SurveyQuestion.objects.create(survey=survey, kind=QuestionKind.RATING, text="Speed?", required=True)
+    invitation = InvitationFactory(account=cast.account_a, campaign=CampaignFactory(survey=survey))
+    assert client.post(answer_url(invitation), {"csat_score": "3"}).status_code == 400
+    assert client.post(answer_url(invitation), {"csat_score": "3", f"q{question.pk}": "2"}).status_code == 302
+
+
+@pytest.mark.parametrize("score", [None, "", "0", "6", "abc"])
+def test_a_missing_or_invalid_score_is_a_clear_error_that_keeps_the_input(client, invitation, score):
+    data = {"comment": "Deliveries were late."}
+    if score is not None:
+        data["csat_score"] = score
+    response = client.post(answer_url(invitation), data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'role="alert"' in html
+    assert "Please choose a score from 1 to 5." in html
+    assert ">Deliveries were late.</textarea>" in html
+    assert not SurveyResponse.objects.exists()
+
+
+def test_overlong_text_is_refused(client, invitation):
+    response = client.post(answer_url(invitation), {"csat_score": "4", "comment": "x" * 2001})
+    assert response.status_code == 400
+    assert not SurveyResponse.objects.exists()
+
+
+def test_changing_the_answer_updates_the_same_response(client, invitation):
+    client.post(answer_url(invitation), {"csat_score": "2", "comment": "Slow."})
+    first = SurveyResponse.objects.get()
+    page = client.get(answer_url(invitation)).content.decode()
+    assert checked_score(page) == "2"
+    assert ">Slow.</textarea>" in page
+    assert "You can change your answer until" in page
+    assert "Update my answer" in page
+    # The score clicked in a later e-mail wins over the stored one.
+    assert checked_score(client.get(answer_url(invitation, score=5)).content.decode()) == "5"
+
+    client.post(answer_url(invitation), {"csat_score": "5", "comment": "Much better now."})
+    assert SurveyResponse.objects.count() == 1
+    first.refresh_from_db()
+    assert (first.csat_score, first.comment) == (5, "Much better now.")
+
+
+def test_the_thanks_page_without_an_answer_leads_to_the_survey(client, invitation):
+    response = client.get(reverse("survey:thanks", args=[invitation_token(invitation)]))
+    assert response.status_code == 302 and response["Location"] == answer_url(invitation)
+
+
+def test_a_low_score_opens_a_follow_up_and_alerts_the_owner(
+    client, cast, invitation, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(answer_url(invitation), {"csat_score": "2"}).status_code == 302
+    follow_up = LowScoreFollowUp.objects.get()
+    assert (follow_up.account, follow_up.invitation) == (cast.account_a, invitation)
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [cast.kam_a.email]
+    assert "Account A" in mail.outbox[0].subject
+
+
+def test_a_low_score_in_an_anonymous_campaign_opens_no_follow_up(client, cast, django_capture_on_commit_callbacks):
+    invitation = InvitationFactory(account=cast.account_a, campaign__anonymous=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(answer_url(invitation), {"csat_score": "1"}).status_code == 302
+    assert SurveyResponse.objects.get().csat_score == 1
+    assert not LowScoreFollowUp.objects.exists()
+    assert mail.outbox == []
+
+
+def test_submitting_needs_the_csrf_token(invitation):
+    client = Client(enforce_csrf_checks=True)
+    assert client.post(answer_url(invitation), {"csat_score": "4"}).status_code == 403
+    assert not SurveyResponse.objects.exists()
+
+    # The page sets the cookie; with the token from the form the submit goes through.
+    page = client.get(answer_url(invitation))
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+    response = client.post(answer_url(invitation), {"csat_score": "4", "csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert SurveyResponse.objects.count() == 1
+
+
+# Rate limit -------------------------------------------------------------------------------------
+
+
+def test_submits_are_limited_per_client_address(client, settings, invitation):
+    settings.SURVEY_RATE_LIMIT = (3, 60)
+    for _ in range(3):
+        assert client.post(answer_url(invitation), {"csat_score": "4"}).status_code == 302
+    response = client.post(answer_url(invitation), {"csat_score": "5"})
+    assert response.status_code == 429
+    assert response["Retry-After"] == "60"
+    assert "Please wait a few minutes" in response.content.decode()
+    assert_private(response)
+    assert SurveyResponse.objects.get().csat_score == 4
+    # Reading the page is not limited; another address has its own count.
+    assert client.get(answer_url(invitation)).status_code == 200
+    assert client.post(answer_url(invitation), {"csat_score": "5"}, REMOTE_ADDR="203.0.113.7").status_code == 302
+
+
+def test_a_new_window_allows_submits_again(client, settings, invitation, time_machine):
+    settings.SURVEY_RATE_LIMIT = (1, 60)
+    time_machine.move_to(timezone.now(), tick=False)
+    assert client.post(answer_url(invitation), {"csat_score": "4"}).status_code == 302
+    assert client.post(answer_url(invitation), {"csat_score": "4"}).status_code == 429
+    time_machine.shift(timedelta(seconds=61))
+    assert client.post(answer_url(invitation), {"csat_score": "4"}).status_code == 302
+
+
+def test_submits_go_through_when_the_cache_is_down(client, settings, invitation, caplog):
+    settings.SURVEY_RATE_LIMIT = (1, 60)
+    with mock.patch.object(caches["default"], "add", side_effect=ConnectionError("cache down")):
+        for _ in range(3):
+            assert client.post(answer_url(invitation), {"csat_score": "4"}).status_code == 302
+    assert "the cache is unavailable (ConnectionError); request allowed" in caplog.text
+    assert SurveyResponse.objects.count() == 1
+
+
+# Opting out -------------------------------------------------------------------------------------
+
+
+def test_opting_out_asks_first_then_is_honoured(client, cast, invitation):
+    queued = InvitationFactory(person=invitation.person, account=cast.account_a, status=InvitationStatus.QUEUED)
+    page = client.get(opt_out_url(invitation))
+    assert page.status_code == 200
+    assert '<form method="post">' in page.content.decode()
+    invitation.person.refresh_from_db()
+    assert invitation.person.survey_opt_out_at is None
+
+    response = client.post(opt_out_url(invitation))
+    assert response.status_code == 200
+    assert "You have been unsubscribed" in response.content.decode()
+    invitation.person.refresh_from_db()
+    assert invitation.person.survey_opt_out_at is not None
+    queued.refresh_from_db()
+    assert queued.status == InvitationStatus.EXPIRED
+    assert "You already opted out" in client.get(opt_out_url(invitation)).content.decode()
+
+
+def test_one_click_unsubscribe_from_a_mail_client_works_without_csrf(cast):
+    yesterday = timezone.localdate() - timedelta(days=1)
+    invitation = InvitationFactory(account=cast.account_a, expires_on=yesterday, status=InvitationStatus.EXPIRED)
+    response = Client(enforce_csrf_checks=True).post(
+        opt_out_url(invitation), "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 200
+    invitation.person.refresh_from_db()
+    assert invitation.person.survey_opt_out_at is not None
+
+
+def test_opting_out_of_an_unknown_token_is_a_404(client):
+    assert client.get(reverse("survey:opt-out", args=["12-forged"])).status_code == 404
+    assert client.post(reverse("survey:opt-out", args=["12-forged"])).status_code == 404
+
+
+# Tokens never in logs ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Not Found: /s/12-AbC_d-e/", "Not Found: /s/[token]/"),
+        ("/s/12-AbC/opt-out/", "/s/[token]/opt-out/"),
+        ('"GET /s/12-AbC/?score=4 HTTP/1.1" 200', '"GET /s/[token]/?score=4 HTTP/1.1" 200'),
+        ("https://kam.example.com/s/12-AbC", "https://kam.example.com/s/[token]"),
+        ("Gone: /accounts/12/", "Gone: /accounts/12/"),
+    ],
+)
+def test_survey_tokens_are_masked(text, masked):
+    assert mask_survey_tokens(text) == masked
+
+
+def test_the_log_filter_masks_messages_and_arguments():
+    record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "%s: %s", ("Gone", "/s/7-xyz/"), None)
+    assert MaskSurveyTokens().filter(record) is True
+    assert record.getMessage() == "Gone: /s/[token]/"
+    assert "7-xyz" not in record.msg and record.args == ()
+
+    plain = logging.LogRecord("x", logging.INFO, __file__, 1, "%d invitations", (3,), None)
+    assert MaskSurveyTokens().filter(plain) is True
+    assert (plain.msg, plain.args) == ("%d invitations", (3,))
+
+
+def test_djangos_request_log_carries_no_token(client, cast, invitation, caplog):
+    expired = InvitationFactory(account=cast.account_a, status=InvitationStatus.EXPIRED)
+    filters = [(logging.getLogger(name), MaskSurveyTokens()) for name in ("django.request", "django.security.csrf")]
+    for logger, log_filter in filters:
+        logger.addFilter(log_filter)
+    try:
+        with caplog.at_level(logging.WARNING, logger="django"):
+            client.get(reverse("survey:answer", args=["1-forged"]))
+            client.get(answer_url(expired))
+            Client(enforce_csrf_checks=True).post(answer_url(invitation), {"csat_score": "4"})
+    finally:
+        for logger, log_filter in filters:
+            logger.removeFilter(log_filter)
+    messages = [record.getMessage() for record in caplog.records]
+    assert "Not Found: /s/[token]/" in messages
+    assert "Gone: /s/[token]/" in messages
+    assert any(m.startswith("Forbidden (CSRF cookie not set.): /s/[token]/") for m in messages)
+    assert invitation_token(expired) not in caplog.text and "forged" not in caplog.text
+
+
+def _gunicorn_config():
+    spec = importlib.util.spec_from_file_location("kam_gunicorn_conf_for_tests", GUNICORN_CONF)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_gunicorns_access_log_carries_no_token():
+    from gunicorn.config import Config
+
+    conf = _gunicorn_config()
+    assert conf.logger_class is conf.MaskingLogger
+    cfg = Config()
+    for name in ("accesslog", "access_log_format", "errorlog"):
+        cfg.set(name, getattr(conf, name))
+    gunicorn_logger = conf.MaskingLogger(cfg)
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": "/s/12-AbCdEf/?score=4",
+        "PATH_INFO": "/s/12-AbCdEf/",
+        "QUERY_STRING": "score=4",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "203.0.113.9",
+        "HTTP_REFERER": "https://kam.example.com/s/12-AbCdEf/",
+        "HTTP_USER_AGENT": "Mozilla/5.0",
+    }
+    request = SimpleNamespace(headers=[("REFERER", environ["HTTP_REFERER"]), ("USER-AGENT", "Mozilla/5.0")])
+    response = SimpleNamespace(status="200 OK", sent=512, headers=[("Content-Type", "text/html")])
+    atoms = gunicorn_logger.atoms(response, request, environ, timedelta(milliseconds=42))
+    assert atoms["r"] == "GET /s/[token]/?score=4 HTTP/1.1"
+    assert atoms["U"] == "/s/[token]/"
+    assert atoms["q"] == "score=4"
+    assert "12-AbCdEf" not in repr(atoms)
+
+    lines = []
+    handler = logging.Handler()
+    handler.emit = lambda record: lines.append(record.getMessage())
+    gunicorn_logger.access_log.addHandler(handler)
+    try:
+        gunicorn_logger.access(response, request, environ, timedelta(milliseconds=42))
+    finally:
+        gunicorn_logger.access_log.removeHandler(handler)
+    assert len(lines) == 1
+    assert '"GET /s/[token]/?score=4 HTTP/1.1" 200 512 "https://kam.example.com/s/[token]/"' in lines[0]
+    assert "12-AbCdEf" not in lines[0]
+
+    # The error log names the URI of a failed request.
+    errors = []
+    handler.emit = lambda record: errors.append(record.getMessage())
+    gunicorn_logger.error_log.addHandler(handler)
+    try:
+        gunicorn_logger.error("Error handling request %s", "/s/12-AbCdEf/?score=4")
+    finally:
+        gunicorn_logger.error_log.removeHandler(handler)
+    assert errors == ["Error handling request /s/[token]/?score=4"]
+
+
+# Concurrency ------------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_submits_leave_exactly_one_response(settings, cast):
+    settings.SURVEY_RATE_LIMIT = (1000, 60)
+    invitation = InvitationFactory(account=cast.account_a)
+    url = answer_url(invitation)
+    threads_count = 20
+    start = threading.Barrier(threads_count)
+    statuses: list[int] = []
+    errors: list[BaseException] = []
+
+    def submit() -> None:
+        try:
+            client = Client()
+            start.wait(timeout=10)
+            statuses.append(client.post(url, {"csat_score": "1", "comment": "Too slow."}).status_code)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit) for _ in range(threads_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert statuses == [302] * threads_count
+    assert SurveyResponse.objects.filter(invitation=invitation).count() == 1
+    assert LowScoreFollowUp.objects.filter(invitation=invitation).count() == 1
+    assert len(mail.outbox) == 1
