@@ -357,7 +357,10 @@ def sweep(*, now=None) -> dict[str, int]:
     expire old invitations, close campaigns past their date. Safe to run twice at once."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    # Expire first, so nothing past its date is ever enqueued again.
+    # Take back rows whose worker died first, so that expiry below sees them as queued.
+    reclaimed = SurveyInvitation.objects.filter(status=InvitationStatus.SENDING, lease_until__lt=now).update(
+        status=InvitationStatus.QUEUED, lease_until=None
+    )
     # A delivered invitation keeps counting as invited after it expires; one never sent does not.
     expired = SurveyInvitation.objects.filter(status=InvitationStatus.SENT, expires_on__lt=today).update(
         status=InvitationStatus.EXPIRED, lease_until=None, sent_at=Coalesce(F("sent_at"), F("created_at"))
@@ -365,9 +368,6 @@ def sweep(*, now=None) -> dict[str, int]:
     expired += SurveyInvitation.objects.filter(
         status__in=[InvitationStatus.QUEUED, InvitationStatus.FAILED], expires_on__lt=today
     ).update(status=InvitationStatus.EXPIRED, lease_until=None)
-    reclaimed = SurveyInvitation.objects.filter(status=InvitationStatus.SENDING, lease_until__lt=now).update(
-        status=InvitationStatus.QUEUED, lease_until=None
-    )
     pending = SurveyInvitation.objects.filter(status=InvitationStatus.QUEUED, expires_on__gte=today)
     if not reclaimed:
         pending = pending.filter(created_at__lt=now - STALE_QUEUED)
