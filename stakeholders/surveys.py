@@ -10,6 +10,7 @@ killed after sending, before recording it) can be counted by the receiver.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import logging
@@ -47,6 +48,10 @@ logger = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
 INVITATION_VALID_DAYS = 30
 BATCH = 200
+# Rows claimed together, in one transaction: far fewer round trips and commits per e-mail. A
+# worker that dies leaves at most this many rows to the sweeper (when their lease ends); still at
+# most one duplicate, since each row is marked sent as soon as the server took it.
+CLAIM_CHUNK = 25
 # Rows still queued this long after creation were probably never enqueued (broker down).
 STALE_QUEUED = timedelta(minutes=2)
 
@@ -216,6 +221,32 @@ class TemporaryDeliveryError(Exception):
     """The mail server said 'try later' (4xx) or could not be reached."""
 
 
+def _claimable(now) -> Q:
+    return Q(status=InvitationStatus.QUEUED) | Q(status=InvitationStatus.SENDING, lease_until__lt=now)
+
+
+def claim_many(ids: list[int]) -> list[SurveyInvitation]:
+    """Take the claimable rows among ``ids`` in one transaction: they are locked while checked and
+    updated, and rows another worker is claiming right now are skipped rather than waited for."""
+    now = timezone.now()
+    with transaction.atomic():
+        won = list(
+            SurveyInvitation.objects.select_for_update(skip_locked=True)
+            .filter(_claimable(now), pk__in=ids)
+            .values_list("pk", flat=True)
+        )
+        if not won:
+            return []
+        SurveyInvitation.objects.filter(pk__in=won).update(
+            status=InvitationStatus.SENDING, lease_until=now + LEASE, attempts=F("attempts") + 1
+        )
+    return list(
+        SurveyInvitation.objects.select_related("campaign__survey", "person", "account")
+        .filter(pk__in=won)
+        .order_by("pk")
+    )
+
+
 def claim(invitation_id: int) -> SurveyInvitation | None:
     """Take a row for sending: queued, or sending with an expired lease. One UPDATE, so only one
     worker wins it."""
@@ -289,7 +320,8 @@ def deliver(invitation: SurveyInvitation, connection=None) -> bool:
             exc.smtp_code,
             exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error),
         )
-    except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, ConnectionError, TimeoutError) as exc:
+    except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError) as exc:
+        # OSError covers refused connections, timeouts, DNS failures and unreachable hosts.
         _release(invitation, f"connection: {exc}")
         raise TemporaryDeliveryError(str(exc)) from exc
     else:
@@ -322,29 +354,34 @@ def send_batch(ids: list[int]) -> dict[str, int]:
     connection = get_connection()
     try:
         connection.open()
-    except (smtplib.SMTPException, ConnectionError, TimeoutError) as exc:
+    except (smtplib.SMTPException, OSError) as exc:
         raise TemporaryDeliveryError(str(exc)) from exc
     try:
-        for pk in ids:
-            invitation = claim(pk)
-            if invitation is None:
-                counts["skipped"] += 1
-                continue
-            if invitation.expires_on < timezone.localdate():
-                # Too late to invite anyone: the link would already be dead.
-                SurveyInvitation.objects.filter(pk=pk).update(status=InvitationStatus.EXPIRED, lease_until=None)
-                counts["skipped"] += 1
-                continue
-            try:
-                delivered = deliver(invitation, connection)
-            except TemporaryDeliveryError:
-                counts["temporary"] += 1
-                retry.append(pk)
-                # The connection may be unusable after a 421; start a fresh one.
-                connection.close()
-                connection = get_connection()
-            else:
-                counts["sent" if delivered else "failed"] += 1
+        for start in range(0, len(ids), CLAIM_CHUNK):
+            chunk = ids[start : start + CLAIM_CHUNK]
+            claimed = claim_many(chunk)
+            counts["skipped"] += len(chunk) - len(claimed)
+            for invitation in claimed:
+                if invitation.expires_on < timezone.localdate():
+                    # Too late to invite anyone: the link would already be dead.
+                    SurveyInvitation.objects.filter(pk=invitation.pk).update(
+                        status=InvitationStatus.EXPIRED, lease_until=None
+                    )
+                    counts["skipped"] += 1
+                    continue
+                try:
+                    delivered = deliver(invitation, connection)
+                except TemporaryDeliveryError:
+                    counts["temporary"] += 1
+                    retry.append(invitation.pk)
+                    # The connection may be unusable after a 421; start a fresh one, and open it
+                    # now, or every later message of the batch would open and close its own.
+                    connection.close()
+                    connection = get_connection()
+                    with contextlib.suppress(smtplib.SMTPException, OSError):
+                        connection.open()
+                else:
+                    counts["sent" if delivered else "failed"] += 1
     finally:
         connection.close()
     if retry:
