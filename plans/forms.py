@@ -89,14 +89,33 @@ class Step7Form(StepForm):
 STEP_FORMS = {1: Step1Form, 2: Step2Form, 3: Step3Form, 4: Step4Form, 5: Step5Form, 6: Step6Form, 7: Step7Form}
 
 
-class SharedChoicesMixin:
-    """Every row offers the same choices; load them once per formset instead of once per row."""
+class PlanRowsMixin:
+    """Row formsets of a plan: every row (and the "Add row" template) gets the plan, and every row
+    offers the same choices, loaded once per formset instead of once per row."""
 
     @cached_property
     def forms(self):
         forms_ = super().forms
         self._share_choices([*forms_])
         return forms_
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "plan": self.plan}
+
+    @property
+    def empty_form(self):
+        # The row template cloned by "Add row": built with the plan, like every other row.
+        form = self.form(
+            auto_id=self.auto_id,
+            prefix=self.add_prefix("__prefix__"),
+            empty_permitted=True,
+            use_required_attribute=False,
+            plan=self.plan,
+            renderer=self.renderer,
+        )
+        self.add_fields(form, None)
+        self._share_choices([form])
+        return form
 
     def add_fields(self, form, index) -> None:
         super().add_fields(form, index)
@@ -116,30 +135,12 @@ class SharedChoicesMixin:
                     field.choices = cache[name]
 
 
-class PlanRowFormSet(SharedChoicesMixin, BaseInlineFormSet):
+class PlanRowFormSet(PlanRowsMixin, BaseInlineFormSet):
     """Row formsets get the plan so they can limit choices and check dates against its period."""
 
     def __init__(self, *args, plan: AccountPlan, **kwargs) -> None:
         self.plan = plan
         super().__init__(*args, instance=plan, **kwargs)
-
-    def get_form_kwargs(self, index):
-        kwargs = super().get_form_kwargs(index)
-        kwargs["plan"] = self.plan
-        return kwargs
-
-    @property
-    def empty_form(self):
-        form = self.form(
-            auto_id=self.auto_id,
-            prefix=self.add_prefix("__prefix__"),
-            empty_permitted=True,
-            use_required_attribute=False,
-            plan=self.plan,
-            renderer=self.renderer,
-        )
-        self.add_fields(form, None)
-        return form
 
 
 class PlanRowForm(forms.ModelForm):
@@ -273,27 +274,11 @@ class ResourceForm(forms.ModelForm):
             )
 
 
-class BaseResourceFormSet(SharedChoicesMixin, forms.BaseModelFormSet):
+class BaseResourceFormSet(PlanRowsMixin, forms.BaseModelFormSet):
     def __init__(self, *args, plan: AccountPlan, **kwargs) -> None:
         self.plan = plan
         kwargs.setdefault("queryset", Resource.objects.filter(action__plan=plan).select_related("action"))
         super().__init__(*args, **kwargs)
-
-    def get_form_kwargs(self, index):
-        return {**super().get_form_kwargs(index), "plan": self.plan}
-
-    @property
-    def empty_form(self):
-        form = self.form(
-            auto_id=self.auto_id,
-            prefix=self.add_prefix("__prefix__"),
-            empty_permitted=True,
-            use_required_attribute=False,
-            plan=self.plan,
-            renderer=self.renderer,
-        )
-        self.add_fields(form, None)
-        return form
 
 
 class CommunicationForm(PlanRowForm):
