@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kam.lib import chain_reaches
 from kam.models import Country, Role
 
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
@@ -249,7 +250,7 @@ class Account(models.Model):
         if self.parent_id is not None:
             if self.pk is not None and self.parent_id == self.pk:
                 errors.setdefault("parent", []).append(_("An account cannot be its own parent."))
-            elif self.pk is not None and self._parent_chain_contains(self.pk):
+            elif self.pk is not None and chain_reaches(Account, self.parent_id, "parent", self.pk):
                 errors.setdefault("parent", []).append(
                     _("This parent would create a cycle: it already sits below this account.")
                 )
@@ -259,16 +260,6 @@ class Account(models.Model):
             )
         if errors:
             raise ValidationError(errors)
-
-    def _parent_chain_contains(self, account_id: int) -> bool:
-        seen: set[int] = set()
-        current = self.parent_id
-        while current is not None and current not in seen:
-            if current == account_id:
-                return True
-            seen.add(current)
-            current = Account.objects.filter(pk=current).values_list("parent_id", flat=True).first()
-        return False
 
 
 def matrix_quadrant(attractiveness: int | None, position: int | None) -> Quadrant | None:

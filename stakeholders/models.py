@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import NON_NEGATIVE, Account, Currency
+from kam.lib import chain_reaches
 
 ERASED = "[erased]"
 MAX_FREE_TEXT = 5000
@@ -185,22 +186,12 @@ class Affiliation(models.Model):
         if self.reports_to_id:
             if self.reports_to.account_id != self.account_id:
                 errors["reports_to"] = _("Reports-to must be someone at the same account.")
-            elif self.pk and self._reports_chain_contains(self.pk):
+            elif self.pk and chain_reaches(Affiliation, self.reports_to_id, "reports_to", self.pk):
                 errors["reports_to"] = _("This would make a reporting cycle.")
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors["end_date"] = _("The leaving date is before the start date.")
         if errors:
             raise ValidationError(errors)
-
-    def _reports_chain_contains(self, affiliation_id: int) -> bool:
-        seen: set[int] = set()
-        current = self.reports_to_id
-        while current is not None and current not in seen:
-            if current == affiliation_id:
-                return True
-            seen.add(current)
-            current = Affiliation.objects.filter(pk=current).values_list("reports_to_id", flat=True).first()
-        return False
 
 
 class AffiliationOverride(models.Model):

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 import pytest
 
 from kam.models import Role, User
+
+# The browser tests' fixtures (browser, page), shared by every browser test module.
+from tests.browser_support import CHROMIUM, browser, page  # noqa: F401
 from tests.factories import AccountFactory, TeamMemberFactory, UserFactory
 
 # In CI every test must run: a skip there is a failure (see pytest_sessionfinish).
@@ -46,9 +49,6 @@ def _port_open(host: str, port: int) -> bool:
 def redis_url() -> str | None:
     url = os.environ.get("CELERY_BROKER_URL", "")
     return url if url.startswith("redis://") else None
-
-
-CHROMIUM = os.environ.get("KAM_CHROMIUM", "/usr/bin/chromium")
 
 
 def pytest_collection_modifyitems(config, items) -> None:

@@ -7,14 +7,11 @@ the plan overview under test-artifacts/screenshots/plans-NN-*.png.
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.db import connections
 from django.utils import timezone
 
 from accounts.models import ListingStatus
@@ -30,48 +27,16 @@ from plans.models import (
     Resource,
     SwotItem,
 )
-from tests.conftest import CHROMIUM
+from tests.browser_support import shot
 from tests.factories import AccountFactory, FinancialsFactory, ListingFactory, ProductFactory, UserFactory
 from tests.stakeholder_factories import AffiliationFactory, PersonFactory
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls below are still synchronous.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 VIEWPORT = {"width": 1280, "height": 900}
 PASSWORD = "pw-for-tests-1"
 
 
-@pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport=VIEWPORT, locale="en-GB")
-            page = context.new_page()
-            page.set_default_timeout(15_000)
-            yield page
-        finally:
-            browser.close()
-            # While Playwright's event loop is set, Django keeps this thread's database connections
-            # per context (asgiref treats the thread as async), so the test body opened a connection
-            # that Django's own teardown cannot see. Close it here, or dropping the test database fails.
-            connections.close_all()
-
-
 def _shot(page, name: str) -> None:
-    page.screenshot(path=str(SCREENSHOTS / f"plans-{name}.png"), full_page=True)
+    shot(page, f"plans-{name}")
 
 
 def _log_in(page, url: str, user, next_path: str) -> None:

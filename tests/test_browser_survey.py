@@ -6,56 +6,24 @@ under test-artifacts/screenshots/survey-NN-*.png.
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from django.db import connections
 from django.utils import timezone
 
 from stakeholders.models import Person, SurveyResponse
 from stakeholders.surveys import build_email, invitation_token
-from tests.conftest import CHROMIUM
+from tests.browser_support import shot
 from tests.factories import AccountFactory, UserFactory
 from tests.stakeholder_factories import PersonFactory
 from tests.survey_factories import InvitationFactory, default_survey
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls below are still synchronous.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 
 
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-            # While Playwright's event loop is set, Django keeps this thread's database connections
-            # per context (asgiref treats the thread as async), so the test body opened a connection
-            # that Django's own teardown cannot see. Close it here, or dropping the test database fails.
-            connections.close_all()
-
-
 def _shot(page, name: str) -> None:
-    page.screenshot(path=str(SCREENSHOTS / f"survey-{name}.png"), full_page=True)
+    shot(page, f"survey-{name}")
 
 
 @pytest.mark.browser

@@ -1,0 +1,19 @@
+"""Small helpers shared by the apps."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+def chain_reaches(model: type[models.Model], start_id: int | None, link: str, target_id: int) -> bool:
+    """Whether following ``link`` (a self-referencing foreign key) from ``start_id`` reaches
+    ``target_id``: the test for a cycle in parent or reports-to chains. One query per step; the
+    chains are shallow (groups, org charts), and a loop already in the data cannot hang it."""
+    seen: set[int] = set()
+    current = start_id
+    while current is not None and current not in seen:
+        if current == target_id:
+            return True
+        seen.add(current)
+        current = model.objects.filter(pk=current).values_list(f"{link}_id", flat=True).first()
+    return False
