@@ -198,9 +198,10 @@ def build_plan():
 
 
 def run(runs: int, limit: float, out: Path | None) -> int:
+    from django.core.cache import caches
     from django.db import transaction
 
-    from plans.exports import RENDERERS, plan_export_data
+    from plans.exports import RENDERERS, plan_export_data, render_cached
 
     results = []
     try:
@@ -214,21 +215,45 @@ def run(runs: int, limit: float, out: Path | None) -> int:
                         started = time.perf_counter()
                         content = render(plan_export_data(plan, variant=variant, user=user))
                         times.append(time.perf_counter() - started)
-                    results.append((variant, fmt, statistics.median(times), min(times), max(times), len(content)))
+                    # The download after the worker's pre-render: the data is read, the file is not rendered.
+                    render_cached(plan_export_data(plan, variant=variant, user=user), fmt)
+                    warm = []
+                    for _ in range(runs):
+                        started = time.perf_counter()
+                        render_cached(plan_export_data(plan, variant=variant, user=user), fmt)
+                        warm.append(time.perf_counter() - started)
+                    results.append(
+                        (
+                            variant,
+                            fmt,
+                            statistics.median(times),
+                            min(times),
+                            max(times),
+                            len(content),
+                            statistics.median(warm),
+                        )
+                    )
                     if out:
                         out.mkdir(parents=True, exist_ok=True)
                         (out / f"bench-{variant}.{fmt}").write_bytes(content)
             raise Rollback
     except Rollback:
         pass
+    finally:
+        caches["exports"].clear()
 
     print(f"Plan with 30 objectives, 100 actions, a DMU of 25; {runs} runs each")
-    print(f"{'export':<16}{'median s':>10}{'min s':>8}{'max s':>8}{'size KB':>10}")
+    print(
+        "'rendered' = read the plan and render the file; 'pre-rendered' = the download once the worker has rendered it"
+    )
+    print(f"{'export':<16}{'rendered s':>11}{'min s':>8}{'max s':>8}{'size KB':>10}{'pre-rendered s':>16}")
     failed = False
-    for variant, fmt, median, fastest, slowest, size in results:
+    for variant, fmt, median, fastest, slowest, size, warm in results:
         mark = "" if median <= limit else f"  over {limit:.1f} s"
         failed = failed or bool(mark)
-        print(f"{variant + ' ' + fmt:<16}{median:>10.3f}{fastest:>8.3f}{slowest:>8.3f}{size / 1024:>10.0f}{mark}")
+        print(
+            f"{variant + ' ' + fmt:<16}{median:>11.3f}{fastest:>8.3f}{slowest:>8.3f}{size / 1024:>10.0f}{warm:>16.3f}{mark}"
+        )
     return 1 if failed else 0
 
 
@@ -245,6 +270,8 @@ def main() -> int:
     if not os.environ.get("DATABASE_URL"):
         temp = tempfile.TemporaryDirectory(prefix="kam-bench-")
         os.environ["KAM_VAR_DIR"] = temp.name
+    # A cache of its own, so the benchmark neither reads nor leaves files in the app's export cache.
+    os.environ.setdefault("EXPORT_CACHE_URL", "locmemcache://bench-exports")
     import django
 
     django.setup()

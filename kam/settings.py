@@ -94,7 +94,14 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://kam")}
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default="locmemcache://kam"),
+    # Rendered plan exports, shared by the web processes and the worker that renders them ahead.
+    "exports": env.cache_url("EXPORT_CACHE_URL", default=f"filecache://{VAR_DIR / 'export-cache'}"),
+}
+CACHES["exports"].setdefault("TIMEOUT", 7 * 24 * 3600)
+# Render a plan's exports in the worker after each save, so downloads come from the cache.
+PLAN_EXPORT_PRERENDER = env.bool("PLAN_EXPORT_PRERENDER", default=True)
 
 AUTH_USER_MODEL = "kam.User"
 AUTHENTICATION_BACKENDS = [

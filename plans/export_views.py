@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
-from plans.exports import RENDERERS, VARIANTS, plan_export_data
+from plans.exports import RENDERERS, VARIANTS, plan_export_data, render_cached
 from plans.selectors import plans_visible_to
 
 
@@ -18,9 +18,8 @@ def plan_export(request: HttpRequest, pk: int, variant: str, fmt: str) -> HttpRe
     if variant not in VARIANTS or fmt not in RENDERERS:
         raise Http404("Unknown export")
     plan = get_object_or_404(plans_visible_to(request.user), pk=pk)
-    render, content_type = RENDERERS[fmt]
     data = plan_export_data(plan, variant=variant, user=request.user)
-    response = HttpResponse(render(data), content_type=content_type)
+    response = HttpResponse(render_cached(data, fmt), content_type=RENDERERS[fmt][1])
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=f"{data['filename']}.{fmt}"
     )

@@ -3,10 +3,12 @@ carry over to the next period, archive."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -79,6 +81,26 @@ def _require(condition: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
+logger = logging.getLogger(__name__)
+
+
+def enqueue_prerender(plan_id: int) -> None:
+    """After commit, have a worker render the plan's exports ahead of the download (see
+    plans.exports.render_cached). A broker outage costs only speed: the download renders itself."""
+    from plans.tasks import prerender_exports
+
+    if not settings.PLAN_EXPORT_PRERENDER:
+        return
+
+    def send() -> None:
+        try:
+            prerender_exports.delay(plan_id)
+        except Exception:
+            logger.warning("Could not enqueue the export pre-render of plan %s.", plan_id)
+
+    transaction.on_commit(send)
+
+
 @transaction.atomic
 def plan_create(*, account: Account, period: PlanningPeriod, therapeutic_area: str = "", by: User) -> AccountPlan:
     plan = AccountPlan(account=account, period=period, therapeutic_area=therapeutic_area.strip(), created_by=by)
@@ -145,6 +167,7 @@ def step_save(
     step._history_user = by
     step.save(update_fields=["updated_at"])
     AccountPlan.objects.filter(pk=plan.pk).update(updated_at=timezone.now())
+    enqueue_prerender(plan.pk)
     return step
 
 
@@ -220,6 +243,7 @@ def plan_submit(*, plan: AccountPlan, by: User) -> AccountPlan:
     plan.xray_snapshot = dmu_snapshot(plan.account, by)
     plan._history_user = by
     plan.save(update_fields=["status", "submitted_at", "submitted_by", "xray_snapshot", "updated_at"])
+    enqueue_prerender(plan.pk)
     return plan
 
 
@@ -251,6 +275,7 @@ def plan_approve(*, plan: AccountPlan, by: User, comment: str = "", step_comment
     if plan.previous_id:
         AccountPlan.objects.filter(pk=plan.previous_id).update(status=PlanStatus.SUPERSEDED)
     _review(plan, by, ReviewOutcome.APPROVED, comment, step_comments or {})
+    enqueue_prerender(plan.pk)
     return plan
 
 
@@ -267,6 +292,7 @@ def plan_request_changes(
     plan._history_user = by
     plan.save(update_fields=["status", "updated_at"])
     _review(plan, by, ReviewOutcome.CHANGES_REQUESTED, comment, step_comments or {})
+    enqueue_prerender(plan.pk)
     return plan
 
 
@@ -345,6 +371,7 @@ def plan_revise(*, plan: AccountPlan, by: User) -> AccountPlan:
     )
     PlanStep.objects.bulk_create([PlanStep(plan=revision, number=n, updated_by=by) for n in range(1, 8)])
     _copy_rows(plan, revision, mark_review=False)
+    enqueue_prerender(revision.pk)
     return revision
 
 
@@ -363,6 +390,7 @@ def plan_start_next_period(*, plan: AccountPlan, period: PlanningPeriod, by: Use
     new.budget = plan.budget
     new.budget_currency = plan.budget_currency
     new.save(update_fields=["budget", "budget_currency"])
+    enqueue_prerender(new.pk)
     return new
 
 

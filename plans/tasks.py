@@ -17,3 +17,13 @@ def send_digests() -> int:
     from plans import reminders
 
     return reminders.send_digests()
+
+
+@shared_task(name="plans.prerender_exports", ignore_result=True)
+def prerender_exports(plan_id: int) -> int:
+    """Render a plan's exports into the export cache, so the KAM's download is instant.
+
+    Safe to run twice or late: it renders the plan as it is now, and skips what is cached."""
+    from plans import exports
+
+    return exports.prerender(plan_id)

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import (
@@ -326,7 +327,10 @@ class Command(BaseCommand):
             self._rates()
             self._accounts(users, products, rng)
             self._stakeholders(users, random.Random(7))
-            self._plans(users, random.Random(11))
+            # Hundreds of renders queued behind the demo's survey jobs would keep the worker busy for
+            # minutes; the first download of each demo plan renders it instead.
+            with override_settings(PLAN_EXPORT_PRERENDER=False):
+                self._plans(users, random.Random(11))
             self._surveys(users, random.Random(13))
         if accounts:
             self._scale(accounts, users, products)

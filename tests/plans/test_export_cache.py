@@ -1,0 +1,108 @@
+"""Rendered exports are kept by a digest of their content: a repeated download is not rendered
+again, any change renders anew, and a worker renders each plan ahead after it is saved."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.core.cache import caches
+from django.urls import reverse
+
+from plans import exports
+from plans.exports import export_key, plan_export_data, render_cached
+from plans.services import step_save
+from tests.plan_factories import ObjectiveFactory
+
+
+@pytest.fixture(autouse=True)
+def empty_export_cache():
+    caches["exports"].clear()
+    yield
+    caches["exports"].clear()
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """Count the real renders while still producing the real files."""
+    calls: list[str] = []
+    for fmt, (render, content_type) in list(exports.RENDERERS.items()):
+
+        def counting(data, render=render, fmt=fmt):
+            calls.append(fmt)
+            return render(data)
+
+        monkeypatch.setitem(exports.RENDERERS, fmt, (counting, content_type))
+    return calls
+
+
+def test_the_same_content_is_rendered_once(cast, plan, counted):
+    data = plan_export_data(plan, variant="internal", user=cast.kam_a, today=date(2026, 7, 2))
+    first = render_cached(data, "pdf")
+    second = render_cached(data, "pdf")
+    assert first == second and first.startswith(b"%PDF")
+    assert counted == ["pdf"]
+
+
+def test_any_change_to_the_plan_or_the_format_renders_anew(cast, plan, counted):
+    before = plan_export_data(plan, variant="internal", user=cast.kam_a, today=date(2026, 7, 2))
+    render_cached(before, "pptx")
+    ObjectiveFactory(plan=plan, title="Second objective, added later")
+    after = plan_export_data(plan, variant="internal", user=cast.kam_a, today=date(2026, 7, 2))
+    assert export_key(before, "pptx") != export_key(after, "pptx")
+    assert export_key(after, "pptx") != export_key(after, "pdf")
+    render_cached(after, "pptx")
+    assert counted == ["pptx", "pptx"]
+
+
+def test_the_joint_and_internal_plans_never_share_a_file(cast, plan):
+    internal = plan_export_data(plan, variant="internal", user=cast.kam_a, today=date(2026, 7, 2))
+    joint = plan_export_data(plan, variant="joint", user=cast.kam_a, today=date(2026, 7, 2))
+    assert export_key(internal, "pdf") != export_key(joint, "pdf")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_saving_a_step_renders_the_exports_ahead_so_the_managers_download_is_not_rendered(
+    cast, plan, settings, counted, login
+):
+    settings.PLAN_EXPORT_PRERENDER = True
+    step = plan.steps.get(number=4)
+    step_save(
+        plan=plan,
+        number=4,
+        content={"value_proposition": "Fewer days in hospital"},
+        expected_version=step.version,
+        by=cast.kam_a,
+    )
+    # The worker (eager in tests) rendered both variants in both formats after the commit.
+    assert sorted(counted) == ["pdf", "pdf", "pptx", "pptx"]
+    counted.clear()
+    response = login(cast.manager_a).get(reverse("plans:export", args=[plan.pk, "internal", "pdf"]))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert counted == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broker_outage_only_skips_the_prerender(cast, plan, settings, monkeypatch, caplog, counted):
+    from plans import tasks
+
+    settings.PLAN_EXPORT_PRERENDER = True
+
+    def down(*args, **kwargs):
+        raise ConnectionRefusedError("broker down")
+
+    monkeypatch.setattr(tasks.prerender_exports, "delay", down)
+    step = plan.steps.get(number=4)
+    saved = step_save(
+        plan=plan, number=4, content={"value_proposition": "x"}, expected_version=step.version, by=cast.kam_a
+    )
+    assert saved.version == step.version + 1
+    assert counted == []
+    assert "Could not enqueue the export pre-render" in caplog.text
+
+
+def test_prerender_skips_what_is_cached_and_a_plan_that_is_gone(cast, plan, counted):
+    assert exports.prerender(plan.pk) == 4
+    assert exports.prerender(plan.pk) == 0
+    assert exports.prerender(10**9) == 0
+    assert len(counted) == 4
