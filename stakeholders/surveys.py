@@ -259,15 +259,25 @@ def claim(invitation_id: int) -> SurveyInvitation | None:
     return SurveyInvitation.objects.select_related("campaign__survey", "person", "account").get(pk=invitation_id)
 
 
+def invitation_language(invitation: SurveyInvitation) -> str:
+    """The language of the e-mail and of the survey pages behind it: the one the person was
+    invited in, if the survey offers it, else English."""
+    offered = invitation.campaign.survey.languages.split(",")
+    return invitation.language if invitation.language in offered else "en"
+
+
 def build_email(invitation: SurveyInvitation, *, reminder: bool = False) -> EmailMultiAlternatives:
+    """The invitation or reminder, subject and both bodies rendered in ``invitation_language``."""
     survey = invitation.campaign.survey
-    language = invitation.language if invitation.language in survey.languages.split(",") else "en"
+    language = invitation_language(invitation)
     with translation.override(language):
         context = {
             "invitation": invitation,
+            "language": language,
             "company": settings.COMPANY_NAME,
             "account": invitation.account.name,
             "person": invitation.person,
+            "name": invitation.person.salutation_name,
             "intro": survey.text("intro_text", language),
             "question": survey.text("csat_question", language),
             "scores": [(n, survey_url(invitation, score=n)) for n in range(1, 6)],
@@ -276,9 +286,9 @@ def build_email(invitation: SurveyInvitation, *, reminder: bool = False) -> Emai
             "expires_on": invitation.expires_on,
             "reminder": reminder,
         }
-        subject = (
-            _("Reminder: how are we doing, %(account)s?") if reminder else _("How are we doing, %(account)s?")
-        ) % {"account": invitation.account.name}
+        # A template, like the bodies, so that the survey's catalog holds every string the customer
+        # reads. One line; not split() on all whitespace, which would turn French no-break spaces.
+        subject = "".join(render_to_string("emails/survey_invitation_subject.txt", context).splitlines()).strip()
         text = render_to_string("emails/survey_invitation.txt", context)
         html = render_to_string("emails/survey_invitation.html", context)
     message_id = invitation.message_id if not reminder else f"<survey-reminder-{invitation.pk}@kam-planner>"
