@@ -139,19 +139,21 @@ def test_a_german_stakeholder_sees_errors_and_closed_links_on_a_phone(live_serve
 
     # Sending without a score keeps the text and says what is missing, in the alert and at the question.
     page.get_by_label("Was sollten wir anders machen?").fill("Schnellere Rückmeldungen.")
-    page.get_by_role("button").last.tap()
-    expect(page.get_by_role("alert")).to_contain_text("1 to 5")
-    expect(csat).to_have_accessible_description(re.compile("1 to 5"))
+    page.get_by_role("button", name="Antwort senden").tap()
+    expect(page.get_by_role("alert")).to_contain_text("Bitte wählen Sie eine Bewertung von 1 bis 5.")
+    expect(csat).to_have_accessible_description(re.compile("1 bis 5"))
     expect(page.get_by_label("Was sollten wir anders machen?")).to_have_value("Schnellere Rückmeldungen.")
     _shot(page, "08-de-missing-score")
-    csat.get_by_role("radio").nth(1).tap()
-    page.get_by_role("button").last.tap()
+    csat.get_by_role("radio", name="2 – unzufrieden").tap()
+    page.get_by_role("button", name="Antwort senden").tap()
     expect(page).to_have_url(re.compile(r"/thanks/$"))
+    expect(page.locator("h1")).to_have_text("Vielen Dank für Ihre Rückmeldung!")
     assert SurveyResponse.objects.get(invitation=invitation).csat_score == 2
 
     # An expired link: a friendly page, and opting out still works from there.
     response = page.goto(f"{live_server.url}/s/{invitation_token(expired)}/?score=5")
     assert response.status == 410
-    expect(page.locator("h1")).to_be_visible()
+    expect(page.locator("h1")).to_have_text("Diese Umfrage ist beendet")
+    expect(page.get_by_role("link", name="Keine Umfrage-E-Mails mehr erhalten")).to_be_visible()
     _shot(page, "09-de-closed")
     phone.close()
