@@ -128,8 +128,9 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "on_team": account.team_members.filter(user=request.user).exists(),
             "owner_over_cap": owner_key_accounts > account.owner.effective_key_account_cap,
-            # CSAT per campaign (one query) and the open low-score follow-ups (one query).
-            "csat_history": csat_for_account(account),
+            # CSAT per campaign (one query, one more for anonymous campaigns) and the open low-score
+            # follow-ups (one query).
+            "csat_history": csat_for_account(account, request.user),
             "follow_ups": LowScoreFollowUp.objects.filter(account=account, closed_at__isnull=True).select_related(
                 "invitation__person", "invitation__campaign", "invitation__response"
             ),

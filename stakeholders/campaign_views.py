@@ -38,7 +38,6 @@ from stakeholders.models import (
     SurveyInvitation,
     SurveyResponse,
 )
-from stakeholders.surveys import DELIVERED
 
 PREVIEW_PAGE = 50
 FAILED_SHOWN = 50
@@ -130,26 +129,21 @@ def _progress(campaign: SurveyCampaign, invitations: QuerySet[SurveyInvitation])
     }
 
 
-def _grouped(campaign: SurveyCampaign, invitations: QuerySet[SurveyInvitation], *keys: str) -> list[dict]:
-    """CSAT per group in one query, counted as ``surveys.csat`` counts; for anonymous campaigns a
-    group below the minimum size is hidden."""
-    rows = (
-        invitations.filter(DELIVERED)
-        .values(*keys)
-        .annotate(
-            invited=Count("pk"),
-            answers=Count("response"),
-            satisfied=Count("response", filter=Q(response__csat_score__gte=4)),
-        )
-        .order_by(*keys)
-    )
-    groups = []
-    for row in rows:
-        value = surveys.Csat(answers=row["answers"], satisfied=row["satisfied"], invited=row["invited"])
-        groups.append(
-            {"row": row, "csat": value, "hidden": campaign.anonymous and value.answers < surveys.ANONYMOUS_MIN_GROUP}
-        )
-    return groups
+def _comments(campaign: SurveyCampaign, invitations: QuerySet[SurveyInvitation], *, hidden: bool) -> dict:
+    """The latest comments. For anonymous campaigns: none while the answers are fewer than five,
+    and never with the account, the date or the order of answering, which can tell who wrote one."""
+    if hidden:
+        return {"comments": [], "comments_hidden": True, "comments_more": False}
+    responses = SurveyResponse.objects.filter(invitation__in=invitations).exclude(comment="")
+    if campaign.anonymous:
+        responses = responses.only("comment")
+    else:
+        responses = responses.select_related("invitation__account", "invitation__person")
+    comments = list(responses.order_by("-submitted_at", "-pk")[: COMMENTS_SHOWN + 1])
+    more, comments = len(comments) > COMMENTS_SHOWN, comments[:COMMENTS_SHOWN]
+    if campaign.anonymous:
+        comments.sort(key=lambda response: response.comment)
+    return {"comments": comments, "comments_hidden": False, "comments_more": more}
 
 
 def _audience_summary(campaign: SurveyCampaign) -> list[tuple[str, str]]:
@@ -293,30 +287,21 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
     invitations = invitations_visible_to(request.user, campaign)
     context = _progress(campaign, invitations)
+    # Both breakdowns from one query; for anonymous campaigns with the groups that would reveal
+    # fewer than five answers hidden, also through subtraction (surveys.anonymous_suppression).
+    rows = surveys.answers_per_account(invitations)
+    suppression = surveys.anonymous_suppression(rows) if campaign.anonymous else surveys.NOTHING_HIDDEN
     type_labels = dict(AccountType.choices)
-    by_type = _grouped(campaign, invitations, "account__account_type")
+    by_type = surveys.breakdown(rows, "account__account_type", suppression)
     for group in by_type:
-        group["label"] = type_labels.get(group["row"]["account__account_type"], group["row"]["account__account_type"])
-    by_owner = _grouped(
-        campaign,
-        invitations,
-        "account__owner_id",
-        "account__owner__first_name",
-        "account__owner__last_name",
-        "account__owner__username",
-    )
+        group["label"] = type_labels.get(group["key"], group["key"])
+    by_owner = surveys.breakdown(rows, "account__owner_id", suppression)
     for group in by_owner:
         row = group["row"]
         group["label"] = (
             f"{row['account__owner__first_name']} {row['account__owner__last_name']}".strip()
             or row["account__owner__username"]
         )
-    comments = list(
-        SurveyResponse.objects.filter(invitation__in=invitations)
-        .exclude(comment="")
-        .select_related("invitation__account", "invitation__person")
-        .order_by("-submitted_at", "-pk")[: COMMENTS_SHOWN + 1]
-    )
     context.update(
         {
             "audience_summary": _audience_summary(campaign),
@@ -325,9 +310,8 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "scoped": not request.user.is_administrator and campaign.created_by_id != request.user.pk,
             "by_type": by_type,
             "by_owner": by_owner,
-            "comments": comments[:COMMENTS_SHOWN],
-            "comments_more": len(comments) > COMMENTS_SHOWN,
             "min_group": surveys.ANONYMOUS_MIN_GROUP,
+            **_comments(campaign, invitations, hidden=suppression.total_hidden),
         }
     )
     return render(request, "stakeholders/campaign_detail.html", context)

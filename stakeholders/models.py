@@ -61,6 +61,12 @@ class Person(models.Model):
         return " ".join(p for p in (self.title, self.first_name, self.last_name) if p)
 
     @property
+    def salutation_name(self) -> str:
+        """How a letter addresses them: "Dr. Brenner" with a title, else the full name. No gender is
+        recorded, so no Mr or Ms; the greeting around it is translated with the e-mail."""
+        return f"{self.title} {self.last_name}" if self.title else self.full_name
+
+    @property
     def is_erased(self) -> bool:
         return self.erased_at is not None
 

@@ -132,12 +132,6 @@ def _invitation(token: str) -> SurveyInvitation:
     return invitation
 
 
-def _language(invitation: SurveyInvitation) -> str:
-    # As in surveys.build_email: the page speaks the language the e-mail spoke.
-    offered = invitation.campaign.survey.languages.split(",")
-    return invitation.language if invitation.language in offered else "en"
-
-
 def _open_until(invitation: SurveyInvitation) -> date:
     return min(invitation.expires_on, invitation.campaign.close_date)
 
@@ -179,7 +173,7 @@ def _submit_allowed(request: HttpRequest) -> bool:
 @require_http_methods(["GET", "HEAD", "POST"])
 def answer(request: HttpRequest, token: str) -> HttpResponse:
     invitation = _invitation(token)
-    with translation.override(_language(invitation)):
+    with translation.override(surveys.invitation_language(invitation)):
         if request.method == "POST" and not _submit_allowed(request):
             _limit, window = getattr(settings, "SURVEY_RATE_LIMIT", DEFAULT_RATE_LIMIT)
             response = _page(request, "survey/rate_limited.html", invitation, token, status=429)
@@ -231,7 +225,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def thanks(request: HttpRequest, token: str) -> HttpResponse:
     invitation = _invitation(token)
-    with translation.override(_language(invitation)):
+    with translation.override(surveys.invitation_language(invitation)):
         if not SurveyResponse.objects.filter(invitation=invitation).exists():
             return redirect("survey:answer", token)
         return _page(
@@ -253,7 +247,7 @@ def thanks(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def opt_out(request: HttpRequest, token: str) -> HttpResponse:
     invitation = _invitation(token)
-    with translation.override(_language(invitation)):
+    with translation.override(surveys.invitation_language(invitation)):
         if request.method == "POST":
             surveys.opt_out(invitation=invitation)
             return _page(request, "survey/opted_out.html", invitation, token)

@@ -30,6 +30,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Account, AccountStatus
+from accounts.selectors import accounts_visible_to
 from kam.models import User
 from stakeholders.models import (
     Affiliation,
@@ -259,15 +260,25 @@ def claim(invitation_id: int) -> SurveyInvitation | None:
     return SurveyInvitation.objects.select_related("campaign__survey", "person", "account").get(pk=invitation_id)
 
 
+def invitation_language(invitation: SurveyInvitation) -> str:
+    """The language of the e-mail and of the survey pages behind it: the one the person was
+    invited in, if the survey offers it, else English."""
+    offered = invitation.campaign.survey.languages.split(",")
+    return invitation.language if invitation.language in offered else "en"
+
+
 def build_email(invitation: SurveyInvitation, *, reminder: bool = False) -> EmailMultiAlternatives:
+    """The invitation or reminder, subject and both bodies rendered in ``invitation_language``."""
     survey = invitation.campaign.survey
-    language = invitation.language if invitation.language in survey.languages.split(",") else "en"
+    language = invitation_language(invitation)
     with translation.override(language):
         context = {
             "invitation": invitation,
+            "language": language,
             "company": settings.COMPANY_NAME,
             "account": invitation.account.name,
             "person": invitation.person,
+            "name": invitation.person.salutation_name,
             "intro": survey.text("intro_text", language),
             "question": survey.text("csat_question", language),
             "scores": [(n, survey_url(invitation, score=n)) for n in range(1, 6)],
@@ -276,9 +287,9 @@ def build_email(invitation: SurveyInvitation, *, reminder: bool = False) -> Emai
             "expires_on": invitation.expires_on,
             "reminder": reminder,
         }
-        subject = (
-            _("Reminder: how are we doing, %(account)s?") if reminder else _("How are we doing, %(account)s?")
-        ) % {"account": invitation.account.name}
+        # A template, like the bodies, so that the survey's catalog holds every string the customer
+        # reads. One line; not split() on all whitespace, which would turn French no-break spaces.
+        subject = "".join(render_to_string("emails/survey_invitation_subject.txt", context).splitlines()).strip()
         text = render_to_string("emails/survey_invitation.txt", context)
         html = render_to_string("emails/survey_invitation.html", context)
     message_id = invitation.message_id if not reminder else f"<survey-reminder-{invitation.pk}@kam-planner>"
@@ -565,10 +576,164 @@ def csat(invitations: QuerySet[SurveyInvitation]) -> Csat:
     return Csat(answers=row["answers"], satisfied=row["satisfied"], invited=row["invited"])
 
 
-def csat_for_account(account: Account) -> list[dict]:
-    """Per campaign for one account, in one query: a signal, never a reliable figure; anonymous
-    campaigns only for groups of at least five answers."""
-    rows = (
+# Every figure an anonymous campaign shows anywhere: per account type and per KAM on the campaign
+# page, per account on the account page. Suppression must see them all at once, or a figure one
+# page shows could be subtracted from one another page shows.
+BREAKDOWNS = ("account__account_type", "account__owner_id", "account_id")
+
+
+class _Hidden:
+    """Stands for a breakdown's hidden groups in a cell; sorts the same way in every run."""
+
+    def __repr__(self) -> str:
+        return "<hidden>"
+
+
+_HIDDEN = _Hidden()
+
+
+def answers_per_account(invitations: QuerySet[SurveyInvitation], *also: str) -> list[dict]:
+    """Invited, answered and satisfied per account (and per ``also`` fields, e.g. the campaign),
+    with the account's type and owner, in one query: every figure of the results is a sum of these
+    rows."""
+    return list(
+        invitations.filter(DELIVERED)
+        .values(
+            *also,
+            "account_id",
+            "account__account_type",
+            "account__owner_id",
+            "account__owner__first_name",
+            "account__owner__last_name",
+            "account__owner__username",
+        )
+        .annotate(
+            invited=Count("pk"),
+            answers=Count("response"),
+            satisfied=Count("response", filter=Q(response__csat_score__gte=4)),
+        )
+        .order_by("account_id")
+    )
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """What an anonymous campaign's results may show one viewer: the total or not, and per
+    breakdown (a field of BREAKDOWNS) the groups to hide."""
+
+    total_hidden: bool
+    hidden: dict[str, frozenset]
+
+    def hides(self, breakdown: str, key: object) -> bool:
+        return self.total_hidden or key in self.hidden.get(breakdown, frozenset())
+
+
+NOTHING_HIDDEN = Suppression(total_hidden=False, hidden={})
+
+
+def anonymous_suppression(
+    rows: list[dict], breakdowns: tuple[str, ...] = BREAKDOWNS, *, minimum: int = ANONYMOUS_MIN_GROUP
+) -> Suppression:
+    """The groups of an anonymous campaign's results to hide, so that no set of fewer than
+    ``minimum`` answers can be read off the figures: not directly, and not by subtracting one
+    shown figure from another (total 9, pharmacies 6 shown: the hidden hospitals' 3 answers are
+    9 − 6).
+
+    ``rows`` come from ``answers_per_account`` over the invitations one viewer can see; the total
+    and every group of every breakdown shown to that viewer is a sum of them.
+
+    1. A total below ``minimum`` hides everything.
+    2. Primary suppression: every group with fewer than ``minimum`` answers is hidden.
+    3. Complementary suppression. Cut the accounts into cells by the shown group they fall in per
+       breakdown, with one bucket per breakdown for its hidden groups. Every shown figure is a sum
+       of whole cells, so every set of answers that adding and subtracting shown figures can single
+       out is a union of whole cells (total − shown groups of a breakdown = that breakdown's hidden
+       bucket; pharmacies − Anna's accounts, when all of hers are pharmacies = the other KAMs'
+       pharmacies). So while a cell holds 1 to ``minimum`` − 1 answers, one more group is hidden:
+       the smallest shown group next to that cell (one whose accounts differ from the cell in that
+       breakdown only), which merges the cell into a bigger one. Each round hides one more group,
+       so this ends, at the latest with only the total shown, which has at least ``minimum``.
+
+    For one breakdown this is the usual rule: when the hidden groups together have 1 to
+    ``minimum`` − 1 answers, the smallest shown group is hidden too, so the hidden ones together
+    have at least ``minimum`` and the total can stay. Groups with no answers reveal nothing and
+    count for nothing.
+
+    Not covered: viewers with different scopes comparing their figures, and one viewer comparing
+    figures over time as answers come in (a group going from 5 to 6 answers shows the sixth).
+    """
+    total = sum(row["answers"] for row in rows)
+    dims = range(len(breakdowns))
+    keys = [tuple(row[b] for b in breakdowns) for row in rows]
+    answers = [row["answers"] for row in rows]
+    sizes: list[dict] = [{} for _b in breakdowns]
+    members: dict[tuple[int, object], list[int]] = {}  # (breakdown, group) → rows
+    for n, row_keys in enumerate(keys):
+        for d in dims:
+            sizes[d][row_keys[d]] = sizes[d].get(row_keys[d], 0) + answers[n]
+            members.setdefault((d, row_keys[d]), []).append(n)
+    if total < minimum:
+        return Suppression(total_hidden=True, hidden={b: frozenset(sizes[d]) for d, b in enumerate(breakdowns)})
+    hidden = [{key for key, n in sizes[d].items() if n < minimum} for d in dims]
+
+    # Each row's cell, and the answers per cell, kept up to date as groups are hidden.
+    place = [tuple(_HIDDEN if k[d] in hidden[d] else k[d] for d in dims) for k in keys]
+    cells: dict[tuple, int] = {}
+    for n, c in enumerate(place):
+        cells[c] = cells.get(c, 0) + answers[n]
+    while True:
+        small = [c for c, n in cells.items() if 0 < n < minimum]
+        if not small:
+            return Suppression(total_hidden=False, hidden={b: frozenset(hidden[d]) for d, b in enumerate(breakdowns)})
+        target = min(small, key=str)
+        # The cell's own shown groups, and those of cells with answers one breakdown away from it.
+        candidates = {(d, target[d]) for d in dims if target[d] is not _HIDDEN}
+        for c, n in cells.items():
+            differs = [d for d in dims if c[d] != target[d]]
+            if n and len(differs) == 1 and target[differs[0]] is _HIDDEN:
+                candidates.add((differs[0], c[differs[0]]))
+        if not candidates:
+            # Nothing borders the cell directly: hide the smallest shown group and look again.
+            candidates = {(d, key) for d in dims for key in sizes[d] if key not in hidden[d]}
+        d, key = min(candidates, key=lambda c: (sizes[c[0]][c[1]], c[0], str(c[1])))
+        hidden[d].add(key)
+        for n in members[(d, key)]:
+            old = place[n]
+            place[n] = (*old[:d], _HIDDEN, *old[d + 1 :])
+            cells[old] -= answers[n]
+            cells[place[n]] = cells.get(place[n], 0) + answers[n]
+
+
+def breakdown(rows: list[dict], field: str, suppression: Suppression = NOTHING_HIDDEN) -> list[dict]:
+    """CSAT per group of ``field`` (one of BREAKDOWNS), summed from ``answers_per_account`` rows:
+    [{"key", "row" (a row of the group, for labels), "csat", "hidden"}], ordered by key."""
+    groups: dict = {}
+    for row in rows:
+        group = groups.setdefault(
+            row[field], {"key": row[field], "row": row, "csat": Csat(answers=0, satisfied=0, invited=0)}
+        )
+        value = group["csat"]
+        group["csat"] = Csat(
+            answers=value.answers + row["answers"],
+            satisfied=value.satisfied + row["satisfied"],
+            invited=value.invited + row["invited"],
+        )
+    result = sorted(groups.values(), key=lambda group: group["key"])
+    for group in result:
+        group["hidden"] = suppression.hides(field, group["key"])
+        if group["hidden"]:
+            group["csat"] = None
+    return result
+
+
+def csat_for_account(account: Account, user: User) -> list[dict]:
+    """Per campaign for one account, as ``user`` may see it: a signal, never a reliable figure.
+
+    Named campaigns in one query. Anonymous ones, in one more, decide with the figures ``user``
+    sees on the campaign pages (``anonymous_suppression`` over the accounts they can see), so that
+    this page's figure cannot be subtracted from those.
+    """
+    rows = list(
         SurveyInvitation.objects.filter(account=account)
         .filter(DELIVERED)
         .values("campaign_id", "campaign__name", "campaign__anonymous", "campaign__send_at", "campaign__close_date")
@@ -579,10 +744,20 @@ def csat_for_account(account: Account) -> list[dict]:
         )
         .order_by("-campaign__send_at")
     )
+    anonymous = [row["campaign_id"] for row in rows if row["campaign__anonymous"]]
+    seen: dict[int, list[dict]] = {pk: [] for pk in anonymous}
+    if anonymous:
+        visible = SurveyInvitation.objects.filter(
+            campaign_id__in=anonymous, account__in=accounts_visible_to(user).values("pk")
+        )
+        for cell in answers_per_account(visible, "campaign_id"):
+            seen[cell["campaign_id"]].append(cell)
     result = []
     for row in rows:
         value = Csat(answers=row["answers"], satisfied=row["satisfied"], invited=row["invited"])
-        hidden = row["campaign__anonymous"] and value.answers < ANONYMOUS_MIN_GROUP
+        hidden = row["campaign__anonymous"] and anonymous_suppression(seen[row["campaign_id"]]).hides(
+            "account_id", account.pk
+        )
         result.append({"campaign": row, "csat": None if hidden else value, "hidden": hidden})
     return result
 

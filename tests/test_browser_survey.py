@@ -1,4 +1,5 @@
-"""In a real browser: a stakeholder answers the CSAT survey on a phone from the link in the e-mail.
+"""In a real browser: a stakeholder answers the CSAT survey on a phone from the link in the e-mail,
+and the account's owner sees the answer on the account page.
 
 Drives the system Chromium through Playwright and saves a full-page screenshot of every main step
 under test-artifacts/screenshots/survey-NN-*.png.
@@ -26,6 +27,16 @@ def _shot(page, name: str) -> None:
     shot(page, f"survey-{name}")
 
 
+def _open_surveys_tab(page) -> None:
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="Surveys").click()
+    # Bootstrap fades the pane in: "visible" holds from the first frame, at opacity 0, so a
+    # screenshot taken then shows an empty page. Wait for the fade to end.
+    expect(page.get_by_role("tab", name="Surveys")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#surveys")).to_have_css("opacity", "1")
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_a_stakeholder_answers_on_a_phone_from_the_email_link(live_server, browser, settings):
@@ -35,7 +46,7 @@ def test_a_stakeholder_answers_on_a_phone_from_the_email_link(live_server, brows
     kam = UserFactory(username="kam.survey", first_name="Paula", last_name="Wright")
     account = AccountFactory(name="Klinikum Süd", owner=kam, city="Stuttgart")
     person = PersonFactory(first_name="Eva", last_name="Berger", email="eva.berger@klinikum-sued.example")
-    invitation = InvitationFactory(account=account, person=person)
+    invitation = InvitationFactory(account=account, person=person, campaign__name="CSAT spring wave")
     rating, text = default_survey().questions.all()
 
     # The e-mail's text body has one link per score; the stakeholder taps 4.
@@ -92,7 +103,8 @@ def test_a_stakeholder_answers_on_a_phone_from_the_email_link(live_server, brows
     expect(page.get_by_label("Anything else you would like to tell us?")).to_have_value("Great support from the team.")
     _shot(page, "04-change-answer")
 
-    # The account owner, logged in on a desktop, finds the account (the CSAT section comes later).
+    # The account owner, logged in on a desktop, finds the answer on the account's Surveys tab:
+    # one answer of one invitation, a 4, so 100 % satisfied, and no low-score follow-up.
     desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     owner_page = desk.new_page()
     owner_page.set_default_timeout(15_000)
@@ -102,7 +114,28 @@ def test_a_stakeholder_answers_on_a_phone_from_the_email_link(live_server, brows
     owner_page.click("button:has-text('Log in')")
     owner_page.goto(f"{live_server.url}{account.get_absolute_url()}")
     expect(owner_page.locator("h1")).to_contain_text("Klinikum Süd")
-    _shot(owner_page, "05-owner-account-page")
+    _open_surveys_tab(owner_page)
+    history = owner_page.locator("#csat-history")
+    row = history.get_by_role("row").filter(has_text="CSAT spring wave")
+    expect(row.get_by_role("cell")).to_have_text(
+        ["CSAT spring wave", re.compile(r"\d{4}-\d{2}-\d{2}"), "100.0 % signal", "1 / 1", "100.0 %"]
+    )
+    expect(owner_page.locator("#follow-ups")).to_contain_text("No open follow-ups.")
+    _shot(owner_page, "05-owner-sees-the-csat")
+
+    # The stakeholder changes their mind to a 2; the owner's page follows, with a follow-up to close.
+    csat.get_by_role("radio", name="2 – dissatisfied").tap()
+    page.get_by_role("button", name="Update my answer").tap()
+    expect(page).to_have_url(f"{live_server.url}/s/{token}/thanks/")
+    owner_page.reload()
+    _open_surveys_tab(owner_page)
+    expect(row.get_by_role("cell")).to_have_text(
+        ["CSAT spring wave", re.compile(r"\d{4}-\d{2}-\d{2}"), "0.0 % signal", "1 / 1", "100.0 %"]
+    )
+    expect(owner_page.locator("#follow-ups")).to_contain_text("Eva Berger")
+    expect(owner_page.locator("#follow-ups")).to_contain_text("score 2")
+    assert SurveyResponse.objects.get(invitation=invitation).csat_score == 2
+    _shot(owner_page, "05b-owner-sees-the-changed-csat")
     desk.close()
 
     # Opting out from the page footer: one confirmation, then no more survey e-mails.
@@ -139,19 +172,21 @@ def test_a_german_stakeholder_sees_errors_and_closed_links_on_a_phone(live_serve
 
     # Sending without a score keeps the text and says what is missing, in the alert and at the question.
     page.get_by_label("Was sollten wir anders machen?").fill("Schnellere Rückmeldungen.")
-    page.get_by_role("button").last.tap()
-    expect(page.get_by_role("alert")).to_contain_text("1 to 5")
-    expect(csat).to_have_accessible_description(re.compile("1 to 5"))
+    page.get_by_role("button", name="Antwort senden").tap()
+    expect(page.get_by_role("alert")).to_contain_text("Bitte wählen Sie eine Bewertung von 1 bis 5.")
+    expect(csat).to_have_accessible_description(re.compile("1 bis 5"))
     expect(page.get_by_label("Was sollten wir anders machen?")).to_have_value("Schnellere Rückmeldungen.")
     _shot(page, "08-de-missing-score")
-    csat.get_by_role("radio").nth(1).tap()
-    page.get_by_role("button").last.tap()
+    csat.get_by_role("radio", name="2 – unzufrieden").tap()
+    page.get_by_role("button", name="Antwort senden").tap()
     expect(page).to_have_url(re.compile(r"/thanks/$"))
+    expect(page.locator("h1")).to_have_text("Vielen Dank für Ihre Rückmeldung!")
     assert SurveyResponse.objects.get(invitation=invitation).csat_score == 2
 
     # An expired link: a friendly page, and opting out still works from there.
     response = page.goto(f"{live_server.url}/s/{invitation_token(expired)}/?score=5")
     assert response.status == 410
-    expect(page.locator("h1")).to_be_visible()
+    expect(page.locator("h1")).to_have_text("Diese Umfrage ist beendet")
+    expect(page.get_by_role("link", name="Keine Umfrage-E-Mails mehr erhalten")).to_be_visible()
     _shot(page, "09-de-closed")
     phone.close()

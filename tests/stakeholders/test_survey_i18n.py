@@ -1,0 +1,341 @@
+"""What customers read comes in the invitation's language: the survey pages and the invitation and
+reminder e-mails in English, German and French; and the German and French catalogs are complete,
+in step with the sources and compiled."""
+
+from __future__ import annotations
+
+import ast
+import gettext
+import re
+from datetime import date
+from html import unescape
+from pathlib import Path
+
+import pytest
+from django.core.cache import caches
+from django.urls import reverse
+from django.utils.translation import templatize
+
+from stakeholders.management.commands.makemessages_survey import SURVEY_LANGUAGES, SURVEY_SOURCES
+from stakeholders.models import CampaignStatus, InvitationStatus
+from stakeholders.surveys import build_email, invitation_token, record_response
+from tests.stakeholder_factories import PersonFactory
+from tests.survey_factories import InvitationFactory
+
+BASE = Path(__file__).resolve().parents[2]
+NB = "\u00a0"  # French typography: a no-break space before : ; ? !
+
+# What each language must say; the English column doubles as what must not leak into the others.
+PAGES = {
+    "en": {
+        "answer": [
+            "Your feedback",
+            "Send my answer",
+            "4 – satisfied",
+            "This link is personal. Please do not forward it.",
+        ],
+        "thanks": ["Thank you for your feedback!", "Your answer has been recorded.", "Change my answer"],
+        "closed": ["This survey is closed", "The link has expired or the survey has ended"],
+        "opt_out": ["Stop survey e-mails", "Do you no longer want to receive feedback surveys from"],
+        "rate_limited": ["Please wait a moment", "Back to the survey"],
+    },
+    "de": {
+        "answer": [
+            "Ihre Rückmeldung",
+            "Antwort senden",
+            "4 – zufrieden",
+            "Dieser Link ist persönlich. Bitte leiten Sie ihn nicht weiter.",
+        ],
+        "thanks": ["Vielen Dank für Ihre Rückmeldung!", "Ihre Antwort wurde gespeichert.", "Antwort ändern"],
+        "closed": ["Diese Umfrage ist beendet", "Der Link ist abgelaufen oder die Umfrage ist beendet"],
+        "opt_out": ["Umfrage-E-Mails abbestellen", "Möchten Sie keine Feedback-Umfragen von"],
+        "rate_limited": ["Bitte warten Sie einen Moment", "Zurück zur Umfrage"],
+    },
+    "fr": {
+        "answer": ["Votre avis", "Envoyer ma réponse", "4 – satisfait", "Ce lien est personnel."],
+        "thanks": [f"Merci pour votre avis{NB}!", "Votre réponse a bien été enregistrée.", "Modifier ma réponse"],
+        "closed": ["Cette enquête est terminée", "Le lien a expiré ou l’enquête est terminée"],
+        "opt_out": ["Se désabonner des enquêtes", "Vous ne souhaitez plus recevoir d’enquêtes de satisfaction"],
+        "rate_limited": ["Veuillez patienter un instant", "Retour à l’enquête"],
+    },
+}
+OTHERS = {"en": ["de", "fr"], "de": ["en", "fr"], "fr": ["en", "de"]}
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "i18n"}}
+    caches["default"].clear()
+    yield
+    caches["default"].clear()
+
+
+def _page_text(response) -> str:
+    # Compare with the text a reader sees, not with HTML entities.
+    return unescape(response.content.decode())
+
+
+def assert_speaks(response, language: str, page: str) -> None:
+    text = _page_text(response)
+    assert f'<html lang="{language}">' in text
+    assert response["Content-Language"] == language
+    for phrase in PAGES[language][page]:
+        assert phrase in text, phrase
+    for other in OTHERS[language]:
+        for phrase in PAGES[other][page]:
+            assert phrase not in text, (other, phrase)
+
+
+# The pages --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["en", "de", "fr"])
+def test_the_answer_page_speaks_the_invitations_language(client, cast, language):
+    invitation = InvitationFactory(account=cast.account_a, language=language)
+    response = client.get(reverse("survey:answer", args=[invitation_token(invitation)]))
+    assert response.status_code == 200
+    assert_speaks(response, language, "answer")
+
+
+@pytest.mark.parametrize("language", ["en", "de", "fr"])
+def test_the_thank_you_page_speaks_the_invitations_language(client, cast, language):
+    invitation = InvitationFactory(account=cast.account_a, language=language)
+    token = invitation_token(invitation)
+    assert client.post(reverse("survey:answer", args=[token]), {"csat_score": "4"}).status_code == 302
+    response = client.get(reverse("survey:thanks", args=[token]))
+    assert response.status_code == 200
+    assert_speaks(response, language, "thanks")
+
+
+@pytest.mark.parametrize("language", ["en", "de", "fr"])
+def test_the_closed_page_speaks_the_invitations_language(client, cast, language):
+    invitation = InvitationFactory(account=cast.account_a, language=language, campaign__status=CampaignStatus.CLOSED)
+    response = client.get(reverse("survey:answer", args=[invitation_token(invitation)]) + "?score=5")
+    assert response.status_code == 410
+    assert_speaks(response, language, "closed")
+
+
+@pytest.mark.parametrize("language", ["en", "de", "fr"])
+def test_the_opt_out_page_speaks_the_invitations_language(client, cast, language):
+    invitation = InvitationFactory(account=cast.account_a, language=language)
+    response = client.get(reverse("survey:opt-out", args=[invitation_token(invitation)]))
+    assert_speaks(response, language, "opt_out")
+
+
+@pytest.mark.parametrize("language", ["en", "de", "fr"])
+def test_the_rate_limited_page_speaks_the_invitations_language(client, cast, settings, language):
+    settings.SURVEY_RATE_LIMIT = (0, 60)
+    invitation = InvitationFactory(account=cast.account_a, language=language)
+    response = client.post(reverse("survey:answer", args=[invitation_token(invitation)]), {"csat_score": "4"})
+    assert response.status_code == 429
+    assert_speaks(response, language, "rate_limited")
+
+
+def test_the_answer_page_dates_and_form_errors_are_in_the_invitations_language(client, cast):
+    invitation = InvitationFactory(account=cast.account_a, language="de", expires_on=date(2030, 3, 14))
+    invitation.campaign.close_date = date(2030, 6, 30)
+    invitation.campaign.save(update_fields=["close_date"])
+    record_response(invitation=invitation, csat_score=3, answers={}, comment="")
+    url = reverse("survey:answer", args=[invitation_token(invitation)])
+    text = _page_text(client.get(url))
+    assert "Sie können Ihre Antwort bis zum 14. März 2030 ändern." in text
+    assert "Antwort aktualisieren" in text
+    text = _page_text(client.post(url, {"csat_score": "9"}))
+    assert "Bitte prüfen Sie Ihre Antwort:" in text
+    assert "Bitte wählen Sie eine Bewertung von 1 bis 5." in text
+    assert "Please choose a score" not in text
+
+
+# The e-mails ------------------------------------------------------------------------------------
+
+EMAILS = {
+    "en": {
+        "subject": "How are we doing, Müller & Söhne Klinik?",
+        "reminder": "Reminder: how are we doing, Müller & Söhne Klinik?",
+        "both": [
+            "Dear Dr. Brenner,",
+            "The link is personal and valid until 14 Mar 2030.",
+            "You receive this e-mail because you agreed to receive feedback requests from us.",
+            "very dissatisfied",
+        ],
+        "text": ["Or open the survey:"],
+        "html": ["Stop these e-mails"],
+        "reminder_line": "A short reminder, in case our first e-mail got lost",
+    },
+    "de": {
+        "subject": "Müller & Söhne Klinik: Wie zufrieden sind Sie mit uns?",
+        "reminder": "Erinnerung – Müller & Söhne Klinik: Wie zufrieden sind Sie mit uns?",
+        "both": [
+            "Guten Tag Dr. Brenner,",
+            "Der Link ist persönlich und bis zum 14. März 2030 gültig.",
+            "Sie erhalten diese E-Mail, weil Sie zugestimmt haben, Feedback-Anfragen von uns zu erhalten.",
+            "sehr unzufrieden",
+        ],
+        "text": ["Oder öffnen Sie die Umfrage:"],
+        "html": ["Diese E-Mails abbestellen"],
+        "reminder_line": "Eine kurze Erinnerung, falls unsere erste E-Mail untergegangen ist",
+    },
+    "fr": {
+        "subject": f"Müller & Söhne Klinik{NB}: comment évaluez-vous notre collaboration{NB}?",
+        "reminder": f"Rappel – Müller & Söhne Klinik{NB}: comment évaluez-vous notre collaboration{NB}?",
+        "both": [
+            "Bonjour Dr. Brenner,",
+            "Ce lien est personnel et valable jusqu’au 14 mars 2030.",
+            "Vous recevez cet e-mail car vous avez accepté de recevoir nos demandes d’avis.",
+            "très insatisfait",
+        ],
+        "text": [f"Ou ouvrez l’enquête{NB}:"],
+        "html": ["Ne plus recevoir ces e-mails"],
+        "reminder_line": "Un petit rappel, au cas où notre premier e-mail vous aurait échappé",
+    },
+}
+
+
+def _invitation_in(language: str):
+    person = PersonFactory(title="Dr.", last_name="Brenner", preferred_language=language)
+    return InvitationFactory(
+        person=person, account__name="Müller & Söhne Klinik", language=language, expires_on=date(2030, 3, 14)
+    )
+
+
+def _bodies(email) -> tuple[str, str]:
+    [(alternative, mimetype)] = email.alternatives
+    assert mimetype == "text/html"
+    return email.body, unescape(alternative)
+
+
+@pytest.mark.parametrize("language", ["en", "de", "fr"])
+def test_the_invitation_email_speaks_the_invitations_language(db, language):
+    email = build_email(_invitation_in(language))
+    expected = EMAILS[language]
+    # The subject is plain text: an ampersand stays an ampersand.
+    assert email.subject == expected["subject"]
+    text, html = _bodies(email)
+    assert f'<html lang="{language}">' in html
+    for phrase in expected["both"]:
+        assert phrase in text, phrase
+        assert phrase in html, phrase
+    for phrase in expected["text"]:
+        assert phrase in text, phrase
+    for phrase in expected["html"]:
+        assert phrase in html, phrase
+    assert expected["reminder_line"] not in text
+    for other in OTHERS[language]:
+        for phrase in EMAILS[other]["both"]:
+            assert phrase not in text and phrase not in html, (other, phrase)
+
+
+@pytest.mark.parametrize("language", ["en", "de", "fr"])
+def test_the_reminder_email_speaks_the_invitations_language(db, language):
+    email = build_email(_invitation_in(language), reminder=True)
+    expected = EMAILS[language]
+    assert email.subject == expected["reminder"]
+    text, html = _bodies(email)
+    assert expected["reminder_line"] in text and expected["reminder_line"] in html
+    assert expected["both"][0] in text
+
+
+def test_an_invitation_in_a_language_the_survey_lacks_is_english_in_page_and_email(client, cast):
+    invitation = InvitationFactory(account=cast.account_a, language="it", status=InvitationStatus.SENT)
+    email = build_email(invitation)
+    assert email.subject == f"How are we doing, {cast.account_a.name}?"
+    assert '<html lang="en">' in email.alternatives[0][0]
+    assert_speaks(client.get(reverse("survey:answer", args=[invitation_token(invitation)])), "en", "answer")
+
+
+# The catalogs -----------------------------------------------------------------------------------
+
+PO_STRING = re.compile(r'^"(.*)"$')
+
+
+def read_po(path: Path) -> tuple[dict, list[dict]]:
+    """The catalog a .po file describes, keyed as Python's gettext keys a compiled one (msgid, or
+    (msgid, n) for plural forms, with "context\\x04" in front for msgctxt), and its raw entries."""
+    entries: list[dict] = []
+    entry: dict = {"flags": set()}
+    field = None
+    for raw in [*path.read_text(encoding="utf-8").splitlines(), ""]:  # the last entry ends too
+        line = raw.strip()
+        if not line:
+            if "msgid" in entry:
+                entries.append(entry)
+            entry, field = {"flags": set()}, None
+        elif line.startswith("#,"):
+            entry["flags"].update(flag.strip() for flag in line[2:].split(","))
+        elif line.startswith("#"):
+            continue
+        elif line.startswith('"'):
+            entry[field] += ast.literal_eval(line)
+        else:
+            field, _space, value = line.partition(" ")
+            entry[field] = ast.literal_eval(value)
+    catalog: dict = {}
+    for e in entries:
+        key = e["msgid"] if "msgctxt" not in e else f"{e['msgctxt']}\x04{e['msgid']}"
+        if "msgid_plural" in e:
+            for name, value in e.items():
+                if name.startswith("msgstr["):
+                    catalog[(key, int(name[7:-1]))] = value
+        else:
+            catalog[key] = e["msgstr"]
+    return catalog, entries
+
+
+def source_msgids() -> set[str]:
+    """Every string the survey sources mark for translation, read without GNU gettext: templates
+    through Django's own templatize (what makemessages hands to xgettext), Python through its AST."""
+    found: set[str] = set()
+    paths = []
+    for source in SURVEY_SOURCES:
+        path = BASE / source
+        paths.extend(sorted(path.glob("*.*")) if source.endswith("/") else [path])
+    for path in paths:
+        code = path.read_text(encoding="utf-8")
+        if path.suffix == ".py":
+            for node in ast.walk(ast.parse(code)):
+                if isinstance(node, ast.Call) and getattr(node.func, "id", "") in {"_", "gettext", "gettext_lazy"}:
+                    found.add(node.args[0].value)
+            continue
+        out = templatize(code, origin=str(path))
+        # Plural and contextual forms would need more than this reader understands: fail, not skip.
+        assert not re.search(r"\b(n|p|np)gettext\(", out), f"{path}: extend source_msgids for plurals/contexts"
+        calls = re.findall(r"\bgettext\((u?'(?:[^'\\]|\\.)*'|u?\"(?:[^\"\\]|\\.)*\")\)", out)
+        assert calls or "trans" not in code, path
+        found.update(ast.literal_eval(call) for call in calls)
+    return found
+
+
+def test_the_sources_hold_the_survey_strings():
+    # The reader below must see the strings, or the next test would compare two empty sets.
+    msgids = source_msgids()
+    assert {"Send my answer", "How are we doing, %(account)s?", "Please choose a score from 1 to 5."} <= msgids
+    assert len(msgids) > 40
+
+
+@pytest.mark.parametrize("language", SURVEY_LANGUAGES)
+def test_every_survey_string_is_translated_and_nothing_else_is_in_the_catalog(language):
+    catalog, entries = read_po(BASE / "locale" / language / "LC_MESSAGES" / "django.po")
+    header = catalog.pop("")
+    assert f"Language: {language}\n" in header and "charset=UTF-8" in header
+    assert set(catalog) == source_msgids(), "run `manage.py makemessages_survey`, translate, compilemessages"
+    for entry in entries:
+        assert "fuzzy" not in entry["flags"], entry["msgid"]
+        if entry["msgid"]:
+            assert entry["msgstr"].strip(), f"untranslated: {entry['msgid']!r}"
+            # The same placeholders, or rendering fails (or silently drops a value) in that language.
+            placeholders = re.compile(r"%\(\w+\)[sd]")
+            assert sorted(placeholders.findall(entry["msgstr"])) == sorted(placeholders.findall(entry["msgid"]))
+
+
+@pytest.mark.parametrize("language", SURVEY_LANGUAGES)
+def test_the_committed_mo_file_is_compiled_from_the_po_file(language):
+    """Compares contents, not file times (git does not keep those): a .po edited without running
+    compilemessages leaves a .mo with a different catalog."""
+    folder = BASE / "locale" / language / "LC_MESSAGES"
+    expected, _entries = read_po(folder / "django.po")
+    # msgfmt leaves the extraction time out of the compiled header, so that only translations count.
+    expected[""] = re.sub(r"POT-Creation-Date: [^\n]*\n", "", expected[""])
+    with (folder / "django.mo").open("rb") as mo:
+        compiled = gettext.GNUTranslations(mo)
+    assert compiled._catalog == expected
+    assert compiled.gettext("Send my answer") != "Send my answer"
