@@ -625,3 +625,106 @@ def test_a_dispatch_with_the_broker_down_still_commits_its_rows(audience, caplog
 
     assert list(campaign.invitations.values_list("status", flat=True)) == [InvitationStatus.QUEUED] * 2
     assert "sweeper" in caplog.text
+
+
+def _rendered_directly(invitation: SurveyInvitation, *, reminder: bool = False) -> tuple[str, str, str]:
+    """Subject and bodies as rendering the templates for this one person gives them: the reference
+    that the batch's render-once-and-fill-in must match to the character."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from stakeholders.surveys import invitation_language
+
+    survey = invitation.campaign.survey
+    language = invitation_language(invitation)
+    with translation.override(language):
+        context = {
+            "invitation": invitation,
+            "language": language,
+            "company": "Helvetia Pharma",
+            "account": invitation.account.name,
+            "person": invitation.person,
+            "name": invitation.person.salutation_name,
+            "intro": survey.text("intro_text", language),
+            "question": survey.text("csat_question", language),
+            "scores": [(n, survey_url(invitation, score=n)) for n in range(1, 6)],
+            "survey_url": survey_url(invitation),
+            "opt_out_url": opt_out_url(invitation),
+            "expires_on": invitation.expires_on,
+            "reminder": reminder,
+        }
+        subject = render_to_string("emails/survey_invitation_subject.txt", context)
+        return (
+            "".join(subject.splitlines()).strip(),
+            render_to_string("emails/survey_invitation.txt", context),
+            render_to_string("emails/survey_invitation.html", context),
+        )
+
+
+@pytest.mark.parametrize("reminder", [False, True])
+def test_a_batch_renders_each_template_once_and_every_email_matches_its_own_render(
+    db, settings, reminder, django_assert_max_num_queries
+):
+    from django.template import loader
+
+    from stakeholders.surveys import build_email
+
+    settings.COMPANY_NAME = "Helvetia Pharma"
+    survey = Survey.objects.get(is_default=True)
+    campaign = SurveyCampaignFactory(survey=survey)
+    people = [
+        PersonFactory(preferred_language=Language.DE, title="Prof. Dr.", last_name="Müller-Lüdenscheidt"),
+        PersonFactory(preferred_language=Language.DE, title="", last_name="O'Brien & <Söhne>"),
+        PersonFactory(preferred_language=Language.EN, title="Dr.", last_name='Smith "the elder"'),
+        PersonFactory(preferred_language=Language.FR, title="", last_name="Lefèvre"),
+        PersonFactory(preferred_language=Language.IT, title="Dott.", last_name="Rossi"),
+    ]
+    account = AccountFactory(name="Klinik <Nord> & Söhne")
+    invitations = [SurveyInvitationFactory(campaign=campaign, person=p, account=account) for p in people]
+    rows = list(
+        SurveyInvitation.objects.select_related("campaign__survey", "person", "account")
+        .filter(pk__in=[i.pk for i in invitations])
+        .order_by("pk")
+    )
+    templates: dict = {}
+    with mock.patch(
+        "stakeholders.surveys.render_to_string",
+        wraps=loader.render_to_string,
+    ) as rendered:
+        emails = [build_email(row, reminder=reminder, templates=templates) for row in rows]
+    # Subject and two bodies once per language: de, en (also for it, which the survey lacks), fr.
+    assert rendered.call_count == 3 * 3
+    for row, email in zip(rows, emails, strict=True):
+        subject, text, html = _rendered_directly(row, reminder=reminder)
+        assert email.subject == subject
+        assert email.body == text
+        assert email.alternatives[0][0] == html
+        assert "kammerge" not in email.body and "kammerge" not in html
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_commits_without_waiting_for_the_disk_and_restores_the_setting(smtp, monkeypatch):
+    from django.db import connection
+
+    from stakeholders import surveys
+
+    def setting() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    seen: list[str] = []
+    real_deliver = surveys.deliver
+
+    def deliver(*args, **kwargs):
+        seen.append(setting())
+        return real_deliver(*args, **kwargs)
+
+    monkeypatch.setattr(surveys, "deliver", deliver)
+    invitations = SurveyInvitationFactory.create_batch(2)
+    assert setting() == "on"
+    counts = send_batch([i.pk for i in invitations])
+    assert counts["sent"] == 2
+    assert seen == ["off", "off"]
+    assert setting() == "on"
