@@ -41,6 +41,8 @@ class Result:
     sent: int  # rows marked sent when the clock stopped: size, unless the run gave up
     seconds: float
     peak_rss_kb: int
+    worker_cpu: float  # seconds the worker spent on the CPU: how much of the wall time is its own work
+    sink_cpu: float  # seconds this process (the SMTP sink, mostly) spent on the CPU
     messages: int
     distinct: int
 
@@ -137,6 +139,11 @@ def _stop_worker(worker: subprocess.Popen) -> None:
         pass
 
 
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def _peak_rss_kb(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -169,6 +176,8 @@ def run(size: int, *, env: dict[str, str], queue: str, broker_url: str, log_dir:
     with SmtpSink() as sink:
         worker = _start_worker({**env, "EMAIL_URL": f"smtp://127.0.0.1:{sink.port}"}, queue, log_dir / f"{size}.log")
         try:
+            cpu_at_start = _cpu_seconds(worker.pid)
+            sink_at_start = time.process_time()
             started = time.monotonic()
             enqueued = enqueue_invitations(ids)
             if enqueued != size:
@@ -179,9 +188,11 @@ def run(size: int, *, env: dict[str, str], queue: str, broker_url: str, log_dir:
                 time.sleep(0.1)
             seconds = time.monotonic() - started
             peak = _peak_rss_kb(worker.pid)
+            cpu = _cpu_seconds(worker.pid) - cpu_at_start
+            sink_cpu = time.process_time() - sink_at_start
         finally:
             _stop_worker(worker)
-        return Result(size, done, seconds, peak, sink.count, sink.distinct)
+        return Result(size, done, seconds, peak, cpu, sink_cpu, sink.count, sink.distinct)
 
 
 def main() -> int:
@@ -255,11 +266,13 @@ def main() -> int:
         f"Survey delivery: one worker (solo pool), PostgreSQL, Redis, SMTP sink without delay; limit {args.limit:.0f} s"
     )
     print(
-        f"{'invitations':>12}{'sent':>8}{'wall s':>9}{'per s':>9}{'peak RSS MB':>13}{'messages':>10}{'duplicates':>12}"
+        f"{'invitations':>12}{'sent':>8}{'wall s':>9}{'per s':>9}{'worker CPU s':>14}{'sink CPU s':>12}{'peak RSS MB':>13}"
+        f"{'messages':>10}{'duplicates':>12}"
     )
     for r in results:
         print(
-            f"{r.size:>12}{r.sent:>8}{r.seconds:>9.1f}{r.sent / r.seconds:>9.0f}{r.peak_rss_kb / 1024:>13.1f}"
+            f"{r.size:>12}{r.sent:>8}{r.seconds:>9.1f}{r.sent / r.seconds:>9.0f}{r.worker_cpu:>14.1f}{r.sink_cpu:>12.1f}"
+            f"{r.peak_rss_kb / 1024:>13.1f}"
             f"{r.messages:>10}{r.messages - r.distinct:>12}"
         )
     smallest, largest = results[0], results[-1]
