@@ -31,8 +31,8 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.mail.message import sanitize_address
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Concat, Left
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -63,6 +63,9 @@ BATCH = 200
 # worker that dies leaves at most this many rows to the sweeper (when their lease ends); still at
 # most one duplicate, since each row is marked sent as soon as the server took it.
 CLAIM_CHUNK = 25
+# A row claimed this often without being delivered (temporary errors, crashed workers) is given up
+# as failed, so that one poisoned address cannot keep a worker busy for the rest of the campaign.
+MAX_ATTEMPTS = 12
 # Rows still queued this long after creation were probably never enqueued (broker down).
 STALE_QUEUED = timedelta(minutes=2)
 
@@ -233,7 +236,9 @@ class TemporaryDeliveryError(Exception):
 
 
 def _claimable(now) -> Q:
-    return Q(status=InvitationStatus.QUEUED) | Q(status=InvitationStatus.SENDING, lease_until__lt=now)
+    return (Q(status=InvitationStatus.QUEUED) | Q(status=InvitationStatus.SENDING, lease_until__lt=now)) & Q(
+        attempts__lt=MAX_ATTEMPTS
+    )
 
 
 def claim_many(ids: list[int]) -> list[SurveyInvitation]:
@@ -563,6 +568,11 @@ def sweep(*, now=None) -> dict[str, int]:
     reclaimed = SurveyInvitation.objects.filter(status=InvitationStatus.SENDING, lease_until__lt=now).update(
         status=InvitationStatus.QUEUED, lease_until=None
     )
+    gave_up = SurveyInvitation.objects.filter(status=InvitationStatus.QUEUED, attempts__gte=MAX_ATTEMPTS).update(
+        status=InvitationStatus.FAILED,
+        lease_until=None,
+        error=Left(Concat(Value(f"Gave up after {MAX_ATTEMPTS} attempts; last error: "), F("error")), 300),
+    )
     # A delivered invitation keeps counting as invited after it expires; one never sent does not.
     expired = SurveyInvitation.objects.filter(status=InvitationStatus.SENT, expires_on__lt=today).update(
         status=InvitationStatus.EXPIRED, lease_until=None, sent_at=Coalesce(F("sent_at"), F("created_at"))
@@ -587,7 +597,7 @@ def sweep(*, now=None) -> dict[str, int]:
         .exclude(status=CampaignStatus.CLOSED)
         .update(status=CampaignStatus.CLOSED)
     )
-    return {"reclaimed": reclaimed, "enqueued": enqueued, "expired": expired, "closed": closed}
+    return {"reclaimed": reclaimed, "enqueued": enqueued, "expired": expired, "closed": closed, "gave_up": gave_up}
 
 
 def send_reminders(*, now=None) -> int:

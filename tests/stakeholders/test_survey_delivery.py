@@ -786,3 +786,20 @@ def test_an_address_the_direct_path_does_not_handle_goes_through_django():
     email = EmailMultiAlternatives(subject="x", body="y", from_email="a@b.example", to=["jörg@bücher.example"])
     email.attach_alternative("<p>y</p>", "text/html")
     assert _mime_bytes(email, "a@b.example") is None
+
+
+def test_a_row_that_keeps_failing_is_given_up_as_failed_and_never_claimed_again(db, enqueued):
+    from stakeholders.surveys import MAX_ATTEMPTS, claim_many
+
+    stuck = SurveyInvitationFactory(attempts=MAX_ATTEMPTS, error="421 try later")
+    fresh = SurveyInvitationFactory(attempts=MAX_ATTEMPTS - 1)
+    assert [i.pk for i in claim_many([stuck.pk])] == []
+
+    result = sweep()
+
+    assert result["gave_up"] == 1
+    stuck.refresh_from_db()
+    assert stuck.status == InvitationStatus.FAILED
+    assert stuck.error == f"Gave up after {MAX_ATTEMPTS} attempts; last error: 421 try later"
+    assert status(fresh.pk) == InvitationStatus.QUEUED
+    assert [i.pk for i in claim_many([fresh.pk])] == [fresh.pk]
