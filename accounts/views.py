@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -25,6 +24,7 @@ from accounts.forms import (
     ReassignForm,
     TeamFormSetFactory,
 )
+from accounts.health import band, explain
 from accounts.models import (
     QUADRANT_ADVICE,
     Account,
@@ -49,7 +49,7 @@ PAGE_SIZE = 25
 
 
 def _get_account(request: HttpRequest, pk: int) -> Account:
-    return get_object_or_404(accounts_visible_to(request.user).select_related("owner", "parent"), pk=pk)
+    return get_object_or_404(accounts_visible_to(request.user).select_related("owner", "parent", "health"), pk=pk)
 
 
 def _get_editable_account(request: HttpRequest, pk: int) -> Account:
@@ -101,6 +101,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
         rollup = financial_totals(descendants_of(account) | Account.objects.filter(pk=account.pk), year)
     history = account.history.select_related("history_user").order_by("-history_date")[:15]
     owner_key_accounts = services.key_account_count(account.owner)
+    health = getattr(account, "health", None)  # no row until the first refresh
     return render(
         request,
         "accounts/account_detail.html",
@@ -108,6 +109,9 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "account": account,
             "access": access,
             "scores": scores,
+            "health": health,
+            "health_parts": explain(health) if health else [],
+            "health_band": band(health.score) if health else "",
             "financials": financials,
             "listings": listings,
             "team": team,
@@ -242,9 +246,7 @@ def _formset_page(
         kwargs["queryset"] = queryset
     formset = factory(request.POST if request.method == "POST" else None, **kwargs)
     if request.method == "POST" and formset.is_valid():
-        with transaction.atomic():
-            formset.save()
-            services.account_recompute(account)
+        services.account_rows_save(account=account, formset=formset)
         messages.success(request, _("%(what)s saved.") % {"what": title})
         return HttpResponseRedirect(account.get_absolute_url())
     status = 400 if request.method == "POST" else 200
