@@ -69,7 +69,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from accounts.models import Account, AccountFinancials, AccountHealth
+from accounts.models import HEALTH_AMBER, HEALTH_GREEN, Account, AccountFinancials, AccountHealth, health_band
 from accounts.selectors import MONEY, fx_to_reporting
 from plans.models import AccountPlan, Objective, ObjectiveStatus, PlanningPeriod, PlanStatus
 from plans.selectors import completeness_sql
@@ -96,14 +96,8 @@ PLAN_STATUS_POINTS = {
 _NOT_CURRENT = (PlanStatus.SUPERSEDED, PlanStatus.ARCHIVED)
 KEY_INFLUENCE = 4
 CSAT_WINDOW = timedelta(days=365)
-GREEN, AMBER = 70, 40
-
-
-def band(score: int | None) -> str:
-    """The score's band: "green", "amber" or "red"; "" when there is no score."""
-    if score is None:
-        return ""
-    return "green" if score >= GREEN else "amber" if score >= AMBER else "red"
+GREEN, AMBER = HEALTH_GREEN, HEALTH_AMBER
+band = health_band
 
 
 # ---------------------------------------------------------------------------------------------
@@ -186,6 +180,7 @@ _EMPTY = {
     "revenue_actual": None,
     "revenue_target": None,
     "revenue_attainment": None,
+    "revenue_rate_missing": False,
 }
 
 
@@ -371,8 +366,15 @@ def _sources(today: date, period: PlanningPeriod | None, scope: list[int] | None
                 h_revenue_actual=ExpressionWrapper(F("revenue_actual") * F("fx"), output_field=MONEY),
                 h_revenue_target=ExpressionWrapper(F("revenue_target") * F("fx"), output_field=MONEY),
                 h_revenue_attainment=attainment,
+                h_revenue_rate_missing=Case(
+                    When(
+                        Q(fx__isnull=True) & (Q(revenue_actual__isnull=False) | Q(revenue_target__isnull=False)),
+                        then=Value(True),
+                    ),
+                    default=Value(False),
+                ),
             ),
-            ["revenue_actual", "revenue_target", "revenue_attainment"],
+            ["revenue_actual", "revenue_target", "revenue_attainment", "revenue_rate_missing"],
         )
     )
     return sources

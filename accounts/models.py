@@ -525,6 +525,17 @@ class QualificationScore(models.Model):
         return f"{self.criterion.label}: {self.score}"
 
 
+# Health bands: green from 70, amber from 40, red below (see accounts/health.py).
+HEALTH_GREEN, HEALTH_AMBER = 70, 40
+
+
+def health_band(score: int | None) -> str:
+    """The score's band: "green", "amber" or "red"; "" when there is no score."""
+    if score is None:
+        return ""
+    return "green" if score >= HEALTH_GREEN else "amber" if score >= HEALTH_AMBER else "red"
+
+
 class AccountHealth(models.Model):
     """One account's health score and the figures behind it: a summary row derived from plans,
     objectives, surveys, the DMU and the financials by ``accounts.health.refresh_health``, which
@@ -555,9 +566,12 @@ class AccountHealth(models.Model):
     key_stale = models.PositiveIntegerField(db_default=0)
     key_in_touch = models.PositiveIntegerField(db_default=0)
     revenue_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    # This year's revenue and target in the reporting currency.
     revenue_actual = models.DecimalField(max_digits=20, decimal_places=2, null=True, blank=True)
     revenue_target = models.DecimalField(max_digits=20, decimal_places=2, null=True, blank=True)
     revenue_attainment = models.FloatField(null=True, blank=True)
+    # This year's figures are there but no exchange rate is: the amounts above stay empty.
+    revenue_rate_missing = models.BooleanField(db_default=False)
     computed_at = models.DateTimeField(_("computed"))
 
     class Meta:
@@ -572,3 +586,7 @@ class AccountHealth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id}: {self.score}"
+
+    @property
+    def band(self) -> str:
+        return health_band(self.score)
