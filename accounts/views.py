@@ -11,9 +11,10 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts import services
+from accounts.exports import EXPORTERS, export_filename
 from accounts.filters import AccountFilter
 from accounts.forms import (
     AccountForm,
@@ -41,7 +42,7 @@ from accounts.selectors import (
     descendants_of,
     financial_totals,
 )
-from kam.models import User
+from kam.models import Role, User
 from stakeholders.models import LowScoreFollowUp
 from stakeholders.surveys import csat_for_account
 
@@ -59,26 +60,56 @@ def _get_editable_account(request: HttpRequest, pk: int) -> Account:
     return account
 
 
-@login_required
-def account_list(request: HttpRequest) -> HttpResponse:
+def _account_filter(request: HttpRequest) -> AccountFilter:
+    """The account list's filters from the URL, over the accounts the user may see; owners and
+    teams on offer are only those in the user's scope."""
     visible = accounts_visible_to(request.user)
     owners = User.objects.filter(pk__in=visible.values("owner_id")).order_by("last_name", "first_name")
-    filterset = AccountFilter(
+    team_leads = User.objects.visible_to(request.user).filter(role=Role.MANAGER, is_active=True)
+    return AccountFilter(
         request.GET or None,
-        queryset=visible.select_related("owner", "parent"),
+        queryset=visible.select_related("owner", "parent", "health"),
         owners=owners,
+        team_leads=team_leads.order_by("last_name", "first_name"),
     )
+
+
+def _filtered(filterset: AccountFilter, request: HttpRequest):
     qs = filterset.qs
-    if not request.GET.get("sort"):
-        qs = qs.order_by("name", "pk")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return qs if request.GET.get("sort") else qs.order_by("name", "pk")
+
+
+@login_required
+def account_list(request: HttpRequest) -> HttpResponse:
+    filterset = _account_filter(request)
+    page = Paginator(_filtered(filterset, request), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "accounts/account_list.html",
-        {"filter": filterset, "page": page, "query": query.urlencode(), "total": page.paginator.count},
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "total": page.paginator.count,
+        },
     )
+
+
+@login_required
+@require_safe
+def account_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The filtered account list as CSV or XLSX. A filter that does not apply (an owner outside
+    the user's scope, an unknown value) is refused rather than silently dropped."""
+    if fmt not in EXPORTERS:
+        raise Http404(_("Unknown export format."))
+    filterset = _account_filter(request)
+    if filterset.is_bound and not filterset.form.is_valid():
+        errors = "; ".join(f"{field}: {' '.join(e)}" for field, e in filterset.form.errors.items())
+        return HttpResponse(_("These filters were not understood: %(errors)s") % {"errors": errors}, status=400)
+    today = timezone.localdate()
+    return EXPORTERS[fmt](_filtered(filterset, request), today.year, export_filename(today))
 
 
 @login_required
