@@ -125,10 +125,10 @@ def fx_to_reporting(currency: str, year: str) -> Expression:
     )
 
 
-def revenue_in_reporting_currency(year: int, *, account: str = "pk") -> dict[str, Expression]:
-    """Per account: that year's revenue and target in the reporting currency (NULL where there is
-    no figure or no exchange rate), as annotations correlated on the account field ``account``."""
-    row = AccountFinancials.objects.filter(account_id=OuterRef(account), year=year).annotate(
+def revenue_in_reporting_currency(year: int) -> dict[str, Expression]:
+    """Annotations for an account queryset: that year's revenue and target in the reporting
+    currency, NULL where there is no figure or no exchange rate."""
+    row = AccountFinancials.objects.filter(account_id=OuterRef("pk"), year=year).annotate(
         fx=fx_to_reporting("account__currency", "year")
     )
     return {
@@ -158,61 +158,28 @@ class ConvertedTotals:
 _TOTALLED = ("revenue_actual", "revenue_target", "gross_profit", "estimated_potential")
 
 
-def _converted_rows(rows: QuerySet[AccountFinancials]) -> QuerySet[AccountFinancials]:
-    return rows.annotate(fx_or_null=fx_to_reporting("account__currency", "year")).annotate(
-        fx=Coalesce(F("fx_or_null"), Value(Decimal(1), output_field=RATE))
+def financial_totals(accounts: QuerySet[Account], year: int) -> ConvertedTotals:
+    """Sum one year's financials over ``accounts`` in the reporting currency: one SQL aggregate.
+    A missing exchange rate counts as 1 in the sums, and ``missing_rates`` says so."""
+    rows = (
+        AccountFinancials.objects.filter(account__in=accounts.values("pk"), year=year)
+        .annotate(fx_or_null=fx_to_reporting("account__currency", "year"))
+        .annotate(fx=Coalesce(F("fx_or_null"), Value(Decimal(1), output_field=RATE)))
     )
-
-
-def _sums() -> dict[str, Expression]:
     zero = Value(Decimal(0), output_field=MONEY)
-    sums: dict[str, Expression] = {
-        name: Coalesce(Sum(F(name) * F("fx"), output_field=MONEY), zero) for name in _TOTALLED
-    }
-    sums["accounts"] = Count("pk")
-    # A missing rate counts as 1 in the sums; the flag says so on the page.
-    sums["missing"] = Count("pk", filter=Q(fx_or_null__isnull=True))
-    return sums
-
-
-def _totals(row: dict, year: int) -> ConvertedTotals:
+    sums = rows.aggregate(
+        **{name: Coalesce(Sum(F(name) * F("fx"), output_field=MONEY), zero) for name in _TOTALLED},
+        accounts=Count("pk"),
+        missing=Count("pk", filter=Q(fx_or_null__isnull=True)),
+    )
     cent = Decimal("0.01")
     return ConvertedTotals(
         year=year,
         currency=settings.REPORTING_CURRENCY,
-        **{name: Decimal(row[name]).quantize(cent) for name in _TOTALLED},
-        accounts=row["accounts"],
-        missing_rates=bool(row["missing"]),
+        **{name: Decimal(sums[name]).quantize(cent) for name in _TOTALLED},
+        accounts=sums["accounts"],
+        missing_rates=bool(sums["missing"]),
     )
-
-
-def financial_totals(accounts: QuerySet[Account], year: int) -> ConvertedTotals:
-    """Sum one year's financials over ``accounts`` in the reporting currency: one SQL aggregate."""
-    rows = _converted_rows(AccountFinancials.objects.filter(account__in=accounts.values("pk"), year=year))
-    return _totals(rows.aggregate(**_sums()), year)
-
-
-def financial_totals_by_owner(accounts: QuerySet[Account], year: int) -> list[dict]:
-    """``financial_totals`` per account owner (lead KAM) in one grouped query, by the owner's name:
-    rows of ``{"owner_id", "owner", "totals"}``."""
-    rows = (
-        _converted_rows(AccountFinancials.objects.filter(account__in=accounts.values("pk"), year=year))
-        .values(
-            "account__owner_id", "account__owner__first_name", "account__owner__last_name", "account__owner__username"
-        )
-        .annotate(**_sums())
-        .order_by("account__owner__last_name", "account__owner__first_name", "account__owner_id")
-    )
-    return [
-        {
-            "owner_id": r["account__owner_id"],
-            # As User.__str__: the full name, or the username when there is none.
-            "owner": f"{r['account__owner__first_name']} {r['account__owner__last_name']}".strip()
-            or r["account__owner__username"],
-            "totals": _totals(r, year),
-        }
-        for r in rows
-    ]
 
 
 def descendants_of(account: Account) -> QuerySet[Account]:
