@@ -116,6 +116,8 @@ def refresh_health(account_ids: Iterable[int] | None = None, *, today: date | No
     today = today or timezone.localdate()
     now = timezone.now()
     scope = None if account_ids is None else sorted({int(pk) for pk in account_ids})
+    if scope == []:
+        return 0
     period = PlanningPeriod.current(today)
     with transaction.atomic():
         connection = connections[AccountHealth.objects.db]

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -64,8 +64,13 @@ def _account_filter(request: HttpRequest) -> AccountFilter:
     """The account list's filters from the URL, over the accounts the user may see; owners and
     teams on offer are only those in the user's scope."""
     visible = accounts_visible_to(request.user)
-    owners = User.objects.filter(pk__in=visible.values("owner_id")).order_by("last_name", "first_name")
-    team_leads = User.objects.visible_to(request.user).filter(role=Role.MANAGER, is_active=True)
+    colleagues = User.objects.visible_to(request.user).filter(is_active=True)
+    # Owners of the accounts in view, and the KAMs in scope even before they own one (the
+    # dashboard offers those, and links its filters here).
+    owners = User.objects.filter(
+        Q(pk__in=visible.values("owner_id")) | Q(pk__in=colleagues.filter(role=Role.KAM).values("pk"))
+    ).order_by("last_name", "first_name")
+    team_leads = colleagues.filter(role=Role.MANAGER)
     return AccountFilter(
         request.GET or None,
         queryset=visible.select_related("owner", "parent", "health"),

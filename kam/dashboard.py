@@ -64,7 +64,7 @@ def scoped_accounts(user: User, filters: DashboardFilters) -> QuerySet[Account]:
     if filters.country:
         qs = qs.filter(country=filters.country)
     if filters.region:
-        qs = qs.filter(region=filters.region)
+        qs = qs.filter(region__iexact=filters.region)
     if filters.account_type:
         qs = qs.filter(account_type=filters.account_type)
     if filters.tier:

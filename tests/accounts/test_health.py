@@ -126,6 +126,7 @@ def test_a_refresh_of_some_accounts_leaves_the_others_alone(cast, portfolio):
     assert refresh_health([cast.account_a.pk], today=TODAY) == 1
     assert _health(cast.account_c).score == 99
     assert _health(cast.account_a).revenue_part is None
+    assert refresh_health([], today=TODAY) == 0
 
 
 def _grow(cast, n: int) -> None:
