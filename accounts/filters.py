@@ -19,6 +19,9 @@ class AccountFilter(django_filters.FilterSet):
     country = django_filters.ChoiceFilter(choices=Country.choices, label=_("Country"))
     region = django_filters.CharFilter(lookup_expr="iexact", label=_("Region"))
     owner = django_filters.ModelChoiceFilter(queryset=User.objects.none(), label=_("Owner"))
+    team_lead = django_filters.ModelChoiceFilter(
+        queryset=User.objects.none(), label=_("Manager / team"), method="filter_team"
+    )
     key = django_filters.ChoiceFilter(
         field_name="is_key_account",
         choices=[("yes", _("Key accounts")), ("no", _("Not key accounts"))],
@@ -37,6 +40,7 @@ class AccountFilter(django_filters.FilterSet):
             ("city", "city"),
             ("owner__last_name", "owner"),
             ("qualification_score", "score"),
+            ("health__score", "health"),
             ("updated_at", "updated"),
         ),
         label=_("Sort"),
@@ -46,9 +50,10 @@ class AccountFilter(django_filters.FilterSet):
         model = Account
         fields: list[str] = []
 
-    def __init__(self, *args, owners: QuerySet[User], **kwargs) -> None:
+    def __init__(self, *args, owners: QuerySet[User], team_leads: QuerySet[User] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.filters["owner"].queryset = owners
+        self.filters["team_lead"].queryset = team_leads if team_leads is not None else User.objects.none()
         for field in self.form.fields.values():
             css = "form-select" if hasattr(field, "choices") else "form-control"
             field.widget.attrs.setdefault("class", css)
@@ -65,6 +70,9 @@ class AccountFilter(django_filters.FilterSet):
             query = SearchQuery(value, config="simple", search_type="websearch")
             return queryset.annotate(search=vector).filter(Q(search=query) | plain)
         return queryset.filter(plain | Q(region__icontains=value))
+
+    def filter_team(self, queryset: QuerySet[Account], name: str, value: User) -> QuerySet[Account]:
+        return queryset.in_team_of(value.pk)
 
     def filter_key(self, queryset: QuerySet[Account], name: str, value: str) -> QuerySet[Account]:
         return queryset.filter(is_key_account=(value == "yes"))

@@ -241,7 +241,9 @@ class ListingForm(forms.ModelForm):
 class UniqueByFieldFormSet(BaseInlineFormSet):
     """Reports a duplicate row as a form error instead of an integrity error."""
 
-    unique_fields: tuple[str, ...] = ()
+    # Not "unique_fields": Django's inline formsets set that attribute themselves (to the
+    # foreign key), which made every formset of two or more rows fail here.
+    row_key: tuple[str, ...] = ()
 
     def clean(self) -> None:
         super().clean()
@@ -249,24 +251,24 @@ class UniqueByFieldFormSet(BaseInlineFormSet):
         for form in self.forms:
             if not getattr(form, "cleaned_data", None) or form.cleaned_data.get("DELETE"):
                 continue
-            value = tuple(form.cleaned_data.get(f) for f in self.unique_fields)
+            value = tuple(form.cleaned_data.get(f) for f in self.row_key)
             if value[0] is None:
                 continue
             if value in seen:
-                form.add_error(self.unique_fields[0], _("This appears twice."))
+                form.add_error(self.row_key[0], _("This appears twice."))
             seen.add(value)
 
 
 class ListingFormSet(UniqueByFieldFormSet):
-    unique_fields = ("product",)
+    row_key = ("product",)
 
 
 class FinancialsFormSet(UniqueByFieldFormSet):
-    unique_fields = ("year",)
+    row_key = ("year",)
 
 
 class TeamFormSet(UniqueByFieldFormSet):
-    unique_fields = ("user", "therapeutic_area")
+    row_key = ("user", "therapeutic_area")
 
 
 ListingFormSetFactory = inlineformset_factory(

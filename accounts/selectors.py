@@ -6,7 +6,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    Expression,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from accounts.models import Account, AccountFinancials, AccountTeamMember, ExchangeRate
@@ -90,6 +105,44 @@ def convert(amount: Decimal | None, currency: str, year: int) -> Decimal | None:
     return (amount * rate_for(currency, year)).quantize(Decimal("0.01"))
 
 
+RATE = DecimalField(max_digits=14, decimal_places=6)
+MONEY = DecimalField(max_digits=20, decimal_places=2)
+
+
+def fx_to_reporting(currency: str, year: str) -> Expression:
+    """The rate from the currency in field ``currency`` to the reporting currency for the year in
+    field ``year`` (or the latest earlier year), as an SQL expression; NULL when no rate is known.
+    Both names are resolved against the query the expression is used in."""
+    latest = (
+        ExchangeRate.objects.filter(currency=OuterRef(currency), year__lte=OuterRef(year))
+        .order_by("-year")
+        .values("rate")[:1]
+    )
+    return Case(
+        When(**{currency: settings.REPORTING_CURRENCY}, then=Value(Decimal(1), output_field=RATE)),
+        default=Subquery(latest, output_field=RATE),
+        output_field=RATE,
+    )
+
+
+def revenue_in_reporting_currency(year: int) -> dict[str, Expression]:
+    """Annotations for an account queryset: that year's revenue and target in the reporting
+    currency, NULL where there is no figure or no exchange rate."""
+    row = AccountFinancials.objects.filter(account_id=OuterRef("pk"), year=year).annotate(
+        fx=fx_to_reporting("account__currency", "year")
+    )
+    return {
+        "revenue_actual_rc": Subquery(
+            row.annotate(v=ExpressionWrapper(F("revenue_actual") * F("fx"), output_field=MONEY)).values("v")[:1],
+            output_field=MONEY,
+        ),
+        "revenue_target_rc": Subquery(
+            row.annotate(v=ExpressionWrapper(F("revenue_target") * F("fx"), output_field=MONEY)).values("v")[:1],
+            output_field=MONEY,
+        ),
+    }
+
+
 @dataclass(frozen=True)
 class ConvertedTotals:
     year: int
@@ -102,47 +155,30 @@ class ConvertedTotals:
     missing_rates: bool
 
 
+_TOTALLED = ("revenue_actual", "revenue_target", "gross_profit", "estimated_potential")
+
+
 def financial_totals(accounts: QuerySet[Account], year: int) -> ConvertedTotals:
-    """Sum one year's financials over ``accounts`` in the reporting currency, in SQL."""
-    reporting = settings.REPORTING_CURRENCY
-    rows = AccountFinancials.objects.filter(account__in=accounts.values("pk"), year=year).annotate(
-        fx=Coalesce(
-            Subquery(
-                ExchangeRate.objects.filter(currency=OuterRef("account__currency"), year__lte=OuterRef("year"))
-                .order_by("-year")
-                .values("rate")[:1],
-                output_field=DecimalField(max_digits=14, decimal_places=6),
-            ),
-            Value(Decimal(1), output_field=DecimalField(max_digits=14, decimal_places=6)),
-        )
-    )
-    missing = (
+    """Sum one year's financials over ``accounts`` in the reporting currency: one SQL aggregate.
+    A missing exchange rate counts as 1 in the sums, and ``missing_rates`` says so."""
+    rows = (
         AccountFinancials.objects.filter(account__in=accounts.values("pk"), year=year)
-        .exclude(account__currency=reporting)
-        .exclude(
-            Exists(ExchangeRate.objects.filter(currency=OuterRef("account__currency"), year__lte=OuterRef("year")))
-        )
-        .exists()
+        .annotate(fx_or_null=fx_to_reporting("account__currency", "year"))
+        .annotate(fx=Coalesce(F("fx_or_null"), Value(Decimal(1), output_field=RATE)))
     )
-    money = DecimalField(max_digits=20, decimal_places=2)
-    zero = Value(Decimal(0), output_field=money)
+    zero = Value(Decimal(0), output_field=MONEY)
     sums = rows.aggregate(
-        revenue_actual=Coalesce(Sum(F("revenue_actual") * F("fx"), output_field=money), zero),
-        revenue_target=Coalesce(Sum(F("revenue_target") * F("fx"), output_field=money), zero),
-        gross_profit=Coalesce(Sum(F("gross_profit") * F("fx"), output_field=money), zero),
-        estimated_potential=Coalesce(Sum(F("estimated_potential") * F("fx"), output_field=money), zero),
-        accounts=Coalesce(Sum(Value(1)), 0),
+        **{name: Coalesce(Sum(F(name) * F("fx"), output_field=MONEY), zero) for name in _TOTALLED},
+        accounts=Count("pk"),
+        missing=Count("pk", filter=Q(fx_or_null__isnull=True)),
     )
     cent = Decimal("0.01")
     return ConvertedTotals(
         year=year,
-        currency=reporting,
-        revenue_actual=Decimal(sums["revenue_actual"]).quantize(cent),
-        revenue_target=Decimal(sums["revenue_target"]).quantize(cent),
-        gross_profit=Decimal(sums["gross_profit"]).quantize(cent),
-        estimated_potential=Decimal(sums["estimated_potential"]).quantize(cent),
+        currency=settings.REPORTING_CURRENCY,
+        **{name: Decimal(sums[name]).quantize(cent) for name in _TOTALLED},
         accounts=sums["accounts"],
-        missing_rates=missing,
+        missing_rates=bool(sums["missing"]),
     )
 
 

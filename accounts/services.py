@@ -7,8 +7,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
+from django.forms import BaseInlineFormSet
 from django.utils.translation import gettext as _
 
+from accounts.health import schedule_health_refresh
 from accounts.models import (
     LISTED_STATUSES,
     Account,
@@ -115,6 +117,16 @@ def account_save(*, account: Account, by: User) -> Account:
         AccountTeamMember.objects.get_or_create(
             account=account, user_id=account.owner_id, therapeutic_area="", defaults={"function": TeamFunction.KAM}
         )
+    schedule_health_refresh([account.pk])
+    return account_recompute(account)
+
+
+@transaction.atomic
+def account_rows_save(*, account: Account, formset: BaseInlineFormSet) -> Account:
+    """Save an account's listings, financials or team rows, then bring its stored scores and its
+    health (revenue against target) in line."""
+    formset.save()
+    schedule_health_refresh([account.pk])
     return account_recompute(account)
 
 

@@ -6,15 +6,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts import services
+from accounts.exports import EXPORTERS, export_filename
 from accounts.filters import AccountFilter
 from accounts.forms import (
     AccountForm,
@@ -25,6 +25,7 @@ from accounts.forms import (
     ReassignForm,
     TeamFormSetFactory,
 )
+from accounts.health import band, explain
 from accounts.models import (
     QUADRANT_ADVICE,
     Account,
@@ -41,7 +42,7 @@ from accounts.selectors import (
     descendants_of,
     financial_totals,
 )
-from kam.models import User
+from kam.models import Role, User
 from stakeholders.models import LowScoreFollowUp
 from stakeholders.surveys import csat_for_account
 
@@ -49,7 +50,7 @@ PAGE_SIZE = 25
 
 
 def _get_account(request: HttpRequest, pk: int) -> Account:
-    return get_object_or_404(accounts_visible_to(request.user).select_related("owner", "parent"), pk=pk)
+    return get_object_or_404(accounts_visible_to(request.user).select_related("owner", "parent", "health"), pk=pk)
 
 
 def _get_editable_account(request: HttpRequest, pk: int) -> Account:
@@ -59,26 +60,61 @@ def _get_editable_account(request: HttpRequest, pk: int) -> Account:
     return account
 
 
+def _account_filter(request: HttpRequest) -> AccountFilter:
+    """The account list's filters from the URL, over the accounts the user may see; owners and
+    teams on offer are only those in the user's scope."""
+    visible = accounts_visible_to(request.user)
+    colleagues = User.objects.visible_to(request.user).filter(is_active=True)
+    # Owners of the accounts in view, and the KAMs in scope even before they own one (the
+    # dashboard offers those, and links its filters here).
+    owners = User.objects.filter(
+        Q(pk__in=visible.values("owner_id")) | Q(pk__in=colleagues.filter(role=Role.KAM).values("pk"))
+    ).order_by("last_name", "first_name")
+    team_leads = colleagues.filter(role=Role.MANAGER)
+    return AccountFilter(
+        request.GET or None,
+        queryset=visible.select_related("owner", "parent", "health"),
+        owners=owners,
+        team_leads=team_leads.order_by("last_name", "first_name"),
+    )
+
+
+def _filtered(filterset: AccountFilter, request: HttpRequest):
+    qs = filterset.qs
+    return qs if request.GET.get("sort") else qs.order_by("name", "pk")
+
+
 @login_required
 def account_list(request: HttpRequest) -> HttpResponse:
-    visible = accounts_visible_to(request.user)
-    owners = User.objects.filter(pk__in=visible.values("owner_id")).order_by("last_name", "first_name")
-    filterset = AccountFilter(
-        request.GET or None,
-        queryset=visible.select_related("owner", "parent"),
-        owners=owners,
-    )
-    qs = filterset.qs
-    if not request.GET.get("sort"):
-        qs = qs.order_by("name", "pk")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset = _account_filter(request)
+    page = Paginator(_filtered(filterset, request), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "accounts/account_list.html",
-        {"filter": filterset, "page": page, "query": query.urlencode(), "total": page.paginator.count},
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "total": page.paginator.count,
+        },
     )
+
+
+@login_required
+@require_safe
+def account_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The filtered account list as CSV or XLSX. A filter that does not apply (an owner outside
+    the user's scope, an unknown value) is refused rather than silently dropped."""
+    if fmt not in EXPORTERS:
+        raise Http404(_("Unknown export format."))
+    filterset = _account_filter(request)
+    if filterset.is_bound and not filterset.form.is_valid():
+        errors = "; ".join(f"{field}: {' '.join(e)}" for field, e in filterset.form.errors.items())
+        return HttpResponse(_("These filters were not understood: %(errors)s") % {"errors": errors}, status=400)
+    today = timezone.localdate()
+    return EXPORTERS[fmt](_filtered(filterset, request), today.year, export_filename(today))
 
 
 @login_required
@@ -101,6 +137,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
         rollup = financial_totals(descendants_of(account) | Account.objects.filter(pk=account.pk), year)
     history = account.history.select_related("history_user").order_by("-history_date")[:15]
     owner_key_accounts = services.key_account_count(account.owner)
+    health = getattr(account, "health", None)  # no row until the first refresh
     return render(
         request,
         "accounts/account_detail.html",
@@ -108,6 +145,9 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "account": account,
             "access": access,
             "scores": scores,
+            "health": health,
+            "health_parts": explain(health) if health else [],
+            "health_band": band(health.score) if health else "",
             "financials": financials,
             "listings": listings,
             "team": team,
@@ -243,9 +283,7 @@ def _formset_page(
         kwargs["queryset"] = queryset
     formset = factory(request.POST if request.method == "POST" else None, **kwargs)
     if request.method == "POST" and formset.is_valid():
-        with transaction.atomic():
-            formset.save()
-            services.account_recompute(account)
+        services.account_rows_save(account=account, formset=formset)
         messages.success(request, _("%(what)s saved.") % {"what": title})
         return HttpResponseRedirect(account.get_absolute_url())
     status = 400 if request.method == "POST" else 200

@@ -1,5 +1,11 @@
-"""The portfolio dashboard's figures: every number is an aggregate in SQL over the accounts the
-user may see, so the page costs the same number of queries at 100 or 10,000 accounts."""
+"""The portfolio dashboard's figures: every number is an SQL aggregate over the accounts the user
+may see, so the page costs the same number of queries at 100 or 10,000 accounts (15 in all for the
+page, session and filter choices included).
+
+Per-account figures that would otherwise cost a subquery per account (health, this year's revenue
+and target in the reporting currency, stakeholders past their contact cadence) are read from the
+accounts' ``AccountHealth`` rows, which ``accounts.health.refresh_health`` keeps current.
+"""
 
 from __future__ import annotations
 
@@ -7,35 +13,35 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import (
-    Case,
+    Avg,
+    CharField,
     Count,
-    DateField,
-    Exists,
-    ExpressionWrapper,
+    DecimalField,
     F,
-    FloatField,
-    Func,
-    Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
-    When,
 )
-from django.db.models.functions import Cast, Coalesce, TruncYear
-from django.db.models.lookups import GreaterThan
+from django.db.models.functions import Coalesce, TruncQuarter, TruncYear
+from django.urls import reverse
 from django.utils import timezone
 
+from accounts.health import PART_LABELS, WEIGHTS, band
 from accounts.models import Account, AccountStatus, Listing
-from accounts.selectors import accounts_visible_to, financial_totals
+from accounts.selectors import accounts_visible_to
 from kam.models import User
-from plans.models import AccountPlan, Action, ActionStatus, Objective, PlanningPeriod, PlanStatus
-from stakeholders.models import Affiliation, SurveyInvitation, Touchpoint
-from stakeholders.surveys import DELIVERED
+from plans.models import AccountPlan, ActionStatus, Objective, ObjectiveStatus, PlanningPeriod, PlanStatus
+from stakeholders.models import SurveyInvitation
+from stakeholders.surveys import DELIVERED, RELIABLE_ANSWERS
 
-STALE_INFLUENCE = 4
+AT_RISK = 10
+MATRIX_LIMIT = 400
 
 
 @dataclass
@@ -50,23 +56,35 @@ class DashboardFilters:
 
 
 def scoped_accounts(user: User, filters: DashboardFilters) -> QuerySet[Account]:
-    from kam.models import subordinate_ids
-
     qs = accounts_visible_to(user).filter(status=AccountStatus.ACTIVE)
     if filters.owner:
         qs = qs.filter(owner_id=filters.owner)
     if filters.team_lead:
-        lead = User.objects.filter(pk=filters.team_lead).first()
-        qs = qs.filter(Q(owner_id=filters.team_lead) | Q(owner_id__in=subordinate_ids(lead))) if lead else qs.none()
+        qs = qs.in_team_of(filters.team_lead)
     if filters.country:
         qs = qs.filter(country=filters.country)
     if filters.region:
-        qs = qs.filter(region=filters.region)
+        qs = qs.filter(region__iexact=filters.region)
     if filters.account_type:
         qs = qs.filter(account_type=filters.account_type)
     if filters.tier:
         qs = qs.filter(tier=filters.tier)
     return qs
+
+
+@dataclass(frozen=True)
+class RevenueTotals:
+    """This year's revenue and target over the accounts, in the reporting currency."""
+
+    year: int
+    currency: str
+    revenue_actual: Decimal
+    revenue_target: Decimal
+    missing_rates: bool
+
+    @property
+    def attainment_pct(self) -> float | None:
+        return round(float(100 * self.revenue_actual / self.revenue_target), 1) if self.revenue_target else None
 
 
 @dataclass
@@ -76,46 +94,46 @@ class Dashboard:
     objectives: dict = field(default_factory=dict)
     actions: dict = field(default_factory=dict)
     csat_by_year: list = field(default_factory=list)
+    csat_by_quarter: list = field(default_factory=list)
     csat_by_owner: list = field(default_factory=list)
-    revenue: object = None
+    revenue: RevenueTotals | None = None
     revenue_by_owner: list = field(default_factory=list)
     stale_stakeholders: int = 0
+    health: dict = field(default_factory=dict)
+    at_risk: list = field(default_factory=list)
     unqualified: list = field(default_factory=list)
     upcoming: list = field(default_factory=list)
     matrix: list = field(default_factory=list)
 
 
-class DayNumber(Func):
-    """Days since an epoch, so date differences are plain numbers on PostgreSQL and SQLite alike."""
-
-    output_field = FloatField()
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, template="julianday(%(expressions)s)", **extra)
-
-    def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, template="((%(expressions)s) - DATE '2000-01-01')::float", **extra)
-
-
 def objective_counts_sql(objectives: QuerySet[Objective], today: date) -> dict[str, int]:
-    """On track means progress at least the share of the objective's time elapsed; computed in
-    one aggregate query."""
-    baseline = Coalesce(F("baseline"), Value(Decimal(0)))
-    span = Case(When(target=baseline, then=Value(Decimal(1))), default=F("target") - baseline)
-    progress = Cast(Coalesce(F("current_value"), baseline) - baseline, FloatField()) / Cast(span, FloatField())
-    start, due = DayNumber("plan__period__start"), DayNumber("due_date")
-    now = DayNumber(Value(today, output_field=DateField()))
-    elapsed = Case(
-        When(GreaterThan(Value(1.0), (due - start)), then=Value(1.0)),
-        default=(now - start) / (due - start),
-        output_field=FloatField(),
-    )
-    rows = objectives.annotate(progress=ExpressionWrapper(progress, output_field=FloatField()), elapsed=elapsed)
+    """Measurable objectives by status (``Objective.status``), in one aggregate query."""
+    rows = objectives.with_status(today)
     return rows.aggregate(
-        achieved=Count("pk", filter=Q(progress__gte=1)),
-        on_track=Count("pk", filter=Q(progress__lt=1, progress__gte=F("elapsed"))),
-        at_risk=Count("pk", filter=Q(progress__lt=1) & Q(progress__lt=F("elapsed"))),
+        achieved=Count("pk", filter=Q(sql_status=ObjectiveStatus.ACHIEVED)),
+        on_track=Count("pk", filter=Q(sql_status=ObjectiveStatus.ON_TRACK)),
+        at_risk=Count("pk", filter=Q(sql_status=ObjectiveStatus.AT_RISK)),
     )
+
+
+def _csat_rows(rows: QuerySet) -> list[dict]:
+    rows = list(rows)
+    for row in rows:
+        row["pct"] = round(100 * row["satisfied"] / row["answers"], 1) if row["answers"] else None
+        row["rate"] = round(100 * row["answers"] / row["invited"], 1) if row["invited"] else None
+        row["indicative"] = row["answers"] < RELIABLE_ANSWERS
+    return rows
+
+
+def weakest_part(health) -> tuple[str, int] | None:
+    """The part that pulls a stored score down most (its label and value): the lowest judged one."""
+    judged = [(str(PART_LABELS[name]), getattr(health, f"{name}_part")) for name in WEIGHTS]
+    judged = [(label, value) for label, value in judged if value is not None]
+    return min(judged, key=lambda item: item[1]) if judged else None
+
+
+def quarter_label(moment: date) -> str:
+    return f"{moment.year} Q{(moment.month - 1) // 3 + 1}"
 
 
 def build(user: User, filters: DashboardFilters, *, today: date | None = None) -> Dashboard:
@@ -123,26 +141,60 @@ def build(user: User, filters: DashboardFilters, *, today: date | None = None) -
     accounts = scoped_accounts(user, filters)
     ids = accounts.values("pk")
     d = Dashboard()
-    d.accounts = accounts.aggregate(
+    key = Q(is_key_account=True)
+    money = DecimalField(max_digits=20, decimal_places=2)
+    zero = Value(Decimal(0), output_field=money)
+    figures = accounts.aggregate(
         total=Count("pk"),
-        key=Count("pk", filter=Q(is_key_account=True)),
-        hospitals=Count("pk", filter=Q(is_key_account=True, account_type="hospital")),
-        pharmacies=Count("pk", filter=Q(is_key_account=True, account_type="pharmacy")),
-        wholesalers=Count("pk", filter=Q(is_key_account=True, account_type="wholesaler")),
-        tier_a=Count("pk", filter=Q(is_key_account=True, tier="A")),
-        tier_b=Count("pk", filter=Q(is_key_account=True, tier="B")),
-        tier_c=Count("pk", filter=Q(is_key_account=True, tier="C")),
+        key=Count("pk", filter=key),
+        hospitals=Count("pk", filter=key & Q(account_type="hospital")),
+        pharmacies=Count("pk", filter=key & Q(account_type="pharmacy")),
+        wholesalers=Count("pk", filter=key & Q(account_type="wholesaler")),
+        tier_a=Count("pk", filter=key & Q(tier="A")),
+        tier_b=Count("pk", filter=key & Q(tier="B")),
+        tier_c=Count("pk", filter=key & Q(tier="C")),
+        # From the stored health rows (see the module docstring).
+        health_avg=Avg("health__score", filter=key),
+        health_green=Count("pk", filter=key & Q(health__score__gte=70)),
+        health_amber=Count("pk", filter=key & Q(health__score__gte=40, health__score__lt=70)),
+        health_red=Count("pk", filter=key & Q(health__score__lt=40)),
+        health_oldest=Min("health__computed_at"),
+        stale=Coalesce(Sum("health__key_stale"), 0),
+        revenue_actual=Coalesce(Sum("health__revenue_actual"), zero),
+        revenue_target=Coalesce(Sum("health__revenue_target"), zero),
+        missing_rates=Count("pk", filter=Q(health__revenue_rate_missing=True)),
     )
+    d.accounts = {k: figures[k] for k in ("total", "key", "hospitals", "pharmacies", "wholesalers")}
+    d.accounts |= {k: figures[k] for k in ("tier_a", "tier_b", "tier_c")}
+    d.health = {
+        "avg": round(figures["health_avg"]) if figures["health_avg"] is not None else None,
+        "green": figures["health_green"],
+        "amber": figures["health_amber"],
+        "red": figures["health_red"],
+        "oldest": figures["health_oldest"],
+    }
+    d.stale_stakeholders = figures["stale"]
+    cent = Decimal("0.01")
+    d.revenue = RevenueTotals(
+        year=today.year,
+        currency=settings.REPORTING_CURRENCY,
+        revenue_actual=Decimal(figures["revenue_actual"]).quantize(cent),
+        revenue_target=Decimal(figures["revenue_target"]).quantize(cent),
+        missing_rates=bool(figures["missing_rates"]),
+    )
+
     period = filters.period or PlanningPeriod.current(today)
     plans = AccountPlan.objects.filter(account__in=ids).exclude(status=PlanStatus.SUPERSEDED)
     if period:
         plans = plans.filter(period=period)
-    d.plans = plans.aggregate(
-        draft=Count("pk", filter=Q(status=PlanStatus.DRAFT)),
-        submitted=Count("pk", filter=Q(status=PlanStatus.SUBMITTED)),
-        changes_requested=Count("pk", filter=Q(status=PlanStatus.CHANGES_REQUESTED)),
-        approved=Count("pk", filter=Q(status=PlanStatus.APPROVED)),
-        reviews_overdue=Count("pk", filter=Q(status=PlanStatus.APPROVED, next_review_date__lt=today)),
+    # Plans and their actions in one query: plan counts are distinct, so the join cannot inflate them.
+    open_actions = [ActionStatus.PLANNED, ActionStatus.IN_PROGRESS, ActionStatus.BLOCKED]
+    counts = plans.aggregate(
+        draft=Count("pk", filter=Q(status=PlanStatus.DRAFT), distinct=True),
+        submitted=Count("pk", filter=Q(status=PlanStatus.SUBMITTED), distinct=True),
+        changes_requested=Count("pk", filter=Q(status=PlanStatus.CHANGES_REQUESTED), distinct=True),
+        approved=Count("pk", filter=Q(status=PlanStatus.APPROVED), distinct=True),
+        reviews_overdue=Count("pk", filter=Q(status=PlanStatus.APPROVED, next_review_date__lt=today), distinct=True),
         reviews_due=Count(
             "pk",
             filter=Q(
@@ -150,90 +202,135 @@ def build(user: User, filters: DashboardFilters, *, today: date | None = None) -
                 next_review_date__gte=today,
                 next_review_date__lte=today + timedelta(days=30),
             ),
+            distinct=True,
         ),
         covered_key_accounts=Count(
             "account", filter=Q(status=PlanStatus.APPROVED, account__is_key_account=True), distinct=True
         ),
+        actions_total=Count("actions"),
+        actions_done=Count("actions", filter=Q(actions__status=ActionStatus.DONE)),
+        actions_overdue=Count("actions", filter=Q(actions__due_date__lt=today, actions__status__in=open_actions)),
     )
-    key = d.accounts["key"] or 0
-    d.plans["coverage_pct"] = round(100 * d.plans["covered_key_accounts"] / key) if key else None
+    d.actions = {name: counts.pop(f"actions_{name}") for name in ("total", "done", "overdue")}
+    d.plans = counts
+    key_count = d.accounts["key"] or 0
+    d.plans["coverage_pct"] = round(100 * d.plans["covered_key_accounts"] / key_count) if key_count else None
     d.plans["period"] = period
 
     d.objectives = objective_counts_sql(
         Objective.objects.filter(plan__in=plans, target__isnull=False, due_date__isnull=False), today
     )
 
-    d.actions = Action.objects.filter(plan__in=plans).aggregate(
-        total=Count("pk"),
-        done=Count("pk", filter=Q(status=ActionStatus.DONE)),
-        overdue=Count("pk", filter=Q(due_date__lt=today) & ~Q(status=ActionStatus.DONE)),
-    )
-
-    # CSAT: reliable per year, KAM and country; shown with answers and response rate.
+    # CSAT: reliable per year, KAM and country; a trend by quarter; answers and response rate.
     invitations = SurveyInvitation.objects.filter(account__in=ids).filter(DELIVERED)
     csat_fields = {
         "invited": Count("pk"),
         "answers": Count("response"),
         "satisfied": Count("response", filter=Q(response__csat_score__gte=4)),
     }
-    d.csat_by_year = list(
+    d.csat_by_year = _csat_rows(
         invitations.annotate(year=TruncYear("campaign__send_at"))
         .values("year")
         .annotate(**csat_fields)
         .order_by("year")
     )
-    d.csat_by_owner = list(
+    d.csat_by_quarter = _csat_rows(
+        invitations.annotate(quarter=TruncQuarter("campaign__send_at"))
+        .values("quarter")
+        .annotate(**csat_fields)
+        .order_by("quarter")
+    )
+    for row in d.csat_by_quarter:
+        row["label"] = quarter_label(row["quarter"]) if row["quarter"] else "—"
+    d.csat_by_owner = _csat_rows(
         invitations.values(
             "account__owner_id", "account__owner__first_name", "account__owner__last_name", "account__country"
         )
         .annotate(**csat_fields)
         .order_by("account__owner__last_name")
     )
-    for row in d.csat_by_year + d.csat_by_owner:
-        row["pct"] = round(100 * row["satisfied"] / row["answers"], 1) if row["answers"] else None
-        row["rate"] = round(100 * row["answers"] / row["invited"], 1) if row["invited"] else None
-        row["indicative"] = row["answers"] < 30
 
-    d.revenue = financial_totals(accounts, today.year)
+    d.revenue_by_owner = [
+        {
+            "owner_id": row["owner_id"],
+            "owner": f"{row['owner__first_name']} {row['owner__last_name']}".strip() or row["owner__username"],
+            "actual": row["actual"],
+            "target": row["target"],
+            "attainment": round(float(100 * row["actual"] / row["target"]), 1) if row["target"] else None,
+        }
+        for row in accounts.filter(Q(health__revenue_actual__isnull=False) | Q(health__revenue_target__isnull=False))
+        .values("owner_id", "owner__first_name", "owner__last_name", "owner__username")
+        .annotate(
+            actual=Coalesce(Sum("health__revenue_actual"), zero),
+            target=Coalesce(Sum("health__revenue_target"), zero),
+        )
+        .order_by("owner__last_name", "owner__first_name", "owner_id")
+    ]
 
-    # Stale high-influence stakeholders: active, influence ≥ 4, no touchpoint at the account within 45 days.
-    recent = Touchpoint.objects.filter(
-        account=OuterRef("account_id"), stakeholders=OuterRef("person_id"), date__gte=today - timedelta(days=45)
-    )
-    d.stale_stakeholders = (
-        Affiliation.objects.filter(account__in=ids, end_date__isnull=True, influence__gte=STALE_INFLUENCE)
-        .exclude(Exists(recent))
-        .count()
-    )
+    d.at_risk = [
+        {"account": a, "health": a.health, "band": band(a.health.score), "weakest": weakest_part(a.health)}
+        for a in accounts.filter(key, health__score__isnull=False)
+        .select_related("owner", "health")
+        .order_by("health__score", "name", "pk")[:AT_RISK]
+    ]
     d.unqualified = list(
         accounts.filter(is_key_account=True, qualifies=False, qualification_override__isnull=True)
         .select_related("owner")
         .order_by("qualification_score")[:10]
     )
+
+    # Plan reviews and formulary committees of the next 90 days, in one query.
     horizon = today + timedelta(days=90)
-    reviews = list(
+    reviews = (
         plans.filter(status=PlanStatus.APPROVED, next_review_date__gte=today, next_review_date__lte=horizon)
-        .select_related("account")
-        .order_by("next_review_date")[:15]
+        .order_by()
+        .annotate(
+            when=F("next_review_date"),
+            what=Value("review", output_field=CharField()),
+            item=F("pk"),
+            account_name=F("account__name"),
+            brand=Value("", output_field=CharField()),
+        )
+        .values_list("when", "what", "item", "account_id", "account_name", "brand")
     )
-    committees = list(
+    committees = (
         Listing.objects.filter(account__in=ids, next_committee_date__gte=today, next_committee_date__lte=horizon)
-        .select_related("account", "product")
-        .order_by("next_committee_date")[:15]
+        .order_by()
+        .annotate(
+            when=F("next_committee_date"),
+            what=Value("committee", output_field=CharField()),
+            item=F("pk"),
+            account_name=F("account__name"),
+            brand=F("product__brand"),
+        )
+        .values_list("when", "what", "item", "account_id", "account_name", "brand")
     )
-    d.upcoming = sorted(
-        [{"date": p.next_review_date, "what": "review", "account": p.account, "obj": p} for p in reviews]
-        + [{"date": c.next_committee_date, "what": "committee", "account": c.account, "obj": c} for c in committees],
-        key=lambda item: item["date"],
-    )[:20]
+    d.upcoming = [
+        {
+            "date": when,
+            "what": what,
+            "url": reverse("plans:detail", args=[item])
+            if what == "review"
+            else reverse("accounts:detail", args=[account_id]),
+            "brand": brand,
+            "account_name": account_name,
+            "account_url": reverse("accounts:detail", args=[account_id]),
+        }
+        for when, what, item, account_id, account_name, brand in reviews.union(committees, all=True).order_by(
+            "when", "what", "item"
+        )[:20]
+    ]
 
     last_revenue = Subquery(
         Account.objects.filter(pk=OuterRef("pk")).values("financials__revenue_actual").order_by("-financials__year")[:1]
     )
     d.matrix = list(
         accounts.filter(is_key_account=True, attractiveness__isnull=False, position__isnull=False)
-        .annotate(revenue=last_revenue, latest_touch=Max("touchpoints__date"))
-        .values("pk", "name", "attractiveness", "position", "revenue", "qualification_score")
-        .order_by("-attractiveness")[:400]
+        .annotate(revenue=last_revenue)
+        .values("pk", "name", "attractiveness", "position", "revenue", "qualification_score", "health__score")
+        .order_by("-attractiveness", "pk")[:MATRIX_LIMIT]
     )
+    for row in d.matrix:
+        row["health"] = row.pop("health__score")
+        row["band"] = band(row["health"])
     return d

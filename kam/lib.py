@@ -17,3 +17,15 @@ def chain_reaches(model: type[models.Model], start_id: int | None, link: str, ta
         seen.add(current)
         current = model.objects.filter(pk=current).values_list(f"{link}_id", flat=True).first()
     return False
+
+
+class DayNumber(models.Func):
+    """Days since an epoch, so date differences are plain numbers on PostgreSQL and SQLite alike."""
+
+    output_field = models.FloatField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="julianday(%(expressions)s)", **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="((%(expressions)s) - DATE '2000-01-01')::float", **extra)

@@ -76,14 +76,23 @@ class UserQuerySet(models.QuerySet):
         """Everyone who reports to ``manager`` directly or through other managers."""
         return self.filter(pk__in=subordinate_ids(manager))
 
+    def visible_to(self, user: User) -> UserQuerySet:
+        """The colleagues ``user`` may look up: everyone for administrators, themselves and
+        everyone below them for managers, themselves for everyone else."""
+        if user.is_administrator:
+            return self.all()
+        if user.is_manager:
+            return self.filter(models.Q(pk=user.pk) | models.Q(pk__in=subordinate_ids(user)))
+        return self.filter(pk=user.pk)
+
 
 class KamUserManager(UserManager.from_queryset(UserQuerySet)):
     pass
 
 
-def subordinate_ids(manager: User) -> RawSQL:
-    """A subquery of the ids below ``manager``, usable as ``field__in=``."""
-    return RawSQL(_SUBORDINATES_SQL, (manager.pk,))
+def subordinate_ids(manager: User | int) -> RawSQL:
+    """A subquery of the ids below ``manager`` (a user or their id), usable as ``field__in=``."""
+    return RawSQL(_SUBORDINATES_SQL, (manager if isinstance(manager, int) else manager.pk,))
 
 
 class User(AbstractUser):

@@ -6,6 +6,7 @@ from kam import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("portfolio-review/", views.portfolio_review, name="portfolio-review"),
     path("healthz", views.healthz, name="healthz"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -10,16 +13,21 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
+from accounts.health import AMBER, GREEN, PART_LABELS, WEIGHTS
 from accounts.models import AccountStatus, AccountType, Tier
 from accounts.selectors import accounts_visible_to, users_assignable_by
 from accounts.services import user_handover
 from kam.dashboard import DashboardFilters
 from kam.dashboard import build as build_dashboard
-from kam.models import Country, User, subordinate_ids
+from kam.models import Country, Role, User
+from kam.portfolio_review import build_review
+from plans.exports import PPTX_CONTENT_TYPE
 from plans.models import PlanningPeriod
 
 
@@ -33,38 +41,74 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 class DashboardFilterForm(forms.Form):
-    team_lead = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, label=gettext_lazy("Manager / team")
+    """The dashboard's filters, carried in the URL. Choices are read once each (people, periods),
+    so the form costs two queries whatever it offers."""
+
+    team_lead = forms.TypedChoiceField(
+        coerce=int, empty_value=None, required=False, label=gettext_lazy("Manager / team")
     )
-    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label=gettext_lazy("KAM"))
+    owner = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, label=gettext_lazy("KAM"))
     country = forms.ChoiceField(choices=[("", "—"), *Country.choices], required=False, label=gettext_lazy("Country"))
     region = forms.CharField(required=False, max_length=100, label=gettext_lazy("Region"))
     account_type = forms.ChoiceField(
         choices=[("", "—"), *AccountType.choices], required=False, label=gettext_lazy("Type")
     )
     tier = forms.ChoiceField(choices=[("", "—"), *Tier.choices], required=False, label=gettext_lazy("Tier"))
-    period = forms.ModelChoiceField(queryset=PlanningPeriod.objects.all(), required=False, label=gettext_lazy("Period"))
+    period = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, label=gettext_lazy("Period"))
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        people = _people_visible_to(user).filter(is_active=True).order_by("last_name")
-        self.fields["team_lead"].queryset = people.filter(role="manager")
-        self.fields["owner"].queryset = people.filter(role="kam")
+        # A KAM cannot filter their way into another team: only people in scope are offered.
+        people = list(
+            User.objects.visible_to(user)
+            .filter(is_active=True, role__in=[Role.MANAGER, Role.KAM])
+            .order_by("last_name", "first_name", "pk")
+            .only("pk", "first_name", "last_name", "username", "role")
+        )
+        self.fields["team_lead"].choices = [("", "—")] + [(p.pk, str(p)) for p in people if p.role == Role.MANAGER]
+        self.fields["owner"].choices = [("", "—")] + [(p.pk, str(p)) for p in people if p.role == Role.KAM]
+        self.periods = list(PlanningPeriod.objects.all())
+        self.fields["period"].choices = [("", "—")] + [(p.pk, p.name) for p in self.periods]
         for f in self.fields.values():
             f.widget.attrs["class"] = (
                 "form-select form-select-sm" if isinstance(f.widget, forms.Select) else "form-control form-control-sm"
             )
 
-    def filters(self) -> DashboardFilters:
+    def filters(self, today: date | None = None) -> DashboardFilters:
+        """The filters as given; without a period, the one covering ``today`` (from the periods
+        already read, as ``PlanningPeriod.current`` would pick it)."""
+        today = today or timezone.localdate()
         data = self.cleaned_data if self.is_valid() else {}
+        chosen = {p.pk: p for p in self.periods}.get(data.get("period"))
+        current = next((p for p in self.periods if p.start <= today <= p.end), None)
         return DashboardFilters(
-            owner=data["owner"].pk if data.get("owner") else None,
-            team_lead=data["team_lead"].pk if data.get("team_lead") else None,
+            owner=data.get("owner"),
+            team_lead=data.get("team_lead"),
             country=data.get("country") or "",
             region=data.get("region") or "",
             account_type=data.get("account_type") or "",
             tier=data.get("tier") or "",
-            period=data.get("period"),
+            period=chosen or current,
+        )
+
+    def describe(self) -> list[str]:
+        """The filters set, in words ("KAM: Anna Alt"), for the portfolio review's title slide."""
+        if not self.is_valid():
+            return []
+        described = []
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name)
+            if value in (None, ""):
+                continue
+            shown = dict(field.choices).get(value, value) if hasattr(field, "choices") else value
+            described.append(f"{field.label}: {shown}")
+        return described
+
+    def account_query(self) -> str:
+        """The filters the account list and its exports understand, as a query string."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return urlencode(
+            {k: data[k] for k in ("owner", "team_lead", "country", "region", "account_type", "tier") if data.get(k)}
         )
 
 
@@ -74,7 +118,27 @@ def home(request: HttpRequest) -> HttpResponse:
     over the accounts they may see."""
     form = DashboardFilterForm(request.GET or None, user=request.user)
     board = build_dashboard(request.user, form.filters())
-    chart = {
+    return render(
+        request,
+        "kam/dashboard.html",
+        {
+            "form": form,
+            "d": board,
+            "chart": _chart_data(board),
+            "cap": request.user.effective_key_account_cap,
+            "query": request.GET.urlencode(),
+            "account_query": form.account_query(),
+            "scope": form.describe(),
+            "bands": {"green": GREEN, "amber": AMBER},
+            "health_weights": [(PART_LABELS[name], weight) for name, weight in WEIGHTS.items()],
+        },
+        status=200 if not request.GET or form.is_valid() else 400,
+    )
+
+
+def _chart_data(board) -> dict:
+    """What the charts draw; every chart also has a table on the page with the same figures."""
+    return {
         "matrix": [
             {
                 "x": row["position"],
@@ -82,7 +146,8 @@ def home(request: HttpRequest) -> HttpResponse:
                 "r": _bubble(row["revenue"]),
                 "name": row["name"],
                 "url": reverse("accounts:detail", args=[row["pk"]]),
-                "score": row["qualification_score"],
+                "health": row["health"],
+                "band": row["band"],
             }
             for row in board.matrix
         ],
@@ -92,20 +157,19 @@ def home(request: HttpRequest) -> HttpResponse:
             board.plans["changes_requested"],
             board.plans["approved"],
         ],
-        "csat": [{"year": row["year"].year, "pct": row["pct"]} for row in board.csat_by_year if row["year"]],
-    }
-    return render(
-        request,
-        "kam/dashboard.html",
-        {
-            "form": form,
-            "d": board,
-            "chart": chart,
-            "cap": request.user.effective_key_account_cap,
-            "query": request.GET.urlencode(),
+        "csat": [
+            {"label": row["label"], "pct": row["pct"], "answers": row["answers"]}
+            for row in board.csat_by_quarter
+            if row["quarter"]
+        ],
+        "revenue": {
+            "currency": board.revenue.currency,
+            "rows": [
+                {"owner": row["owner"], "actual": float(row["actual"]), "target": float(row["target"])}
+                for row in board.revenue_by_owner
+            ],
         },
-        status=200 if not request.GET or form.is_valid() else 400,
-    )
+    }
 
 
 def _bubble(revenue) -> float:
@@ -114,18 +178,30 @@ def _bubble(revenue) -> float:
     return round(min(28, 4 + (float(revenue) / 1_000_000) ** 0.5 * 6), 1)
 
 
-def _people_visible_to(user: User):
-    if user.is_administrator:
-        return User.objects.all()
-    if user.is_manager:
-        return User.objects.filter(Q(pk=user.pk) | Q(pk__in=subordinate_ids(user)))
-    return User.objects.filter(pk=user.pk)
+@login_required
+@require_safe
+def portfolio_review(request: HttpRequest) -> HttpResponse:
+    """The dashboard, with its filters, as a PowerPoint deck."""
+    form = DashboardFilterForm(request.GET or None, user=request.user)
+    if request.GET and not form.is_valid():
+        return HttpResponse(_("Some filters were not understood."), status=400, content_type="text/plain")
+    today = timezone.localdate()
+    board = build_dashboard(request.user, form.filters(today), today=today)
+    response = HttpResponse(
+        build_review(board, user=request.user, scope=form.describe(), today=today), content_type=PPTX_CONTENT_TYPE
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"portfolio-review-{today.isoformat()}.pptx"
+    )
+    # Revenue and health of accounts: no shared cache may keep a copy.
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
 def people_list(request: HttpRequest) -> HttpResponse:
     people = (
-        _people_visible_to(request.user)
+        User.objects.visible_to(request.user)
         .select_related("manager", "team")
         .annotate(owned=Count("owned_accounts", filter=Q(owned_accounts__status=AccountStatus.ACTIVE)))
         .order_by("-is_active", "last_name", "first_name")
@@ -135,7 +211,7 @@ def people_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def people_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(_people_visible_to(request.user).select_related("manager", "team"), pk=pk)
+    person = get_object_or_404(User.objects.visible_to(request.user).select_related("manager", "team"), pk=pk)
     accounts = accounts_visible_to(request.user).filter(owner=person).order_by("name")
     can_handover = person.is_active and person.pk != request.user.pk and _may_hand_over(request.user, person)
     return render(
@@ -162,7 +238,7 @@ class HandoverForm(forms.Form):
 
 @login_required
 def people_handover(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(_people_visible_to(request.user), pk=pk, is_active=True)
+    person = get_object_or_404(User.objects.visible_to(request.user), pk=pk, is_active=True)
     if not _may_hand_over(request.user, person) or person.pk == request.user.pk:
         raise Http404
     form = HandoverForm(request.POST if request.method == "POST" else None, by=request.user, leaving=person)

@@ -9,12 +9,16 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Case, DateField, F, FloatField, Q, Value, When
+from django.db.models.functions import Cast, Coalesce, Greatest, Least
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import NON_NEGATIVE, Account, Currency, Product
+from kam.lib import DayNumber
 from stakeholders.models import Affiliation, Person, Stance, SupportRequest
 
 MAX_TEXT = 5000
@@ -247,6 +251,36 @@ class ObjectiveStatus(models.TextChoices):
     NOT_MEASURABLE = "not_measurable", _("Not measurable")
 
 
+class ObjectiveQuerySet(models.QuerySet):
+    def with_status(self, today: date) -> ObjectiveQuerySet:
+        """Annotate ``sql_status``: what ``Objective.status(today)`` says, computed in SQL, so that
+        counting objectives by status over a whole portfolio is one aggregate, not a loop."""
+        baseline = Coalesce(F("baseline"), Value(Decimal(0)))
+        progress = Case(
+            # As progress() and status(): no current value counts as no progress.
+            When(current_value__isnull=True, then=Value(0.0)),
+            When(target=baseline, then=Case(When(current_value=F("target"), then=Value(1.0)), default=Value(0.0))),
+            default=Cast(F("current_value") - baseline, FloatField()) / Cast(F("target") - baseline, FloatField()),
+            output_field=FloatField(),
+        )
+        start, due = DayNumber("plan__period__start"), DayNumber("due_date")
+        now = DayNumber(Value(today, output_field=DateField()))
+        elapsed = Case(
+            When(LessThanOrEqual(due - start, Value(0.0)), then=Value(1.0)),
+            default=Greatest(Value(0.0), Least(Value(1.0), (now - start) / (due - start))),
+            output_field=FloatField(),
+        )
+        return self.annotate(sql_progress=progress, sql_elapsed=elapsed).annotate(
+            sql_status=Case(
+                When(Q(target__isnull=True) | Q(due_date__isnull=True), then=Value(ObjectiveStatus.NOT_MEASURABLE)),
+                When(GreaterThanOrEqual(F("sql_progress"), Value(1.0)), then=Value(ObjectiveStatus.ACHIEVED)),
+                When(GreaterThanOrEqual(F("sql_progress"), F("sql_elapsed")), then=Value(ObjectiveStatus.ON_TRACK)),
+                default=Value(ObjectiveStatus.AT_RISK),
+                output_field=models.CharField(),
+            )
+        )
+
+
 class Objective(models.Model):
     plan = models.ForeignKey(AccountPlan, on_delete=models.CASCADE, related_name="objectives")
     title = models.CharField(_("objective"), max_length=200)
@@ -265,6 +299,8 @@ class Objective(models.Model):
         related_name="+",
     )
     needs_review = models.BooleanField(_("carried over: review it"), default=False)
+
+    objects = ObjectiveQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -2,11 +2,39 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    Expression,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce, Floor, Length
+from django.db.models.lookups import Exact
 
 from accounts.selectors import account_access, accounts_visible_to
 from kam.models import User
-from plans.models import EDITABLE_STATUSES, AccountPlan, Objective, ObjectiveStatus
+from plans.models import (
+    EDITABLE_STATUSES,
+    AccountPlan,
+    Action,
+    CommunicationItem,
+    Objective,
+    ObjectiveStatus,
+    PlanStep,
+    RelationshipObjective,
+    Resource,
+    SwotItem,
+    WhitespaceCell,
+)
+from stakeholders.models import Affiliation
 
 
 def plans_visible_to(user: User) -> QuerySet[AccountPlan]:
@@ -65,6 +93,79 @@ def completeness(plan: AccountPlan, steps: dict[int, dict] | None = None) -> dic
         ),
         7: share(plan.communications.exists()),
     }
+
+
+def overall_completeness(plan: AccountPlan, steps: dict[int, dict] | None = None) -> int:
+    """The plan's completeness as one number: the mean of the seven steps' shares."""
+    return round(sum(completeness(plan, steps).values()) / 7)
+
+
+def _flag(condition) -> Case:
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def _share(*conditions) -> Expression:
+    # Rounded as completeness() rounds: the shares are k/n of 100 with n in 1, 2, 3 or 5, never
+    # exactly half-way, so half-up here and Python's round() there always agree.
+    total = sum((_flag(c) for c in conditions[1:]), _flag(conditions[0]))
+    return Floor(total * Value(100.0) / Value(float(len(conditions))) + Value(0.5))
+
+
+def _step_text(number: int, key: str) -> Exists:
+    """Whether step ``number`` holds something under ``key``, as ``bool(content.get(key))``: not
+    missing, not empty, not JSON null or false (SQLite reads those two out as text)."""
+    return Exists(
+        PlanStep.objects.filter(plan=OuterRef("pk"), number=number)
+        .annotate(_length=Length(KT(f"content__{key}")))
+        .filter(_length__gt=0)
+        .exclude(**{f"content__{key}": None})
+        .exclude(**{f"content__{key}": False})
+    )
+
+
+def completeness_sql() -> Expression:
+    """``overall_completeness`` as an SQL expression for an ``AccountPlan`` queryset, so that the
+    completeness of every plan in a portfolio is computed in one statement."""
+    objectives = Objective.objects.filter(plan=OuterRef("pk"))
+    actions = Action.objects.filter(plan=OuterRef("pk"))
+    swot_kinds = Coalesce(
+        Subquery(
+            SwotItem.objects.filter(plan=OuterRef("pk"))
+            .order_by()
+            .values("plan")
+            .annotate(kinds=Count("kind", distinct=True))
+            .values("kinds")
+        ),
+        Value(0),
+    )
+    steps = [
+        _share(_step_text(1, "commentary"), _step_text(1, "investment_decision")),
+        _share(
+            _step_text(2, "strategy"),
+            _step_text(2, "needs"),
+            _step_text(2, "drivers"),
+            Exact(swot_kinds, Value(4)),
+            Exists(WhitespaceCell.objects.filter(plan=OuterRef("pk"))),
+        ),
+        _share(
+            Q(xray_snapshot__isnull=False) | Exists(Affiliation.objects.filter(account=OuterRef("account_id"))),
+            Exists(RelationshipObjective.objects.filter(plan=OuterRef("pk"))),
+        ),
+        _share(
+            _step_text(4, "value_proposition"),
+            Exists(objectives),
+            Exists(objectives) & ~Exists(objectives.filter(Q(target__isnull=True) | Q(due_date__isnull=True))),
+        ),
+        _share(Exists(actions), Exists(actions) & ~Exists(actions.filter(due_date__isnull=True))),
+        _share(
+            Q(budget__isnull=False),
+            Exists(Resource.objects.filter(action__plan=OuterRef("pk"))),
+            Exists(objectives.filter(current_value__isnull=False)),
+        ),
+        _share(Exists(CommunicationItem.objects.filter(plan=OuterRef("pk")))),
+    ]
+    total = sum(steps[1:], steps[0])
+    return Floor(total / Value(7.0) + Value(0.5))
 
 
 def objective_counts(objectives: list[Objective]) -> dict[str, int]:

@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.health import schedule_health_refresh
 from accounts.models import Account, ListingStatus, Product
 from kam.models import User
 from plans.models import (
@@ -116,6 +117,7 @@ def plan_create(*, account: Account, period: PlanningPeriod, therapeutic_area: s
         ]
     )
     whitespace_prefill(plan=plan)
+    schedule_health_refresh([account.pk])
     return plan
 
 
@@ -168,6 +170,8 @@ def step_save(
     step.save(update_fields=["updated_at"])
     AccountPlan.objects.filter(pk=plan.pk).update(updated_at=timezone.now())
     enqueue_prerender(plan.pk)
+    # Steps hold the objectives and what the plan's completeness counts.
+    schedule_health_refresh([plan.account_id])
     return step
 
 
@@ -244,6 +248,7 @@ def plan_submit(*, plan: AccountPlan, by: User) -> AccountPlan:
     plan._history_user = by
     plan.save(update_fields=["status", "submitted_at", "submitted_by", "xray_snapshot", "updated_at"])
     enqueue_prerender(plan.pk)
+    schedule_health_refresh([plan.account_id])
     return plan
 
 
@@ -276,6 +281,7 @@ def plan_approve(*, plan: AccountPlan, by: User, comment: str = "", step_comment
         AccountPlan.objects.filter(pk=plan.previous_id).update(status=PlanStatus.SUPERSEDED)
     _review(plan, by, ReviewOutcome.APPROVED, comment, step_comments or {})
     enqueue_prerender(plan.pk)
+    schedule_health_refresh([plan.account_id])
     return plan
 
 
@@ -293,6 +299,7 @@ def plan_request_changes(
     plan.save(update_fields=["status", "updated_at"])
     _review(plan, by, ReviewOutcome.CHANGES_REQUESTED, comment, step_comments or {})
     enqueue_prerender(plan.pk)
+    schedule_health_refresh([plan.account_id])
     return plan
 
 
@@ -372,6 +379,7 @@ def plan_revise(*, plan: AccountPlan, by: User) -> AccountPlan:
     PlanStep.objects.bulk_create([PlanStep(plan=revision, number=n, updated_by=by) for n in range(1, 8)])
     _copy_rows(plan, revision, mark_review=False)
     enqueue_prerender(revision.pk)
+    schedule_health_refresh([plan.account_id])
     return revision
 
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.health import schedule_health_refresh
 from accounts.models import Account
 from kam.models import User
 from stakeholders.models import (
@@ -37,6 +38,7 @@ def stakeholder_add(*, account: Account, person: Person, affiliation: Affiliatio
     affiliation.account = account
     affiliation.full_clean()
     affiliation.save()
+    schedule_health_refresh([account.pk])
     return affiliation
 
 
@@ -46,6 +48,7 @@ def affiliation_end(*, affiliation: Affiliation, on: date | None = None, by: Use
     affiliation.save(update_fields=["end_date", "updated_at"])
     # Nobody reports to someone who has left.
     Affiliation.objects.filter(reports_to=affiliation).update(reports_to=None)
+    schedule_health_refresh([affiliation.account_id])
     return affiliation
 
 
@@ -57,6 +60,7 @@ def touchpoint_log(*, touchpoint: Touchpoint, participants: list[User], people: 
     touchpoint.save()
     touchpoint.participants.set({*participants, by})
     touchpoint.stakeholders.set(people)
+    schedule_health_refresh([touchpoint.account_id])
     return touchpoint
 
 
@@ -74,6 +78,7 @@ def _check_firewall(by: User, colleague: User) -> None:
 def coverage_set(*, affiliation: Affiliation, user: User, strength: int | None, by: User) -> Coverage | None:
     """Set (or, with ``strength`` None, remove) who covers a stakeholder, keeping the firewall."""
     _check_firewall(by, user)
+    schedule_health_refresh([affiliation.account_id])
     if strength is None:
         Coverage.objects.filter(affiliation=affiliation, user=user).delete()
         return None

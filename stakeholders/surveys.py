@@ -671,6 +671,10 @@ def record_response(*, invitation: SurveyInvitation, csat_score: int, answers: d
     SurveyInvitation.objects.filter(pk=invitation.pk).update(
         status=InvitationStatus.ANSWERED, answered_at=timezone.now()
     )
+    # Imported here: accounts.health reads this module's constants.
+    from accounts.health import schedule_health_refresh
+
+    schedule_health_refresh([invitation.account_id])
     if csat_score <= 2 and not invitation.campaign.anonymous:
         follow_up, opened = LowScoreFollowUp.objects.get_or_create(account=invitation.account, invitation=invitation)
         if opened:

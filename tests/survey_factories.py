@@ -8,7 +8,14 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from stakeholders.models import CampaignStatus, InvitationStatus, Survey, SurveyCampaign, SurveyInvitation
+from stakeholders.models import (
+    CampaignStatus,
+    InvitationStatus,
+    Survey,
+    SurveyCampaign,
+    SurveyInvitation,
+    SurveyResponse,
+)
 from tests.factories import AccountFactory, UserFactory
 from tests.stakeholder_factories import PersonFactory
 
@@ -58,3 +65,12 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     status = InvitationStatus.SENT
     sent_at = factory.LazyFunction(timezone.now)
     expires_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=30))
+
+
+class ResponseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SurveyResponse
+
+    invitation = factory.SubFactory(InvitationFactory, status=InvitationStatus.ANSWERED)
+    csat_score = 4
+    submitted_at = factory.LazyFunction(timezone.now)

@@ -143,3 +143,24 @@ def test_financials_reject_negative_revenue(cast, login):
     response = client.post(reverse("accounts:financials", args=[cast.account_a.pk]), data)
     assert response.status_code == 400
     assert 'value="-1"' in response.content.decode()
+
+
+def test_financials_of_several_years_save_and_a_year_twice_is_reported(cast, login):
+    client = login(cast.kam_a)
+    data = {
+        "financials-TOTAL_FORMS": "2",
+        "financials-INITIAL_FORMS": "0",
+        "financials-MIN_NUM_FORMS": "0",
+        "financials-MAX_NUM_FORMS": "1000",
+        "financials-0-year": "2025",
+        "financials-0-revenue_actual": "1000",
+        "financials-1-year": "2025",
+        "financials-1-revenue_actual": "2000",
+    }
+    url = reverse("accounts:financials", args=[cast.account_a.pk])
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert "duplicate data for year" in response.content.decode()
+    data["financials-1-year"] = "2026"
+    assert client.post(url, data).status_code == 302
+    assert sorted(cast.account_a.financials.values_list("year", flat=True)) == [2025, 2026]

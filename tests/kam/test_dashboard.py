@@ -1,9 +1,10 @@
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
+from accounts.health import refresh_health
 from kam.dashboard import DashboardFilters, build
 from plans.models import AccountPlan, Action, Objective, PlanningPeriod
 from plans.services import plan_approve, plan_create, plan_submit
@@ -62,6 +63,8 @@ def world(cast):
     fresh = AffiliationFactory(account=a, influence=5)
     TouchpointFactory(account=a, date=TODAY - timedelta(days=3), stakeholders=[fresh.person])
     AffiliationFactory(account=a, influence=2)
+    # Health, revenue in the reporting currency and stale contacts come from the stored health rows.
+    refresh_health(today=TODAY)
     return {"plan": plan, "stale": stale}
 
 
@@ -118,15 +121,89 @@ def test_the_page_renders_and_carries_filters_in_the_url(cast, world, login):
     assert login(cast.kam_a).get(reverse("home"), {"owner": cast.kam_c.pk}).status_code == 400
 
 
+def test_the_key_accounts_most_at_risk_come_first(cast, world):
+    d = build(cast.head, DashboardFilters(), today=TODAY)
+    # A: plan 75, objectives 67, CSAT 67, relationships 0, revenue 50 → 52; C: plan 20 (a draft),
+    # CSAT 0, relationships 0, revenue 100, objectives not judged → 31. The pharmacy is no key account.
+    assert [(r["account"].name, r["health"].score, r["band"]) for r in d.at_risk] == [
+        ("Account C", 31, "red"),
+        ("Account A", 52, "amber"),
+    ]
+    assert d.at_risk[0]["weakest"] == ("Customer satisfaction", 0)
+    assert d.health["avg"] == 42 and (d.health["green"], d.health["amber"], d.health["red"]) == (0, 1, 1)
+    assert [r["account"].name for r in build(cast.kam_a, DashboardFilters(), today=TODAY).at_risk] == ["Account A"]
+
+
+def test_the_matrix_bubbles_carry_health_and_the_account_url(cast, world, login):
+    d = build(cast.head, DashboardFilters(), today=TODAY)
+    assert [(m["name"], m["health"], m["band"]) for m in d.matrix] == [("Account A", 52, "amber")]
+    page = login(cast.head).get(reverse("home"))
+    chart = page.context["chart"]["matrix"]
+    assert chart == [
+        {
+            "x": 30,
+            "y": 80,
+            "r": 4.2,
+            "name": "Account A",
+            "url": cast.account_a.get_absolute_url(),
+            "health": 52,
+            "band": "amber",
+        }
+    ]
+    content = page.content.decode()
+    assert 'id="matrix-legend"' in content and "health-amber" in content
+
+
+def test_csat_by_quarter_and_revenue_by_kam(cast, world):
+    SurveyCampaign.objects.update(send_at=datetime(2026, 5, 10, 9, tzinfo=UTC))
+    d = build(cast.head, DashboardFilters(), today=TODAY)
+    assert [(r["label"], r["answers"], r["satisfied"], r["pct"]) for r in d.csat_by_quarter] == [
+        ("2026 Q2", 4, 2, 50.0)
+    ]
+    by_owner = {r["owner_id"]: (r["actual"], r["target"], r["attainment"]) for r in d.revenue_by_owner}
+    assert by_owner == {
+        cast.kam_a.pk: (Decimal("1000.00"), Decimal("2000.00"), 50.0),
+        cast.kam_c.pk: (Decimal("1100.00"), Decimal("1100.00"), 100.0),
+    }
+    # A KAM sees their own row only.
+    mine = build(cast.kam_a, DashboardFilters(), today=TODAY).revenue_by_owner
+    assert [r["owner_id"] for r in mine] == [cast.kam_a.pk]
+
+
+def test_the_page_links_the_exports_with_its_filters(cast, world, login):
+    content = login(cast.manager_a).get(reverse("home"), {"owner": cast.kam_a.pk, "tier": "A"}).content.decode()
+    csv_url = reverse("accounts:export", args=["csv"])
+    assert f'href="{csv_url}?owner={cast.kam_a.pk}&amp;tier=A"' in content
+    assert f'href="{reverse("portfolio-review")}?owner={cast.kam_a.pk}&amp;tier=A"' in content
+    assert 'id="csat-chart"' in content and 'id="revenue-chart"' in content and 'id="revenue-table"' in content
+
+
+def _grow(cast, n: int) -> None:
+    """``n`` more key accounts of KAM A with everything the dashboard counts."""
+    period = PlanningPeriod.objects.get()
+    campaign = SurveyCampaign.objects.get()
+    for _i in range(n):
+        account = AccountFactory(owner=cast.kam_a, is_key_account=True, attractiveness=60, position=60)
+        FinancialsFactory(account=account, year=2026)
+        plan = plan_create(account=account, period=period, by=cast.kam_a)
+        Objective.objects.create(plan=plan, title="o", target=10, current_value=5, due_date=date(2026, 12, 31))
+        Action.objects.create(plan=plan, title="a", owner=cast.kam_a, due_date=date(2026, 6, 1))
+        inv = SurveyInvitation.objects.create(
+            campaign=campaign, person=PersonFactory(), account=account, status=InvitationStatus.SENT, expires_on=TODAY
+        )
+        SurveyResponse.objects.create(invitation=inv, csat_score=4)
+        AffiliationFactory(account=account, influence=5)
+    refresh_health(today=TODAY)
+
+
 @pytest.mark.parametrize("role", ["kam_a", "manager_a", "admin"])
 def test_dashboard_queries_do_not_grow_with_accounts(cast, world, login, role, django_assert_max_num_queries):
     client = login(getattr(cast, role))
     counts = []
     for extra in (0, 40):
-        for _ in range(extra):
-            account = AccountFactory(owner=cast.kam_a, is_key_account=True, attractiveness=60, position=60)
-            FinancialsFactory(account=account, year=2026)
-        with django_assert_max_num_queries(25) as ctx:
+        _grow(cast, extra)
+        # The whole page, session and filter choices included.
+        with django_assert_max_num_queries(15) as ctx:
             assert client.get(reverse("home")).status_code == 200
         counts.append(len(ctx.captured_queries))
-    assert counts[0] == counts[1]
+    assert counts[0] == counts[1] == 15

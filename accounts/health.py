@@ -1,0 +1,595 @@
+"""Account health: one score from 0 to 100 per account, built from five parts.
+
+Each part is a value from 0 to 100, or empty ("not judged") where there is nothing to judge:
+
+=============  ======  =====================================================  ===========================
+part           weight  value                                                  not judged when
+=============  ======  =====================================================  ===========================
+plan           25      ½ status points + ½ completeness of the account's      no planning period covers
+                       most advanced plan for the current period (status       today
+                       points: approved 100, submitted 75, changes
+                       requested 50, draft 25); no plan at all scores 0
+objectives     20      share of the measurable objectives of the current      no measurable objective
+                       period's plans that are on track or achieved
+                       (``Objective.status``)
+CSAT           15      CSAT over the last 12 months: share of answers of 4    no answer in 12 months
+                       or 5; answers from anonymous campaigns count only
+                       when the account has at least five of them
+relationships  20      share of the high-influence stakeholders (influence    never: with no such
+                       4–5, active) who are covered by someone on our side    stakeholder it scores 0
+                       and were met within their contact cadence
+                       (``STAKEHOLDER_CADENCE_DAYS``)
+revenue        20      this year's revenue against this year's target, in     no target or no revenue
+                       percent, capped at 100                                 for this year
+=============  ======  =====================================================  ===========================
+
+    score = round(Σ weight × value / Σ weight), both sums over the judged parts only,
+
+so a part that cannot be judged hands its weight to the others in proportion instead of counting
+as zero. Rounding is half up throughout. Bands: green from 70, amber from 40, red below 40.
+
+The score is stored per account in ``AccountHealth`` by ``refresh_health``: a handful of set-based
+statements for any number of accounts, run on commit after the writes that move a part (plans,
+objectives, survey answers, touchpoints, coverage, financials) and hourly by Celery beat, since
+time alone moves some parts (contact cadence, objectives' elapsed time, the CSAT window).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from functools import reduce
+from operator import add, or_
+
+from django.conf import settings
+from django.db import connections, transaction
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    Expression,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Cast, Coalesce, Floor, Least, RowNumber
+from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, IsNull
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from accounts.models import HEALTH_AMBER, HEALTH_GREEN, Account, AccountFinancials, AccountHealth, health_band
+from accounts.selectors import MONEY, fx_to_reporting
+from plans.models import AccountPlan, Objective, ObjectiveStatus, PlanningPeriod, PlanStatus
+from plans.selectors import completeness_sql
+from stakeholders.models import Affiliation, Coverage, SurveyResponse, Touchpoint
+from stakeholders.surveys import ANONYMOUS_MIN_GROUP
+
+logger = logging.getLogger(__name__)
+
+WEIGHTS = {"plan": 25, "objectives": 20, "csat": 15, "relationships": 20, "revenue": 20}
+PART_LABELS = {
+    "plan": gettext_lazy("Account plan"),
+    "objectives": gettext_lazy("Objectives"),
+    "csat": gettext_lazy("Customer satisfaction"),
+    "relationships": gettext_lazy("Relationships"),
+    "revenue": gettext_lazy("Revenue against target"),
+}
+PLAN_STATUS_POINTS = {
+    PlanStatus.APPROVED: 100,
+    PlanStatus.SUBMITTED: 75,
+    PlanStatus.CHANGES_REQUESTED: 50,
+    PlanStatus.DRAFT: 25,
+}
+# Plans that no longer speak for the account: replaced by a revision, or of an ended period.
+_NOT_CURRENT = (PlanStatus.SUPERSEDED, PlanStatus.ARCHIVED)
+KEY_INFLUENCE = 4
+CSAT_WINDOW = timedelta(days=365)
+GREEN, AMBER = HEALTH_GREEN, HEALTH_AMBER
+band = health_band
+
+
+# ---------------------------------------------------------------------------------------------
+# The refresh
+# ---------------------------------------------------------------------------------------------
+
+
+def refresh_health(account_ids: Iterable[int] | None = None, *, today: date | None = None) -> int:
+    """Recompute the health of the given accounts (all accounts when ``None``); returns how many.
+
+    Set-based, whatever the number of accounts: one statement gives the accounts without a row
+    one, the rows are locked, one UPDATE writes the figures from one grouped query per
+    source (plans, objectives, survey answers, stakeholders, financials), and one more turns the
+    figures into the parts and the score. About 10,000 accounts take a few seconds.
+    """
+    today = today or timezone.localdate()
+    now = timezone.now()
+    scope = None if account_ids is None else sorted({int(pk) for pk in account_ids})
+    if scope == []:
+        return 0
+    period = PlanningPeriod.current(today)
+    with transaction.atomic():
+        connection = connections[AccountHealth.objects.db]
+        if connection.vendor == "postgresql":
+            # The JIT compiler spends seconds on these wide queries (many subplans) and wins back
+            # far less; off for this transaction only.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        _insert_missing(scope, now)
+        rows = AccountHealth.objects.all() if scope is None else AccountHealth.objects.filter(account_id__in=scope)
+        # Lock in key order first, so that two refreshes over overlapping accounts (a write's and
+        # the hourly one) wait for each other instead of deadlocking.
+        locked = len(rows.select_for_update().order_by("pk").values_list("pk", flat=True))
+        if not locked:
+            return 0
+        _write_figures(_sources(today, period, scope), scope)
+        parts = _parts(has_period=period is not None)
+        rows.update(
+            **parts,
+            score=_score(parts),
+            period_name=period.name if period else "",
+            revenue_year=today.year,
+            computed_at=now,
+        )
+    return locked
+
+
+def schedule_health_refresh(account_ids: Iterable[int]) -> None:
+    """Refresh these accounts' health in a worker once the current transaction has committed,
+    so the worker reads what was just written (and nothing is queued for a rolled-back write)."""
+    ids = sorted({int(pk) for pk in account_ids if pk})
+    if ids:
+        transaction.on_commit(lambda: _enqueue(ids))
+
+
+def _enqueue(ids: list[int]) -> None:
+    from kombu.exceptions import OperationalError
+
+    from accounts.tasks import refresh_health_task
+
+    try:
+        refresh_health_task.delay(ids)
+    except (OperationalError, OSError):
+        # The write has committed; the hourly refresh will catch up with the score.
+        logger.warning("Could not enqueue the health refresh of %d accounts.", len(ids))
+
+
+# What a row holds where a source has nothing on the account.
+_EMPTY = {
+    "plan_status": "",
+    "plan_completeness": None,
+    "objectives_measurable": 0,
+    "objectives_on_track": 0,
+    "objectives_achieved": 0,
+    "objectives_at_risk": 0,
+    "csat_answers": 0,
+    "csat_satisfied": 0,
+    "key_people": 0,
+    "key_uncovered": 0,
+    "key_stale": 0,
+    "key_in_touch": 0,
+    "revenue_actual": None,
+    "revenue_target": None,
+    "revenue_attainment": None,
+    "revenue_rate_missing": False,
+}
+
+
+def _scope_sql(scope: list[int] | None, column: str) -> tuple[str, list[int]]:
+    if scope is None:
+        return "", []
+    return f" AND {column} IN ({', '.join(['%s'] * len(scope))})", list(scope)
+
+
+def _insert_missing(scope: list[int] | None, now: datetime) -> None:
+    """A row for every account in scope that has none, in one INSERT … SELECT (the other columns
+    take their database defaults). Two refreshes racing to insert the same row: one does."""
+    connection = connections[AccountHealth.objects.db]
+    q = connection.ops.quote_name
+    table, accounts = q(AccountHealth._meta.db_table), q(Account._meta.db_table)
+    in_scope, params = _scope_sql(scope, f"a.{q('id')}")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({q('account_id')}, {q('computed_at')}) "
+            f"SELECT a.{q('id')}, %s FROM {accounts} AS a "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS h WHERE h.{q('account_id')} = a.{q('id')}){in_scope} "
+            f"ON CONFLICT DO NOTHING",
+            [connection.ops.adapt_datetimefield_value(now), *params],
+        )
+
+
+def _write_figures(sources: list[tuple[QuerySet, list[str]]], scope: list[int] | None) -> None:
+    """Write every source into the health rows in one UPDATE … FROM: the accounts, each source
+    (one row per account: ``h_account`` and ``h_<column>``) left-joined on, ``_EMPTY`` where a
+    source has no row. PostgreSQL and SQLite (3.33 and later) both take this form.
+
+    The ORM writes no UPDATE … FROM, and an UPDATE with correlated subqueries per row costs many
+    times more at 10,000 accounts; the sources themselves are ordinary querysets, compiled by Django.
+    """
+    connection = connections[AccountHealth.objects.db]
+    q = connection.ops.quote_name
+    table, accounts = q(AccountHealth._meta.db_table), q(Account._meta.db_table)
+    sets: list[str] = []
+    set_params: list = []
+    joins: list[str] = []
+    join_params: list = []
+    for n, (source, columns) in enumerate(sources):
+        sql, params = source.query.sql_with_params()
+        joins.append(f"LEFT JOIN ({sql}) AS g{n} ON g{n}.{q('h_account')} = a.{q('id')}")
+        join_params.extend(params)
+        for column in columns:
+            value = f"g{n}.{q('h_' + column)}"
+            if _EMPTY[column] is None:
+                sets.append(f"{q(column)} = {value}")
+            else:
+                sets.append(f"{q(column)} = COALESCE({value}, %s)")
+                set_params.append(_EMPTY[column])
+    in_scope, where_params = _scope_sql(scope, f"a.{q('id')}")
+    where = f"{table}.{q('account_id')} = a.{q('id')}{in_scope}"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {', '.join(sets)} FROM {accounts} AS a {' '.join(joins)} WHERE {where}",
+            set_params + join_params + where_params,
+        )
+
+
+def _sources(today: date, period: PlanningPeriod | None, scope: list[int] | None) -> list[tuple[QuerySet, list[str]]]:
+    """One grouped query per source, each a row per account with what the parts are computed from."""
+
+    def scoped(qs: QuerySet, account: str) -> QuerySet:
+        return qs if scope is None else qs.filter(**{f"{account}__in": scope})
+
+    sources = []
+    if period is not None:
+        # The account's most advanced current plan (approved over submitted over draft; the latest
+        # revision first), with its completeness.
+        plans = scoped(AccountPlan.objects.filter(period=period).exclude(status__in=_NOT_CURRENT), "account_id")
+        rank = Case(*[When(status=s, then=Value(p)) for s, p in PLAN_STATUS_POINTS.items()], default=Value(0))
+        best = (
+            plans.annotate(
+                rank=rank,
+                row=Window(
+                    RowNumber(),
+                    partition_by=[F("account_id")],
+                    order_by=[F("rank").desc(), F("revision").desc(), F("pk").desc()],
+                ),
+            )
+            .filter(row=1)
+            .values(
+                h_account=F("account_id"),
+                h_plan_status=F("status"),
+                h_plan_completeness=Cast(completeness_sql(), IntegerField()),
+            )
+        )
+        sources.append((best, ["plan_status", "plan_completeness"]))
+
+        objectives = scoped(
+            Objective.objects.filter(plan__period=period, target__isnull=False, due_date__isnull=False).exclude(
+                plan__status__in=_NOT_CURRENT
+            ),
+            "plan__account_id",
+        ).with_status(today)
+        by_status = {
+            f"h_objectives_{name}": Count("pk", filter=Q(sql_status=status))
+            for name, status in (
+                ("on_track", ObjectiveStatus.ON_TRACK),
+                ("achieved", ObjectiveStatus.ACHIEVED),
+                ("at_risk", ObjectiveStatus.AT_RISK),
+            )
+        }
+        sources.append(
+            (
+                objectives.order_by()
+                .values(h_account=F("plan__account_id"))
+                .annotate(h_objectives_measurable=Count("pk"), **by_status),
+                ["objectives_measurable", "objectives_on_track", "objectives_achieved", "objectives_at_risk"],
+            )
+        )
+
+    # Anonymous answers count only as a group of at least five, so no one answer can be read off.
+    since = timezone.make_aware(datetime.combine(today - CSAT_WINDOW, time.min))
+    responses = scoped(SurveyResponse.objects.filter(submitted_at__gte=since), "invitation__account_id")
+    anonymous = Q(invitation__campaign__anonymous=True)
+
+    def counted(which: Q) -> Expression:
+        return Count("pk", filter=~anonymous & which) + Case(
+            When(
+                GreaterThanOrEqual(Count("pk", filter=anonymous), ANONYMOUS_MIN_GROUP),
+                then=Count("pk", filter=anonymous & which),
+            ),
+            default=Value(0),
+        )
+
+    sources.append(
+        (
+            responses.order_by()
+            .values(h_account=F("invitation__account_id"))
+            .annotate(h_csat_answers=counted(Q()), h_csat_satisfied=counted(Q(csat_score__gte=4))),
+            ["csat_answers", "csat_satisfied"],
+        )
+    )
+
+    # High-influence stakeholders: covered by anyone on our side (commercial or medical, as
+    # stakeholders.selectors.coverage_for), and met within their cadence (as is_stale).
+    key = scoped(Affiliation.objects.filter(end_date__isnull=True, influence__gte=KEY_INFLUENCE), "account_id")
+    covered = Exists(Coverage.objects.filter(affiliation=OuterRef("pk")))
+    in_cadence = []
+    for level in range(KEY_INFLUENCE, 6):
+        days = settings.STAKEHOLDER_CADENCE_DAYS.get(level)
+        if days is None:  # no cadence for this level: never stale
+            in_cadence.append(Q(influence=level))
+            continue
+        met = Touchpoint.objects.filter(
+            account_id=OuterRef("account_id"), stakeholders=OuterRef("person_id"), date__gte=today - timedelta(days)
+        )
+        in_cadence.append(Q(influence=level) & Exists(met))
+    fresh = reduce(or_, in_cadence)
+    sources.append(
+        (
+            key.order_by()
+            .values(h_account=F("account_id"))
+            .annotate(
+                h_key_people=Count("pk"),
+                h_key_uncovered=Count("pk", filter=~Q(covered)),
+                h_key_stale=Count("pk", filter=~fresh),
+                h_key_in_touch=Count("pk", filter=Q(covered) & fresh),
+            ),
+            ["key_people", "key_uncovered", "key_stale", "key_in_touch"],
+        )
+    )
+
+    # This year's row; the attainment needs no exchange rate, both figures being in one currency.
+    rows = scoped(AccountFinancials.objects.filter(year=today.year), "account_id").annotate(
+        fx=fx_to_reporting("account__currency", "year")
+    )
+    attainment = Case(
+        When(
+            Q(revenue_target__gt=0, revenue_actual__isnull=False),
+            then=Cast(F("revenue_actual"), FloatField()) * Value(100.0) / Cast(F("revenue_target"), FloatField()),
+        ),
+        default=Value(None),
+        output_field=FloatField(),
+    )
+    sources.append(
+        (
+            rows.values(
+                h_account=F("account_id"),
+                h_revenue_actual=ExpressionWrapper(F("revenue_actual") * F("fx"), output_field=MONEY),
+                h_revenue_target=ExpressionWrapper(F("revenue_target") * F("fx"), output_field=MONEY),
+                h_revenue_attainment=attainment,
+                h_revenue_rate_missing=Case(
+                    When(
+                        Q(fx__isnull=True) & (Q(revenue_actual__isnull=False) | Q(revenue_target__isnull=False)),
+                        then=Value(True),
+                    ),
+                    default=Value(False),
+                ),
+            ),
+            ["revenue_actual", "revenue_target", "revenue_attainment", "revenue_rate_missing"],
+        )
+    )
+    return sources
+
+
+def _pct(numerator: Expression, denominator: Expression) -> Expression:
+    return Floor(Cast(numerator, FloatField()) * Value(100.0) / Cast(denominator, FloatField()) + Value(0.5))
+
+
+NOT_JUDGED = Value(None, output_field=IntegerField())
+
+
+def _parts(*, has_period: bool) -> dict[str, Expression]:
+    """The five parts from the stored figures (see the module docstring)."""
+    points = Case(*[When(plan_status=s, then=Value(p)) for s, p in PLAN_STATUS_POINTS.items()], default=Value(0))
+    plan = Case(
+        When(plan_status="", then=Value(0)),
+        default=Floor((points + Coalesce(F("plan_completeness"), Value(0))) / Value(2.0) + Value(0.5)),
+        output_field=IntegerField(),
+    )
+    objectives = Case(
+        When(objectives_measurable=0, then=NOT_JUDGED),
+        default=_pct(F("objectives_on_track") + F("objectives_achieved"), F("objectives_measurable")),
+        output_field=IntegerField(),
+    )
+    return {
+        "plan_part": plan if has_period else NOT_JUDGED,
+        "objectives_part": objectives if has_period else NOT_JUDGED,
+        "csat_part": Case(
+            When(csat_answers=0, then=NOT_JUDGED),
+            default=_pct(F("csat_satisfied"), F("csat_answers")),
+            output_field=IntegerField(),
+        ),
+        "relationships_part": Case(
+            When(key_people=0, then=Value(0)),
+            default=_pct(F("key_in_touch"), F("key_people")),
+            output_field=IntegerField(),
+        ),
+        "revenue_part": Case(
+            When(revenue_attainment__isnull=True, then=NOT_JUDGED),
+            default=Least(Value(100.0), Floor(F("revenue_attainment") + Value(0.5))),
+            output_field=IntegerField(),
+        ),
+    }
+
+
+def _score(parts: dict[str, Expression]) -> Expression:
+    """Σ weight × part / Σ weight over the judged parts, rounded half up; empty if none is judged.
+    Takes the part expressions themselves: an UPDATE's SET clauses all read the row as it was."""
+    judged = [(parts[f"{name}_part"], weight) for name, weight in WEIGHTS.items()]
+    weighted = reduce(add, [Coalesce(part, Value(0)) * Value(weight) for part, weight in judged])
+    total = reduce(
+        add,
+        [Case(When(IsNull(part, True), then=Value(0)), default=Value(weight)) for part, weight in judged],
+    )
+    return Case(
+        When(
+            GreaterThan(total, Value(0)),
+            then=Floor(Cast(weighted, FloatField()) / Cast(total, FloatField()) + Value(0.5)),
+        ),
+        default=NOT_JUDGED,
+        output_field=IntegerField(),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Explaining a score
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HealthPart:
+    key: str
+    label: str
+    value: int | None
+    weight: int
+    share: int | None  # the part's effective weight in this score, in percent; None when not judged
+    detail: str
+    advice: str
+
+
+def explain(health: AccountHealth) -> list[HealthPart]:
+    """Each part of a stored score with its value, weight, what it rests on and what would raise
+    it. No queries: everything needed is on the row."""
+    values = {name: getattr(health, f"{name}_part") for name in WEIGHTS}
+    judged_weight = sum(w for name, w in WEIGHTS.items() if values[name] is not None)
+    texts = {
+        "plan": _explain_plan(health),
+        "objectives": _explain_objectives(health),
+        "csat": _explain_csat(health),
+        "relationships": _explain_relationships(health),
+        "revenue": _explain_revenue(health),
+    }
+    return [
+        HealthPart(
+            key=name,
+            label=str(PART_LABELS[name]),
+            value=values[name],
+            weight=weight,
+            share=round(100 * weight / judged_weight) if values[name] is not None and judged_weight else None,
+            detail=texts[name][0],
+            advice=texts[name][1],
+        )
+        for name, weight in WEIGHTS.items()
+    ]
+
+
+def _explain_plan(h: AccountHealth) -> tuple[str, str]:
+    if not h.period_name:
+        return _("No planning period covers today."), _("An administrator adds the current planning period.")
+    if not h.plan_status:
+        return (
+            _("No plan for %(period)s.") % {"period": h.period_name},
+            _("Start the plan for %(period)s and work through its seven steps.") % {"period": h.period_name},
+        )
+    status = PlanStatus(h.plan_status).label
+    detail = _("%(period)s: %(status)s, %(done)s %% complete.") % {
+        "period": h.period_name,
+        "status": status,
+        "done": h.plan_completeness if h.plan_completeness is not None else "—",
+    }
+    advice = []
+    if h.plan_status in (PlanStatus.DRAFT, PlanStatus.CHANGES_REQUESTED):
+        advice.append(_("Submit the plan for approval."))
+    elif h.plan_status == PlanStatus.SUBMITTED:
+        advice.append(_("Have the plan reviewed and approved."))
+    if (h.plan_completeness or 0) < 100:
+        advice.append(_("Fill in what is still missing: the plan's step navigator shows where."))
+    return detail, " ".join(advice)
+
+
+def _explain_objectives(h: AccountHealth) -> tuple[str, str]:
+    if not h.objectives_measurable:
+        return (
+            _("No measurable objective in this period's plans."),
+            _("Give the plan's objectives a target and a due date."),
+        )
+    detail = _("%(good)d of %(n)d measurable objectives on track or achieved, %(risk)d at risk.") % {
+        "good": h.objectives_on_track + h.objectives_achieved,
+        "n": h.objectives_measurable,
+        "risk": h.objectives_at_risk,
+    }
+    advice = (
+        _("Update the current values, and act on the objectives at risk or reset their targets.")
+        if h.objectives_at_risk
+        else _("Keep the current values up to date.")
+    )
+    return detail, advice
+
+
+def _explain_csat(h: AccountHealth) -> tuple[str, str]:
+    if not h.csat_answers:
+        return (
+            _("No survey answer in the last 12 months."),
+            _("Include this account's DMU in the next CSAT campaign."),
+        )
+    detail = ngettext(
+        "%(pct)s %% satisfied (4 or 5) in %(n)d answer over 12 months: a signal, not a measurement.",
+        "%(pct)s %% satisfied (4 or 5) in %(n)d answers over 12 months: a signal, not a measurement.",
+        h.csat_answers,
+    ) % {"pct": h.csat_part, "n": h.csat_answers}
+    advice = (
+        _("Follow up the low scores and ask again in the next campaign.")
+        if h.csat_satisfied < h.csat_answers
+        else _("Keep asking: every answer was a 4 or a 5.")
+    )
+    return detail, advice
+
+
+def _explain_relationships(h: AccountHealth) -> tuple[str, str]:
+    if not h.key_people:
+        return (
+            _("No active stakeholder with influence 4 or 5 is recorded."),
+            _("Map the DMU: record who decides and how much each person weighs in."),
+        )
+    detail = _(
+        "%(ok)d of %(n)d high-influence stakeholders covered and in touch; %(uncovered)d without an owner on "
+        "our side, %(stale)d past their contact cadence."
+    ) % {"ok": h.key_in_touch, "n": h.key_people, "uncovered": h.key_uncovered, "stale": h.key_stale}
+    advice = []
+    if h.key_uncovered:
+        advice.append(_("Give every high-influence stakeholder an owner on our side."))
+    if h.key_stale:
+        advice.append(_("Meet those past their cadence and log the touchpoints."))
+    return detail, " ".join(advice) or _("Keep the contact cadence.")
+
+
+def _money(value: Decimal) -> str:
+    return f"{number_format(value, decimal_pos=0, force_grouping=True)} {settings.REPORTING_CURRENCY}"
+
+
+def _explain_revenue(h: AccountHealth) -> tuple[str, str]:
+    year = h.revenue_year or timezone.localdate().year
+    if h.revenue_attainment is None:
+        return (
+            _("No revenue and target recorded for %(year)s.") % {"year": year},
+            _("Enter this year's revenue and target under Financials."),
+        )
+    attainment = number_format(h.revenue_attainment, decimal_pos=1)
+    if h.revenue_actual is not None and h.revenue_target is not None:
+        detail = _("%(year)s: %(actual)s of %(target)s (%(pct)s %%).") % {
+            "year": year,
+            "actual": _money(h.revenue_actual),
+            "target": _money(h.revenue_target),
+            "pct": attainment,
+        }
+    else:
+        detail = _("%(year)s: %(pct)s %% of target (no exchange rate to show the amounts).") % {
+            "year": year,
+            "pct": attainment,
+        }
+    if h.revenue_attainment >= 100:
+        return detail, _("Target reached.")
+    if h.revenue_actual is not None and h.revenue_target is not None:
+        return detail, _("Close the gap of %(gap)s to target.") % {"gap": _money(h.revenue_target - h.revenue_actual)}
+    return detail, _("Close the gap to target.")
