@@ -222,7 +222,10 @@ def build(user: User, filters: DashboardFilters, *, today: date | None = None) -
     )
 
     # CSAT: reliable per year, KAM and country; a trend by quarter; answers and response rate.
-    invitations = SurveyInvitation.objects.filter(account__in=ids).filter(DELIVERED)
+    # Named campaigns only: a KAM, country or quarter of an anonymous campaign can hold fewer than five
+    # answers, or be worked out by subtraction; anonymous results live on their campaign pages, with
+    # the suppression rules there.
+    invitations = SurveyInvitation.objects.filter(account__in=ids, campaign__anonymous=False).filter(DELIVERED)
     csat_fields = {
         "invited": Count("pk"),
         "answers": Count("response"),

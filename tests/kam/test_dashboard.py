@@ -207,3 +207,28 @@ def test_dashboard_queries_do_not_grow_with_accounts(cast, world, login, role, d
             assert client.get(reverse("home")).status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1] == 15
+
+
+def test_answers_of_anonymous_campaigns_stay_out_of_every_csat_figure(cast, world):
+    """An anonymous campaign's figures per KAM, country or quarter could hold fewer than five answers
+    or be worked out by subtraction; the dashboard leaves them to the campaign page."""
+    SurveyCampaign.objects.update(send_at=datetime(2026, 5, 10, 9, tzinfo=UTC))
+    before = build(cast.head, DashboardFilters(), today=TODAY)
+    anonymous = SurveyCampaign.objects.create(
+        name="Anonymous",
+        survey=Survey.objects.get(is_default=True),
+        close_date=date(2026, 12, 1),
+        created_by=cast.admin,
+        anonymous=True,
+        send_at=datetime(2026, 5, 12, 9, tzinfo=UTC),
+    )
+    account = cast.account_a
+    for score in (1, 2):
+        inv = SurveyInvitation.objects.create(
+            campaign=anonymous, person=PersonFactory(), account=account, status=InvitationStatus.SENT, expires_on=TODAY
+        )
+        SurveyResponse.objects.create(invitation=inv, csat_score=score)
+    after = build(cast.head, DashboardFilters(), today=TODAY)
+    for figure in ("csat_by_year", "csat_by_quarter", "csat_by_owner"):
+        assert getattr(after, figure) == getattr(before, figure), figure
+    assert sum(r["answers"] for r in after.csat_by_year) == 4
