@@ -9,6 +9,7 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -337,6 +338,8 @@ class Command(BaseCommand):
     def _people(self) -> dict[str, User]:
         users: dict[str, User] = {}
         teams: dict[str, Team] = {}
+        # One hash for every demo login: hashing each password separately takes a second apiece.
+        password = make_password(DEMO_PASSWORD)
         for username, first, last, role, manager, team, country in PEOPLE:
             user, created = User.objects.get_or_create(
                 username=username,
@@ -351,7 +354,7 @@ class Command(BaseCommand):
                 },
             )
             if created:
-                user.set_password(DEMO_PASSWORD)
+                user.password = password
             user.manager = users.get(manager) if manager else None
             if team:
                 lead = users.get(manager)
