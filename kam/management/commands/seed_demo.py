@@ -1,6 +1,8 @@
 """Load believable demo data; run it as often as you like (it is idempotent).
 
 ``--accounts N`` adds N more accounts in bulk for benchmarks (idempotent too: it tops up).
+``--large`` adds a big organisation on top of the demo (``kam.large_demo``: 10,000 accounts, 400
+KAMs in 40 teams, their stakeholders, touchpoints, plans and surveys), once; ``--scale F`` shrinks it.
 """
 
 from __future__ import annotations
@@ -9,7 +11,8 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.core.management.base import BaseCommand
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
@@ -318,8 +321,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--accounts", type=int, default=0, help="Add bulk accounts up to this many in total.")
+        parser.add_argument(
+            "--large", action="store_true", help="Add a big organisation: 10,000 accounts, 400 KAMs, 3 million rows."
+        )
+        parser.add_argument(
+            "--scale", type=float, default=1.0, help="With --large: a share of the big organisation, e.g. 0.002."
+        )
 
-    def handle(self, *args, accounts: int = 0, **options) -> None:
+    def handle(self, *args, accounts: int = 0, large: bool = False, scale: float = 1.0, **options) -> None:
+        if scale <= 0 or scale > 1:
+            raise CommandError("--scale must be above 0 and at most 1.")
         rng = random.Random(2026)
         with transaction.atomic():
             users = self._people()
@@ -334,6 +345,8 @@ class Command(BaseCommand):
             self._surveys(users, random.Random(13))
         if accounts:
             self._scale(accounts, users, products)
+        if large:
+            self._large(scale)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000/ with:"))
         for username, first, last, role, *_ in PEOPLE:
             self.stdout.write(f"  {username:<14} {DEMO_PASSWORD}   ({first} {last}, {role.label})")
@@ -341,6 +354,8 @@ class Command(BaseCommand):
     def _people(self) -> dict[str, User]:
         users: dict[str, User] = {}
         teams: dict[str, Team] = {}
+        # One hash for every demo login: hashing each password separately takes a second apiece.
+        password = make_password(DEMO_PASSWORD)
         for username, first, last, role, manager, team, country in PEOPLE:
             user, created = User.objects.get_or_create(
                 username=username,
@@ -355,7 +370,7 @@ class Command(BaseCommand):
                 },
             )
             if created:
-                user.set_password(DEMO_PASSWORD)
+                user.password = password
             user.manager = users.get(manager) if manager else None
             if team:
                 lead = users.get(manager)
@@ -777,6 +792,18 @@ class Command(BaseCommand):
                         )
                 elif status == CampaignStatus.CLOSED:
                     SurveyInvitation.objects.filter(pk=invitation.pk).update(status=InvitationStatus.EXPIRED)
+
+    def _large(self, scale: float) -> None:
+        from kam.large_demo import seed_large  # here, not above: kam.large_demo reuses this module's word lists
+
+        self.stdout.write(f"Loading the large organisation at scale {scale:g}:")
+        counts = seed_large(scale=scale, log=self.stdout.write)
+        if counts is None:
+            self.stdout.write("The large organisation is already loaded.")
+            return
+        for table, n in sorted(counts.items()):
+            self.stdout.write(f"  {table:<40} {n:>10,}")
+        self.stdout.write("Its people log in with the same password, e.g. head.de (national head), kam.de.1.001.")
 
     def _scale(self, total: int, users: dict[str, User], products: list[Product]) -> None:
         """Bulk accounts for benchmarks: plain inserts, no per-row services."""
