@@ -1111,11 +1111,15 @@ class LargeDemo:
 
     def refresh_summaries(self) -> None:
         """Figures the app keeps on the account, computed from the stored rows for all seeded
-        accounts at once. Summaries that land later (``accounts.health.refresh_health()``)
-        belong here too: after every table is loaded, in the same transaction."""
-        fixed = refresh_qualification([a.id for a in self.accounts])
+        accounts at once: qualification, then health (which reads it), after every table is loaded,
+        in the same transaction."""
+        from accounts.health import refresh_health
+
+        ids = [a.id for a in self.accounts]
+        fixed = refresh_qualification(ids)
         if fixed:
             self.log(f"  ({fixed} accounts' qualification differed from the generated one and was corrected)")
+        refresh_health(ids)
 
     def analyze(self) -> None:
         with connection.cursor() as cursor:

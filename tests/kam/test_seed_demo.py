@@ -1,6 +1,6 @@
 from django.core.management import call_command
 
-from accounts.models import Account, AccountFinancials, Listing
+from accounts.models import Account, AccountFinancials, AccountHealth, Listing
 from kam.models import Role, User
 
 
@@ -19,6 +19,9 @@ def test_seed_demo_is_idempotent_and_believable(db):
     assert AccountFinancials.objects.filter(account__currency="CHF").exists()
     head = User.objects.get(username="head")
     assert User.objects.below(head).filter(role=Role.KAM).count() == 5
+    # Every account has its health, and not all in one band.
+    assert AccountHealth.objects.count() == 40
+    assert len({h.band for h in AccountHealth.objects.filter(score__isnull=False)}) >= 2
 
 
 def test_seed_demo_scales_with_bulk_inserts(db):

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
-from accounts.models import Account
+from accounts.models import Account, AccountHealth
 from accounts.services import account_scores
 from kam.large_demo import CRM_PREFIX, KEY_ACCOUNTS_PER_KAM, Shape, apportion, seed_large
 from kam.models import Role, Team, User
@@ -130,6 +130,8 @@ def test_it_adds_stakeholders_touchpoints_plans_and_surveys(large):
     responses = SurveyResponse.objects.filter(invitation__in=invitations)
     assert 0 < responses.count() < invitations.count()
     assert responses.count() == invitations.filter(status=InvitationStatus.ANSWERED).count()
+    # The health of every seeded account is stored, as the refresh after real writes would.
+    assert AccountHealth.objects.filter(account__in=accounts).count() == accounts.count()
 
 
 def test_the_command_keeps_the_demo_logins_and_a_second_run_changes_nothing(db):

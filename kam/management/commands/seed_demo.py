@@ -347,6 +347,10 @@ class Command(BaseCommand):
             self._scale(accounts, users, products)
         if large:
             self._large(scale)
+        # Every account's health now, rather than whenever the worker gets to the hourly refresh.
+        from accounts.health import refresh_health
+
+        refresh_health()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000/ with:"))
         for username, first, last, role, *_ in PEOPLE:
             self.stdout.write(f"  {username:<14} {DEMO_PASSWORD}   ({first} {last}, {role.label})")
