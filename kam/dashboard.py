@@ -1,10 +1,11 @@
 """The portfolio dashboard's figures: every number is an SQL aggregate over the accounts the user
-may see, so the page costs the same number of queries at 100 or 10,000 accounts (15 in all for the
-page, session and filter choices included).
+may see, so the page costs the same number of queries at 100 or 10,000 accounts: 14 in all,
+session and filter choices included (15 for a period other than the current one).
 
-Per-account figures that would otherwise cost a subquery per account (health, this year's revenue
-and target in the reporting currency, stakeholders past their contact cadence) are read from the
-accounts' ``AccountHealth`` rows, which ``accounts.health.refresh_health`` keeps current.
+Per-account figures that would otherwise be recounted from many rows on every view (health, this
+year's revenue and target in the reporting currency, stakeholders past their contact cadence, and
+the current period's objectives by status and actions) are read from the accounts'
+``AccountHealth`` rows, which ``accounts.health.refresh_health`` keeps current.
 """
 
 from __future__ import annotations
