@@ -71,7 +71,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import HEALTH_AMBER, HEALTH_GREEN, Account, AccountFinancials, AccountHealth, health_band
 from accounts.selectors import MONEY, fx_to_reporting
-from plans.models import AccountPlan, Objective, ObjectiveStatus, PlanningPeriod, PlanStatus
+from plans.models import AccountPlan, Action, ActionStatus, Objective, ObjectiveStatus, PlanningPeriod, PlanStatus
 from plans.selectors import completeness_sql
 from stakeholders.models import Affiliation, Coverage, SurveyResponse, Touchpoint
 from stakeholders.surveys import ANONYMOUS_MIN_GROUP
@@ -173,6 +173,9 @@ _EMPTY = {
     "objectives_on_track": 0,
     "objectives_achieved": 0,
     "objectives_at_risk": 0,
+    "actions_total": 0,
+    "actions_done": 0,
+    "actions_overdue": 0,
     "csat_answers": 0,
     "csat_satisfied": 0,
     "key_people": 0,
@@ -294,6 +297,23 @@ def _sources(today: date, period: PlanningPeriod | None, scope: list[int] | None
                 .values(h_account=F("plan__account_id"))
                 .annotate(h_objectives_measurable=Count("pk"), **by_status),
                 ["objectives_measurable", "objectives_on_track", "objectives_achieved", "objectives_at_risk"],
+            )
+        )
+
+        # Not part of the score: kept so the dashboard need not count every action of the period.
+        actions = scoped(
+            Action.objects.filter(plan__period=period).exclude(plan__status__in=_NOT_CURRENT), "plan__account_id"
+        )
+        sources.append(
+            (
+                actions.order_by()
+                .values(h_account=F("plan__account_id"))
+                .annotate(
+                    h_actions_total=Count("pk"),
+                    h_actions_done=Count("pk", filter=Q(status=ActionStatus.DONE)),
+                    h_actions_overdue=Count("pk", filter=Q(due_date__lt=today) & ~Q(status=ActionStatus.DONE)),
+                ),
+                ["actions_total", "actions_done", "actions_overdue"],
             )
         )
 

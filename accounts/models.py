@@ -559,6 +559,10 @@ class AccountHealth(models.Model):
     objectives_on_track = models.PositiveIntegerField(db_default=0)
     objectives_achieved = models.PositiveIntegerField(db_default=0)
     objectives_at_risk = models.PositiveIntegerField(db_default=0)
+    # Not part of the score: the current period's actions, for the dashboard's figures.
+    actions_total = models.PositiveIntegerField(db_default=0)
+    actions_done = models.PositiveIntegerField(db_default=0)
+    actions_overdue = models.PositiveIntegerField(db_default=0)
     csat_answers = models.PositiveIntegerField(db_default=0)
     csat_satisfied = models.PositiveIntegerField(db_default=0)
     key_people = models.PositiveIntegerField(db_default=0)

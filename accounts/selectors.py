@@ -12,7 +12,6 @@ from django.db.models import (
     DecimalField,
     Exists,
     Expression,
-    ExpressionWrapper,
     F,
     OuterRef,
     Q,
@@ -123,24 +122,6 @@ def fx_to_reporting(currency: str, year: str) -> Expression:
         default=Subquery(latest, output_field=RATE),
         output_field=RATE,
     )
-
-
-def revenue_in_reporting_currency(year: int) -> dict[str, Expression]:
-    """Annotations for an account queryset: that year's revenue and target in the reporting
-    currency, NULL where there is no figure or no exchange rate."""
-    row = AccountFinancials.objects.filter(account_id=OuterRef("pk"), year=year).annotate(
-        fx=fx_to_reporting("account__currency", "year")
-    )
-    return {
-        "revenue_actual_rc": Subquery(
-            row.annotate(v=ExpressionWrapper(F("revenue_actual") * F("fx"), output_field=MONEY)).values("v")[:1],
-            output_field=MONEY,
-        ),
-        "revenue_target_rc": Subquery(
-            row.annotate(v=ExpressionWrapper(F("revenue_target") * F("fx"), output_field=MONEY)).values("v")[:1],
-            output_field=MONEY,
-        ),
-    }
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
 """The portfolio dashboard's figures: every number is an SQL aggregate over the accounts the user
-may see, so the page costs the same number of queries at 100 or 10,000 accounts (15 in all for the
-page, session and filter choices included).
+may see, so the page costs the same number of queries at 100 or 10,000 accounts: 14 in all,
+session and filter choices included (15 for a period other than the current one).
 
-Per-account figures that would otherwise cost a subquery per account (health, this year's revenue
-and target in the reporting currency, stakeholders past their contact cadence) are read from the
-accounts' ``AccountHealth`` rows, which ``accounts.health.refresh_health`` keeps current.
+Per-account figures that would otherwise be recounted from many rows on every view (health, this
+year's revenue and target in the reporting currency, stakeholders past their contact cadence, and
+the current period's objectives by status and actions) are read from the accounts'
+``AccountHealth`` rows, which ``accounts.health.refresh_health`` keeps current.
 """
 
 from __future__ import annotations
@@ -53,6 +54,17 @@ class DashboardFilters:
     account_type: str = ""
     tier: str = ""
     period: PlanningPeriod | None = None
+    # Every planning period, when the caller has read them (the filter form has), so that the
+    # current one costs no query.
+    periods: list[PlanningPeriod] | None = None
+
+    def current_period(self, today: date) -> PlanningPeriod | None:
+        """The period covering ``today``, as ``PlanningPeriod.current`` picks it."""
+        if self.periods is None:
+            return PlanningPeriod.current(today)
+        return next(
+            (p for p in sorted(self.periods, key=lambda p: p.start, reverse=True) if p.start <= today <= p.end), None
+        )
 
 
 def scoped_accounts(user: User, filters: DashboardFilters) -> QuerySet[Account]:
@@ -163,6 +175,13 @@ def build(user: User, filters: DashboardFilters, *, today: date | None = None) -
         revenue_actual=Coalesce(Sum("health__revenue_actual"), zero),
         revenue_target=Coalesce(Sum("health__revenue_target"), zero),
         missing_rates=Count("pk", filter=Q(health__revenue_rate_missing=True)),
+        # The current period's objectives and actions, as the health refresh counted them.
+        objectives_on_track=Coalesce(Sum("health__objectives_on_track"), 0),
+        objectives_at_risk=Coalesce(Sum("health__objectives_at_risk"), 0),
+        objectives_achieved=Coalesce(Sum("health__objectives_achieved"), 0),
+        actions_total=Coalesce(Sum("health__actions_total"), 0),
+        actions_done=Coalesce(Sum("health__actions_done"), 0),
+        actions_overdue=Coalesce(Sum("health__actions_overdue"), 0),
     )
     d.accounts = {k: figures[k] for k in ("total", "key", "hospitals", "pharmacies", "wholesalers")}
     d.accounts |= {k: figures[k] for k in ("tier_a", "tier_b", "tier_c")}
@@ -183,12 +202,25 @@ def build(user: User, filters: DashboardFilters, *, today: date | None = None) -
         missing_rates=bool(figures["missing_rates"]),
     )
 
-    period = filters.period or PlanningPeriod.current(today)
+    current = filters.current_period(today)
+    period = filters.period or current
+    # For the current period the health rows hold the objectives and actions per account; another
+    # period (or none defined) is counted from the plans themselves.
+    stored = current is not None and period == current
     plans = AccountPlan.objects.filter(account__in=ids).exclude(status=PlanStatus.SUPERSEDED)
     if period:
         plans = plans.filter(period=period)
-    # Plans and their actions in one query: plan counts are distinct, so the join cannot inflate them.
     open_actions = [ActionStatus.PLANNED, ActionStatus.IN_PROGRESS, ActionStatus.BLOCKED]
+    actions = {}
+    if not stored:
+        # Plans and their actions in one query: plan counts are distinct, so the join cannot inflate them.
+        actions = {
+            "actions_total": Count("actions"),
+            "actions_done": Count("actions", filter=Q(actions__status=ActionStatus.DONE)),
+            "actions_overdue": Count(
+                "actions", filter=Q(actions__due_date__lt=today, actions__status__in=open_actions)
+            ),
+        }
     counts = plans.aggregate(
         draft=Count("pk", filter=Q(status=PlanStatus.DRAFT), distinct=True),
         submitted=Count("pk", filter=Q(status=PlanStatus.SUBMITTED), distinct=True),
@@ -207,19 +239,21 @@ def build(user: User, filters: DashboardFilters, *, today: date | None = None) -
         covered_key_accounts=Count(
             "account", filter=Q(status=PlanStatus.APPROVED, account__is_key_account=True), distinct=True
         ),
-        actions_total=Count("actions"),
-        actions_done=Count("actions", filter=Q(actions__status=ActionStatus.DONE)),
-        actions_overdue=Count("actions", filter=Q(actions__due_date__lt=today, actions__status__in=open_actions)),
+        **actions,
     )
-    d.actions = {name: counts.pop(f"actions_{name}") for name in ("total", "done", "overdue")}
-    d.plans = counts
+    source = figures if stored else counts
+    d.actions = {name: source[f"actions_{name}"] for name in ("total", "done", "overdue")}
+    d.plans = {k: v for k, v in counts.items() if not k.startswith("actions_")}
     key_count = d.accounts["key"] or 0
     d.plans["coverage_pct"] = round(100 * d.plans["covered_key_accounts"] / key_count) if key_count else None
     d.plans["period"] = period
 
-    d.objectives = objective_counts_sql(
-        Objective.objects.filter(plan__in=plans, target__isnull=False, due_date__isnull=False), today
-    )
+    if stored:
+        d.objectives = {name: figures[f"objectives_{name}"] for name in ("achieved", "on_track", "at_risk")}
+    else:
+        d.objectives = objective_counts_sql(
+            Objective.objects.filter(plan__in=plans, target__isnull=False, due_date__isnull=False), today
+        )
 
     # CSAT: reliable per year, KAM and country; a trend by quarter; answers and response rate.
     # Named campaigns only: a KAM, country or quarter of an anonymous campaign can hold fewer than five
@@ -336,4 +370,5 @@ def build(user: User, filters: DashboardFilters, *, today: date | None = None) -
     for row in d.matrix:
         row["health"] = row.pop("health__score")
         row["band"] = band(row["health"])
+        row["url"] = reverse("accounts:detail", args=[row["pk"]])
     return d

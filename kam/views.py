@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -75,21 +74,21 @@ class DashboardFilterForm(forms.Form):
             )
 
     def filters(self, today: date | None = None) -> DashboardFilters:
-        """The filters as given; without a period, the one covering ``today`` (from the periods
-        already read, as ``PlanningPeriod.current`` would pick it)."""
+        """The filters as given; without a period, the one covering ``today``."""
         today = today or timezone.localdate()
         data = self.cleaned_data if self.is_valid() else {}
-        chosen = {p.pk: p for p in self.periods}.get(data.get("period"))
-        current = next((p for p in self.periods if p.start <= today <= p.end), None)
-        return DashboardFilters(
+        filters = DashboardFilters(
             owner=data.get("owner"),
             team_lead=data.get("team_lead"),
             country=data.get("country") or "",
             region=data.get("region") or "",
             account_type=data.get("account_type") or "",
             tier=data.get("tier") or "",
-            period=chosen or current,
+            periods=self.periods,
         )
+        chosen = {p.pk: p for p in self.periods}.get(data.get("period"))
+        filters.period = chosen or filters.current_period(today)
+        return filters
 
     def describe(self) -> list[str]:
         """The filters set, in words ("KAM: Anna Alt"), for the portfolio review's title slide."""
@@ -145,7 +144,7 @@ def _chart_data(board) -> dict:
                 "y": row["attractiveness"],
                 "r": _bubble(row["revenue"]),
                 "name": row["name"],
-                "url": reverse("accounts:detail", args=[row["pk"]]),
+                "url": row["url"],
                 "health": row["health"],
                 "band": row["band"],
             }

@@ -180,7 +180,7 @@ def test_the_page_links_the_exports_with_its_filters(cast, world, login):
 
 def _grow(cast, n: int) -> None:
     """``n`` more key accounts of KAM A with everything the dashboard counts."""
-    period = PlanningPeriod.objects.get()
+    period = PlanningPeriod.objects.get(name="FY 2026")
     campaign = SurveyCampaign.objects.get()
     for _i in range(n):
         account = AccountFactory(owner=cast.kam_a, is_key_account=True, attractiveness=60, position=60)
@@ -196,17 +196,31 @@ def _grow(cast, n: int) -> None:
     refresh_health(today=TODAY)
 
 
+def test_the_stored_objective_and_action_counts_agree_with_counting_them(cast, world):
+    # The current period reads the health rows; with no current period known the plans are counted.
+    period = PlanningPeriod.objects.get()
+    for user in (cast.kam_a, cast.head, cast.manager_b):
+        stored = build(user, DashboardFilters(), today=TODAY)
+        counted = build(user, DashboardFilters(period=period, periods=[]), today=TODAY)
+        assert (stored.objectives, stored.actions) == (counted.objectives, counted.actions)
+        assert stored.plans == counted.plans
+
+
 @pytest.mark.parametrize("role", ["kam_a", "manager_a", "admin"])
 def test_dashboard_queries_do_not_grow_with_accounts(cast, world, login, role, django_assert_max_num_queries):
     client = login(getattr(cast, role))
+    other = PlanningPeriod.objects.create(name="FY 2025", start=date(2025, 1, 1), end=date(2025, 12, 31))
     counts = []
     for extra in (0, 40):
         _grow(cast, extra)
-        # The whole page, session and filter choices included.
+        # The whole page, session and filter choices included: 14 for the current period, whose
+        # objectives and actions the health rows hold, and one more for another period's.
         with django_assert_max_num_queries(15) as ctx:
             assert client.get(reverse("home")).status_code == 200
-        counts.append(len(ctx.captured_queries))
-    assert counts[0] == counts[1] == 15
+        with django_assert_max_num_queries(15) as other_ctx:
+            assert client.get(reverse("home"), {"period": other.pk}).status_code == 200
+        counts.append((len(ctx.captured_queries), len(other_ctx.captured_queries)))
+    assert counts[0] == counts[1] == (14, 15)
 
 
 def test_answers_of_anonymous_campaigns_stay_out_of_every_csat_figure(cast, world):
