@@ -3,6 +3,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -49,3 +51,13 @@ def test_it_defaults_to_sqlite_and_a_serverless_broker_in_development(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "sqlite3 filesystem://" in result.stdout
+
+
+@pytest.mark.postgres
+def test_postgresql_connections_run_without_jit(db):
+    """The JIT compiler spent seconds compiling the portfolio aggregates; every connection turns it off."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
