@@ -106,6 +106,20 @@ class QuickTextarea(forms.Textarea):
         return mark_safe(f'<textarea name="{_escape(name)}"{flatatt(widget["attrs"])}>\n{text}</textarea>')
 
 
+class QuickRadioSelect(forms.RadioSelect):
+    """Radio buttons whose ``{{ radio.tag }}`` is drawn in Python; the list around them, where a
+    template draws it whole, still comes from Django's templates."""
+
+    def _render(self, template_name, context, renderer=None) -> SafeString:
+        widget = context["widget"]
+        if template_name == self.option_template_name and not widget.get("wrap_label"):
+            shown = "" if widget["value"] is None else f' value="{_escape(widget["value"])}"'
+            return mark_safe(
+                f'<input type="{_escape(widget["type"])}" name="{_escape(widget["name"])}"{shown}{flatatt(widget["attrs"])}>'
+            )
+        return super()._render(template_name, context, renderer)
+
+
 class QuickSelect(QuickSelectMixin, forms.Select):
     pass
 

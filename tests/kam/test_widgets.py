@@ -7,7 +7,15 @@ from django import forms
 from django.test.html import parse_html
 
 from kam.models import User
-from kam.widgets import QUICK, QuickCheckboxInput, QuickSelect, QuickSelectMultiple, SharedChoices, quick_widgets
+from kam.widgets import (
+    QUICK,
+    QuickCheckboxInput,
+    QuickRadioSelect,
+    QuickSelect,
+    QuickSelectMultiple,
+    SharedChoices,
+    quick_widgets,
+)
 from tests.factories import UserFactory
 
 CHOICES = [
@@ -92,3 +100,14 @@ def test_shared_choices_are_drawn_once_and_alike(value):
     assert parse_html(quick.render("n", value)) == parse_html(plain.render("n", value))
     assert shared.drawn() is shared.drawn()  # drawn once, reused by every row
     assert SharedChoices(CHOICES).drawn() is None  # option groups take the general path
+
+
+@pytest.mark.parametrize("value", [None, "2"])
+def test_quick_radio_buttons_draw_what_django_draws(value):
+    class Scores(forms.Form):
+        score = forms.ChoiceField(choices=[("1", "one"), ("2", "<two>")], widget=forms.RadioSelect)
+
+    plain, quick = Scores(initial={"score": value}), Scores(initial={"score": value})
+    quick.fields["score"].widget = QuickRadioSelect(choices=quick.fields["score"].choices)
+    assert [parse_html(str(r.tag())) for r in quick["score"]] == [parse_html(str(r.tag())) for r in plain["score"]]
+    assert parse_html(str(quick["score"])) == parse_html(str(plain["score"]))  # the whole list, labels wrapped
