@@ -388,6 +388,8 @@ class Listing(models.Model):
         verbose_name = _("listing")
         verbose_name_plural = _("listings")
         constraints = [models.UniqueConstraint(fields=["account", "product"], name="listing_unique")]
+        # The dashboard's "upcoming committees": the next few dates in order, not a scan of all listings.
+        indexes = [models.Index(fields=["next_committee_date"], name="listing_next_committee")]
 
     def __str__(self) -> str:
         return f"{self.product.brand} @ {self.account}: {self.get_status_display()}"

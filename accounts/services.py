@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, FilteredRelation, OuterRef, Q, Subquery
 from django.forms import BaseInlineFormSet
 from django.utils.translation import gettext as _
 
@@ -32,12 +32,14 @@ def _pct(value: Decimal | float) -> int:
 
 def account_scores(account: Account) -> dict:
     """Qualification and matrix figures for an account, with the parts that explain them."""
+    # Each criterion with this account's score, if any, in one query.
+    score = QualificationScore.objects.filter(account=account, criterion=OuterRef("pk")).values("score")[:1]
     criteria = list(
-        QualificationCriterion.objects.filter(account_type=account.account_type, active=True).order_by("order", "pk")
+        QualificationCriterion.objects.filter(account_type=account.account_type, active=True)
+        .annotate(given=Subquery(score))
+        .order_by("order", "pk")
     )
-    given = dict(
-        QualificationScore.objects.filter(account=account, criterion__in=criteria).values_list("criterion_id", "score")
-    )
+    given = {c.pk: c.given for c in criteria if c.given is not None}
     parts = []
     totals = {"all": [0, 0], CriterionDimension.ATTRACTIVENESS: [0, 0], CriterionDimension.POSITION: [0, 0]}
     for c in criteria:
@@ -78,12 +80,19 @@ def account_scores(account: Account) -> dict:
 
 def listing_share_pct(account: Account) -> int | None:
     """Share of our active portfolio that the account lists, or None when no listings are kept."""
-    counts = account.listings.filter(product__active=True).aggregate(
-        kept=Count("pk"), listed=Count("pk", filter=Q(status__in=LISTED_STATUSES))
+    # Our active products, each joined to this account's listing of it: one query for both counts.
+    counts = (
+        Product.objects.filter(active=True)
+        .annotate(listing=FilteredRelation("listings", condition=Q(listings__account=account)))
+        .aggregate(
+            portfolio=Count("pk"),
+            kept=Count("listing"),
+            listed=Count("listing", filter=Q(listing__status__in=LISTED_STATUSES)),
+        )
     )
     if not counts["kept"]:
         return None
-    portfolio = Product.objects.filter(active=True).count()
+    portfolio = counts["portfolio"]
     return _pct(Decimal(counts["listed"]) * 100 / portfolio) if portfolio else None
 
 

@@ -6,7 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, Func, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -43,7 +44,7 @@ from accounts.selectors import (
     financial_totals,
 )
 from kam.models import Role, User
-from stakeholders.models import LowScoreFollowUp
+from stakeholders.models import Affiliation, LowScoreFollowUp
 from stakeholders.surveys import csat_for_account
 
 PAGE_SIZE = 25
@@ -67,9 +68,13 @@ def _account_filter(request: HttpRequest) -> AccountFilter:
     colleagues = User.objects.visible_to(request.user).filter(is_active=True)
     # Owners of the accounts in view, and the KAMs in scope even before they own one (the
     # dashboard offers those, and links its filters here).
-    owners = User.objects.filter(
-        Q(pk__in=visible.values("owner_id")) | Q(pk__in=colleagues.filter(role=Role.KAM).values("pk"))
-    ).order_by("last_name", "first_name")
+    owners = (
+        User.objects.filter(
+            Q(pk__in=visible.values("owner_id")) | Q(pk__in=colleagues.filter(role=Role.KAM).values("pk"))
+        )
+        .only("username", "first_name", "last_name")
+        .order_by("last_name", "first_name")
+    )
     team_leads = colleagues.filter(role=Role.MANAGER)
     return AccountFilter(
         request.GET or None,
@@ -102,6 +107,13 @@ def account_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _count(queryset) -> Coalesce:
+    """A correlated COUNT(*) of ``queryset`` as an annotation (0 when nothing matches)."""
+    # COUNT as a plain function: one row, with no GROUP BY for Django to add.
+    counted = queryset.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 @login_required
 @require_safe
 def account_export(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -119,7 +131,18 @@ def account_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @login_required
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    account = _get_account(request, pk)
+    # The page's small figures come along with the account instead of as a query each.
+    account = get_object_or_404(
+        accounts_visible_to(request.user)
+        .select_related("owner", "parent", "health")
+        .annotate(
+            owner_key_accounts=_count(Account.objects.active().key_accounts().filter(owner_id=OuterRef("owner_id"))),
+            stakeholder_count=_count(Affiliation.objects.active().filter(account_id=OuterRef("pk"))),
+            on_team=Exists(AccountTeamMember.objects.filter(account_id=OuterRef("pk"), user=request.user)),
+            has_children=Exists(Account.objects.filter(parent_id=OuterRef("pk"))),
+        ),
+        pk=pk,
+    )
     access = account_access(request.user, account)
     scores = services.account_scores(account)
     financials = list(account.financials.all())
@@ -130,13 +153,12 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             row.revenue_actual_reporting = None
     listings = account.listings.select_related("product", "competitor_product")
     team = AccountTeamMember.objects.filter(account=account).select_related("user").order_by("user__last_name")
-    children = accounts_visible_to(request.user).filter(parent=account).select_related("owner")
-    rollup = None
-    if account.children.exists():
+    children, rollup = [], None
+    if account.has_children:
+        children = list(accounts_visible_to(request.user).filter(parent=account).select_related("owner"))
         year = timezone.localdate().year - 1
         rollup = financial_totals(descendants_of(account) | Account.objects.filter(pk=account.pk), year)
     history = account.history.select_related("history_user").order_by("-history_date")[:15]
-    owner_key_accounts = services.key_account_count(account.owner)
     health = getattr(account, "health", None)  # no row until the first refresh
     return render(
         request,
@@ -159,15 +181,15 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 (q, q.label, QUADRANT_ADVICE[q])
                 for q in (Quadrant.STAR, Quadrant.STRATEGIC, Quadrant.STREAMLINE, Quadrant.STATUS)
             ],
-            "owner_key_accounts": owner_key_accounts,
-            "stakeholder_count": account.affiliations.filter(end_date__isnull=True).count(),
+            "owner_key_accounts": account.owner_key_accounts,
+            "stakeholder_count": account.stakeholder_count,
             "plans": list(
                 account.plans.select_related("period")
                 .exclude(status="superseded")
                 .order_by("-period__start", "-revision")
             ),
-            "on_team": account.team_members.filter(user=request.user).exists(),
-            "owner_over_cap": owner_key_accounts > account.owner.effective_key_account_cap,
+            "on_team": account.on_team,
+            "owner_over_cap": account.owner_key_accounts > account.owner.effective_key_account_cap,
             # CSAT per campaign (one query, one more for anonymous campaigns) and the open low-score
             # follow-ups (one query).
             "csat_history": csat_for_account(account, request.user),

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
+from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from kam.models import MEDICAL_ROLES, User
+from kam.widgets import SharedChoices, quick_widgets
 from plans.models import (
     MAX_TEXT,
     AccountPlan,
@@ -89,6 +93,15 @@ class Step7Form(StepForm):
 STEP_FORMS = {1: Step1Form, 2: Step2Form, 3: Step3Form, 4: Step4Form, 5: Step5Form, 6: Step6Form, 7: Step7Form}
 
 
+def _model_choices(field: forms.ModelChoiceField) -> list:
+    """The field's choices as its ModelChoiceIterator yields them, from one plain query: the
+    iterator asks for a COUNT first and then reads through a server-side cursor."""
+    iterator = field.iterator(field)
+    choices = [] if field.empty_label is None else [("", field.empty_label)]
+    choices.extend(iterator.choice(obj) for obj in field.queryset)
+    return choices
+
+
 class PlanRowsMixin:
     """Row formsets of a plan: every row (and the "Add row" template) gets the plan, and every row
     offers the same choices, loaded once per formset instead of once per row."""
@@ -102,9 +115,10 @@ class PlanRowsMixin:
     def get_form_kwargs(self, index):
         return {**super().get_form_kwargs(index), "plan": self.plan}
 
-    @property
+    @cached_property
     def empty_form(self):
-        # The row template cloned by "Add row": built with the plan, like every other row.
+        # The row template cloned by "Add row": built with the plan, like every other row (and
+        # once: the page reads it for the column headings and for the template).
         form = self.form(
             auto_id=self.auto_id,
             prefix=self.add_prefix("__prefix__"),
@@ -121,6 +135,8 @@ class PlanRowsMixin:
         super().add_fields(form, index)
         if "DELETE" in form.fields:
             form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
+        # Rows are many and each offers every commercial colleague as owner: draw them quickly.
+        quick_widgets(form)
 
     def _share_choices(self, forms_) -> None:
         cache = getattr(self, "_choice_cache", None)
@@ -131,7 +147,7 @@ class PlanRowsMixin:
                 # Hidden primary-key fields render no choices; listing them would cost a query per row.
                 if isinstance(field, forms.ModelChoiceField) and not field.widget.is_hidden:
                     if name not in cache:
-                        cache[name] = list(field.choices)
+                        cache[name] = SharedChoices(_model_choices(field))
                     field.choices = cache[name]
 
 
@@ -157,6 +173,14 @@ class PlanRowForm(forms.ModelForm):
                 widget.attrs.setdefault("class", "form-check-input")
             else:
                 widget.attrs.setdefault("class", "form-control form-control-sm")
+
+    def shared(self, key: str, build: Callable[[], QuerySet]) -> QuerySet:
+        """The plan's queryset for a choice, built once for all rows of the page: building a
+        filtered queryset per row and field cost more than drawing the rows."""
+        cache = self.plan.__dict__.setdefault("_row_choice_querysets", {})
+        if key not in cache:
+            cache[key] = build()
+        return cache[key]
 
     def clean(self):
         data = super().clean()
@@ -204,10 +228,12 @@ class RelationshipObjectiveForm(PlanRowForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["affiliation"].queryset = (
-            Affiliation.objects.active().filter(account=self.plan.account).select_related("person")
+        self.fields["affiliation"].queryset = self.shared(
+            "affiliations",
+            # Each choice is labelled "person @ account": both come along.
+            lambda: Affiliation.objects.active().filter(account=self.plan.account).select_related("person", "account"),
         )
-        self.fields["owner"].queryset = commercial_users()
+        self.fields["owner"].queryset = self.shared("commercial_users", commercial_users)
 
 
 class ObjectiveForm(PlanRowForm):
@@ -221,7 +247,7 @@ class ObjectiveForm(PlanRowForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = commercial_users()
+        self.fields["owner"].queryset = self.shared("commercial_users", commercial_users)
 
 
 class ObjectiveProgressForm(PlanRowForm):
@@ -250,13 +276,18 @@ class ActionForm(PlanRowForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["objective"].queryset = self.plan.objectives.all()
+        self.fields["objective"].queryset = self.shared("objectives", self.plan.objectives.all)
         # Owners are commercial; medical colleagues take part only through an accepted support request.
-        self.fields["owner"].queryset = commercial_users()
-        self.fields["stakeholders"].queryset = Person.objects.filter(
-            affiliations__account=self.plan.account, affiliations__end_date__isnull=True
-        ).distinct()
-        self.fields["support_request"].queryset = self.plan.account.support_requests.filter(status="accepted")
+        self.fields["owner"].queryset = self.shared("commercial_users", commercial_users)
+        self.fields["stakeholders"].queryset = self.shared(
+            "people",
+            lambda: Person.objects.filter(
+                affiliations__account=self.plan.account, affiliations__end_date__isnull=True
+            ).distinct(),
+        )
+        self.fields["support_request"].queryset = self.shared(
+            "support_requests", lambda: self.plan.account.support_requests.filter(status="accepted")
+        )
 
 
 class ResourceForm(forms.ModelForm):
@@ -291,7 +322,9 @@ class CommunicationForm(PlanRowForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = User.objects.filter(is_active=True).order_by("last_name")
+        self.fields["owner"].queryset = self.shared(
+            "active_users", lambda: User.objects.filter(is_active=True).order_by("last_name")
+        )
 
 
 def _rows(model, form, extra=1, formset=PlanRowFormSet):

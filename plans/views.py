@@ -30,16 +30,23 @@ from plans.models import (
     Resource,
     SwotItem,
 )
-from plans.selectors import can_edit_plan, can_review_plan, completeness, objective_counts, plans_visible_to
+from plans.selectors import (
+    can_edit_plan,
+    can_review_plan,
+    completeness,
+    objective_counts,
+    plans_visible_to,
+    with_progress,
+)
 from stakeholders.selectors import coverage_for, dmu_for_account, dmu_gaps, is_stale
 
 SWOT_ORDER = Case(*[When(kind=k, then=Value(i)) for i, k in enumerate("SWOT")], output_field=IntegerField())
 
 
-def _plan(request: HttpRequest, pk: int) -> AccountPlan:
-    return get_object_or_404(
-        plans_visible_to(request.user).select_related("account__owner", "period", "submitted_by", "approved_by"), pk=pk
-    )
+def _plan(request: HttpRequest, pk: int, *, progress: bool = False) -> AccountPlan:
+    plans = plans_visible_to(request.user).select_related("account__owner", "period", "submitted_by", "approved_by")
+    # The step navigator's figures come along with the plan rather than as queries of their own.
+    return get_object_or_404(with_progress(plans) if progress else plans, pk=pk)
 
 
 def _steps(plan: AccountPlan) -> dict[int, PlanStep]:
@@ -96,7 +103,7 @@ def plan_create(request: HttpRequest, account_pk: int) -> HttpResponse:
 
 @login_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = _plan(request, pk)
+    plan = _plan(request, pk, progress=True)
     steps = _steps(plan)
     objectives = list(plan.objectives.select_related("owner", "plan__period"))
     actions = list(plan.actions.select_related("owner", "objective"))
@@ -191,7 +198,7 @@ def _row_formsets(plan: AccountPlan, number: int, data=None) -> list[tuple[str, 
 
 @login_required
 def plan_step(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    plan = _plan(request, pk)
+    plan = _plan(request, pk, progress=True)
     if number not in STEPS:
         return HttpResponse(status=404)
     steps = _steps(plan)

@@ -28,6 +28,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from kam.views import error_404
+from kam.widgets import QuickRadioSelect
 from stakeholders import ratelimit, surveys
 from stakeholders.models import QuestionKind, SurveyInvitation, SurveyQuestion, SurveyResponse
 
@@ -74,7 +75,7 @@ class SurveyAnswerForm(forms.Form):
     csat_score = forms.TypedChoiceField(
         choices=SCORES,
         coerce=int,
-        widget=forms.RadioSelect,
+        widget=QuickRadioSelect,
         error_messages={"required": SCORE_REQUIRED, "invalid_choice": SCORE_REQUIRED},
     )
     comment = forms.CharField(
@@ -100,11 +101,11 @@ class SurveyAnswerForm(forms.Form):
                 choices=[(n, str(n)) for n in range(1, 6)],
                 coerce=int,
                 empty_value=None,
-                widget=forms.RadioSelect,
+                widget=QuickRadioSelect,
             )
         if question.kind == QuestionKind.CHOICE:
             options = [(str(option), str(option)) for option in question.choices]
-            return forms.ChoiceField(label=label, required=question.required, choices=options, widget=forms.RadioSelect)
+            return forms.ChoiceField(label=label, required=question.required, choices=options, widget=QuickRadioSelect)
         return forms.CharField(
             label=label,
             required=question.required,
@@ -184,7 +185,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         survey = invitation.campaign.survey
         language = translation.get_language()
         questions = list(survey.questions.all())
-        existing = SurveyResponse.objects.filter(invitation=invitation).first()
+        existing = surveys.existing_response(invitation)
         status = 200
         if request.method == "POST":
             form = SurveyAnswerForm(request.POST, questions=questions, language=language)
@@ -226,7 +227,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
 def thanks(request: HttpRequest, token: str) -> HttpResponse:
     invitation = _invitation(token)
     with translation.override(surveys.invitation_language(invitation)):
-        if not SurveyResponse.objects.filter(invitation=invitation).exists():
+        if surveys.existing_response(invitation) is None:
             return redirect("survey:answer", token)
         return _page(
             request,

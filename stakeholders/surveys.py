@@ -95,7 +95,20 @@ def invitation_from_token(token: str) -> SurveyInvitation | None:
         return None
     if not hmac.compare_digest(mac, _mac(int(head))):
         return None
-    return SurveyInvitation.objects.select_related("campaign__survey", "account", "person").filter(pk=int(head)).first()
+    # The answer comes along (None when there is none yet): the page needs it, one query fewer.
+    return (
+        SurveyInvitation.objects.select_related("campaign__survey", "account", "person", "response")
+        .filter(pk=int(head))
+        .first()
+    )
+
+
+def existing_response(invitation: SurveyInvitation) -> SurveyResponse | None:
+    """The invitation's answer, from the row ``invitation_from_token`` read (or a query)."""
+    try:
+        return invitation.response
+    except SurveyResponse.DoesNotExist:
+        return None
 
 
 def survey_url(invitation: SurveyInvitation, *, score: int | None = None) -> str:

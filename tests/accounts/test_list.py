@@ -1,6 +1,12 @@
+import pytest
 from django.urls import reverse
 
+from accounts.models import Account
 from tests.factories import AccountFactory
+
+# The most queries a page may take, at any size (the targets of bench/bench_pages.py).
+LIST_QUERIES = 15
+DETAIL_QUERIES = 15
 
 
 def test_it_searches_by_name_city_and_crm_id(cast, login):
@@ -18,6 +24,24 @@ def test_it_searches_by_name_city_and_crm_id(cast, login):
     assert names({"q": "V-77"}) == {"Universitätsklinikum Elbtal"}
     assert names({"account_type": "pharmacy"}) == {"Stern-Apotheke"}
     assert names({"q": "Account C"}) == set()  # not visible to KAM A
+
+
+def test_search_words_begin_words_of_name_city_or_region_in_any_order(cast, login):
+    AccountFactory(owner=cast.kam_a, name="Klinikum München-Nord", city="München", region="Schwaben")
+    AccountFactory(owner=cast.kam_a, name="Stern-Apotheke", city="Rosenheim", region="Schwaben")
+    AccountFactory(owner=cast.kam_a, name="Universitätsklinikum Elbtal", city="Dresden", region="Sachsen")
+    client = login(cast.kam_a)
+
+    def names(q):
+        return {a.name for a in client.get(reverse("accounts:list"), {"q": q}).context["page"]}
+
+    assert names("klin nord") == {"Klinikum München-Nord"}
+    assert names("nord KLINIKUM") == {"Klinikum München-Nord"}
+    assert names("apotheke") == {"Stern-Apotheke"}  # after a hyphen
+    assert names("schwaben") == {"Klinikum München-Nord", "Stern-Apotheke"}
+    assert names("klinikum") == {"Klinikum München-Nord"}  # not inside "Universitätsklinikum"
+    assert names("elbtal sachsen") == {"Universitätsklinikum Elbtal"}
+    assert names("100%") == set()  # LIKE wildcards are plain characters
 
 
 def test_it_filters_by_key_status_and_owner(cast, login):
@@ -69,3 +93,49 @@ def test_the_list_and_detail_query_counts_do_not_grow_with_rows(cast, login, dja
     FinancialsFactory(account=cast.account_a, year=2023)
     assert _count_queries(client, reverse("accounts:list"), django_assert_max_num_queries, 15) == list_small
     assert _count_queries(client, cast.account_a.get_absolute_url(), django_assert_max_num_queries, 30) == detail_small
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"account_type": "hospital", "tier": "A", "key": "yes"},
+        {"q": "klinikum nord"},
+        {"q": "V-77", "sort": "-score"},
+    ],
+)
+def test_the_filtered_and_searched_list_costs_the_same_queries_at_20_and_200_accounts(
+    cast, login, query, django_assert_max_num_queries
+):
+    client = login(cast.manager_a)
+    counts = []
+    for total in (20, 200):
+        while Account.objects.count() < total:
+            n = Account.objects.count()
+            AccountFactory(
+                owner=[cast.kam_a, cast.kam_b][n % 2], name=f"Klinikum Nord {n}", is_key_account=n % 3 == 0, tier="A"
+            )
+        with django_assert_max_num_queries(LIST_QUERIES) as ctx:
+            response = client.get(reverse("accounts:list"), query)
+        assert response.status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts
+
+
+def test_the_account_page_costs_the_same_queries_with_a_bigger_team_and_group(
+    cast, login, django_assert_max_num_queries
+):
+    from tests.factories import FinancialsFactory, ListingFactory, TeamMemberFactory
+
+    client = login(cast.kam_a)
+    counts = []
+    for extra in (2, 20):
+        for _ in range(extra):
+            AccountFactory(owner=cast.kam_a, parent=cast.account_a)
+            ListingFactory(account=cast.account_a)
+            TeamMemberFactory(account=cast.account_a)
+        FinancialsFactory(account=cast.account_a, year=2000 + extra)
+        with django_assert_max_num_queries(DETAIL_QUERIES) as ctx:
+            assert client.get(cast.account_a.get_absolute_url()).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts

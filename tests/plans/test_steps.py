@@ -238,3 +238,51 @@ def test_plan_detail_query_count_is_fixed(cast, period, login, django_assert_max
             assert client.get(reverse("plans:detail", args=[plan.pk])).status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1], counts
+
+
+STEP_QUERIES = 15  # the most any step or the plan page may take (bench/bench_pages.py's target)
+
+
+def _grow_everything(plan, owner, n):
+    """n objectives, 2n actions of which only the later half has resources (so a check that
+    walks the actions until one has some costs n queries), a DMU of n people with coverage and
+    relationship objectives, n SWOT items."""
+    from plans.models import RelationshipObjective, SwotItem
+    from tests.stakeholder_factories import AffiliationFactory, CoverageFactory
+
+    objectives = [
+        Objective.objects.create(plan=plan, title=f"O{i}", target=1, due_date=date(2026, 12, 1), owner=owner)
+        for i in range(n)
+    ]
+    for i in range(2 * n):
+        action = Action.objects.create(plan=plan, title=f"A{i}", owner=owner, objective=objectives[i % n])
+        if i >= n:
+            Resource.objects.create(action=action)
+    for i in range(n):
+        affiliation = AffiliationFactory(account=plan.account, department=f"Dept {i % 6}")
+        CoverageFactory(affiliation=affiliation, user=owner)
+        RelationshipObjective.objects.create(
+            plan=plan, affiliation=affiliation, from_stance=0, to_stance=1, due_date=date(2026, 9, 1), owner=owner
+        )
+        SwotItem.objects.create(plan=plan, kind="SWOT"[i % 4], text=f"S{i}")
+
+
+def test_every_step_and_the_plan_page_stay_within_15_queries_whatever_the_plan_size(
+    cast, period, login, django_assert_max_num_queries
+):
+    from accounts.models import Account
+    from plans.services import plan_create
+
+    client = login(cast.kam_a)
+    counts = {}
+    for n in (3, 30):
+        account = Account.objects.create(name=f"Hospital {n}", account_type="hospital", country="DE", owner=cast.kam_a)
+        plan = plan_create(account=account, period=period, by=cast.kam_a)
+        _grow_everything(plan, cast.kam_a, n)
+        urls = {f"step {s}": reverse("plans:step", args=[plan.pk, s]) for s in range(1, 8)}
+        urls["plan"] = reverse("plans:detail", args=[plan.pk])
+        for name, url in urls.items():
+            with django_assert_max_num_queries(STEP_QUERIES) as ctx:
+                assert client.get(url).status_code == 200
+            counts.setdefault(name, []).append(len(ctx.captured_queries))
+    assert all(small == large for small, large in counts.values()), counts

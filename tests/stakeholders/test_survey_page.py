@@ -143,6 +143,24 @@ def test_the_page_needs_few_queries(client, invitation, django_assert_max_num_qu
         assert client.get(answer_url(invitation)).status_code == 200
 
 
+def test_the_page_costs_the_same_queries_with_2_and_12_questions_and_an_earlier_answer(
+    client, cast, django_assert_max_num_queries
+):
+    from stakeholders.models import SurveyQuestion, SurveyResponse
+
+    counts = []
+    for questions in (2, 12):
+        invitation = InvitationFactory(account=cast.account_a, campaign__created_by=cast.head)
+        survey = invitation.campaign.survey
+        for n in range(questions - survey.questions.count()):
+            SurveyQuestion.objects.create(survey=survey, order=10 + n, kind="text", text=f"Question {n}")
+        SurveyResponse.objects.create(invitation=invitation, csat_score=4, answers={}, comment="Fine.")
+        with django_assert_max_num_queries(2) as ctx:  # the invitation with its answer; the questions
+            assert client.get(answer_url(invitation)).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
+
+
 # Tokens and closed invitations ------------------------------------------------------------------
 
 
