@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -51,6 +52,19 @@ def test_it_defaults_to_sqlite_and_a_serverless_broker_in_development(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "sqlite3 filesystem://" in result.stdout
+
+
+def test_the_filesystem_broker_keeps_all_its_files_under_the_var_folder(tmp_path):
+    result = _run(
+        {"DEBUG": "1", "KAM_VAR_DIR": str(tmp_path), "DATABASE_URL": "", "CELERY_BROKER_URL": ""},
+        "shell",
+        "-c",
+        "import json; from django.conf import settings as s; print(json.dumps(s.CELERY_BROKER_TRANSPORT_OPTIONS))",
+    )
+    assert result.returncode == 0, result.stderr
+    options = json.loads(result.stdout.strip().splitlines()[-1])
+    assert set(options) == {"data_folder_in", "data_folder_out", "data_folder_processed", "control_folder"}
+    assert all(folder.startswith(str(tmp_path)) for folder in options.values())
 
 
 @pytest.mark.postgres
