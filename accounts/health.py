@@ -36,7 +36,6 @@ time alone moves some parts (contact cadence, objectives' elapsed time, the CSAT
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -71,12 +70,11 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import HEALTH_AMBER, HEALTH_GREEN, Account, AccountFinancials, AccountHealth, health_band
 from accounts.selectors import MONEY, fx_to_reporting
+from kam.lib import try_delay
 from plans.models import AccountPlan, Action, ActionStatus, Objective, ObjectiveStatus, PlanningPeriod, PlanStatus
 from plans.selectors import completeness_sql
 from stakeholders.models import Affiliation, Coverage, SurveyResponse, Touchpoint
 from stakeholders.surveys import ANONYMOUS_MIN_GROUP
-
-logger = logging.getLogger(__name__)
 
 WEIGHTS = {"plan": 25, "objectives": 20, "csat": 15, "relationships": 20, "revenue": 20}
 PART_LABELS = {
@@ -154,15 +152,10 @@ def schedule_health_refresh(account_ids: Iterable[int]) -> None:
 
 
 def _enqueue(ids: list[int]) -> None:
-    from kombu.exceptions import OperationalError
-
     from accounts.tasks import refresh_health_task
 
-    try:
-        refresh_health_task.delay(ids)
-    except (OperationalError, OSError):
-        # The write has committed; the hourly refresh will catch up with the score.
-        logger.warning("Could not enqueue the health refresh of %d accounts.", len(ids))
+    # If the broker is down, the hourly refresh catches up with the score.
+    try_delay(refresh_health_task, ids, what=f"the health refresh of {len(ids)} accounts")
 
 
 # What a row holds where a source has nothing on the account.

@@ -2,7 +2,26 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.db import models
+from kombu.exceptions import OperationalError
+
+logger = logging.getLogger(__name__)
+
+# What a failed enqueue raises when the broker is down or unreachable; anything else is a bug.
+BROKER_ERRORS = (OperationalError, OSError)
+
+
+def try_delay(task, *args, what: str) -> bool:
+    """Enqueue ``task(*args)``; if the broker is down, log it and go on, since the write it
+    follows has committed and a periodic job catches up. Returns whether it was enqueued."""
+    try:
+        task.delay(*args)
+    except BROKER_ERRORS:
+        logger.warning("Could not enqueue %s.", what)
+        return False
+    return True
 
 
 def chain_reaches(model: type[models.Model], start_id: int | None, link: str, target_id: int) -> bool:

@@ -1281,13 +1281,19 @@ def render_cached(data: dict, fmt: str) -> bytes:
 
     WeasyPrint needs about 2–3 s for a 15-page plan; plans.prerender_exports renders each plan
     after every save, so the download is usually a cache hit."""
+    return _render_or_get(data, fmt)[0]
+
+
+def _render_or_get(data: dict, fmt: str) -> tuple[bytes, bool]:
+    """The file and whether it had to be rendered now."""
     key = export_key(data, fmt)
     store = caches["exports"]
     content = store.get(key)
-    if content is None:
-        content = RENDERERS[fmt][0](data)
-        store.set(key, content)
-    return content
+    if content is not None:
+        return content, False
+    content = RENDERERS[fmt][0](data)
+    store.set(key, content)
+    return content, True
 
 
 def prerender(plan_id: int) -> int:
@@ -1300,13 +1306,9 @@ def prerender(plan_id: int) -> int:
     if plan is None or plan.account.owner is None:
         return 0
     rendered = 0
-    store = caches["exports"]
     for variant in VARIANTS:
         data = plan_export_data(plan, variant=variant, user=plan.account.owner)
-        for fmt in RENDERERS:
-            if store.get(export_key(data, fmt)) is None:
-                render_cached(data, fmt)
-                rendered += 1
+        rendered += sum(_render_or_get(data, fmt)[1] for fmt in RENDERERS)
     return rendered
 
 

@@ -3,7 +3,6 @@ carry over to the next period, archive."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from datetime import date
 
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.health import schedule_health_refresh
 from accounts.models import Account, ListingStatus, Product
+from kam.lib import try_delay
 from kam.models import User
 from plans.models import (
     EDITABLE_STATUSES,
@@ -82,9 +82,6 @@ def _require(condition: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
-logger = logging.getLogger(__name__)
-
-
 def enqueue_prerender(plan_id: int) -> None:
     """After commit, have a worker render the plan's exports ahead of the download (see
     plans.exports.render_cached). A broker outage costs only speed: the download renders itself."""
@@ -93,13 +90,9 @@ def enqueue_prerender(plan_id: int) -> None:
     if not settings.PLAN_EXPORT_PRERENDER:
         return
 
-    def send() -> None:
-        try:
-            prerender_exports.delay(plan_id)
-        except Exception:
-            logger.warning("Could not enqueue the export pre-render of plan %s.", plan_id)
-
-    transaction.on_commit(send)
+    transaction.on_commit(
+        lambda: try_delay(prerender_exports, plan_id, what=f"the export pre-render of plan {plan_id}")
+    )
 
 
 @transaction.atomic

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from email.header import Header
 from email.utils import formatdate
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -41,6 +42,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Account, AccountStatus
 from accounts.selectors import accounts_visible_to
+from kam.lib import try_delay
 from kam.models import User
 from stakeholders.models import (
     Affiliation,
@@ -232,12 +234,10 @@ def enqueue_invitations(ids: list[int]) -> int:
     sent = 0
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
-        try:
-            send_invitations.delay(chunk)
-            sent += len(chunk)
-        except Exception:
-            logger.warning("Could not enqueue %d survey invitations; the sweeper will retry.", len(chunk))
+        # If the broker is down, the sweeper re-enqueues the rest.
+        if not try_delay(send_invitations, chunk, what=f"{len(chunk)} survey invitations; the sweeper will retry"):
             break
+        sent += len(chunk)
     return sent
 
 
@@ -418,11 +418,16 @@ def _mime_bytes(email: EmailMultiAlternatives, sender: str) -> bytes | None:
     return "\r\n".join(lines).encode("ascii")
 
 
+@lru_cache(maxsize=8)
+def _sender(from_email: str) -> str:
+    return sanitize_address(from_email, "utf-8")
+
+
 def _send_fast(connection, email: EmailMultiAlternatives) -> None:
     """Send through an open SMTP connection with the bytes of _mime_bytes; other backends (tests'
     locmem, the console) and unusual messages take Django's own path."""
     smtp = getattr(connection, "connection", None)
-    sender = sanitize_address(email.from_email, "utf-8")
+    sender = _sender(email.from_email)
     raw = _mime_bytes(email, sender) if isinstance(connection, SmtpBackend) and smtp is not None else None
     if raw is None:
         connection.send_messages([email])
