@@ -145,7 +145,7 @@ def _pages(s: dict) -> list[tuple[str, object, str]]:
     return pages
 
 
-def measure_in_process(runs: int, warmup: int) -> tuple[list[Timing], dict]:
+def measure_in_process(runs: int, warmup: int, only: str = "") -> tuple[list[Timing], dict]:
     from django.contrib.auth.backends import ModelBackend
     from django.db import connection
     from django.test import Client
@@ -156,6 +156,8 @@ def measure_in_process(runs: int, warmup: int) -> tuple[list[Timing], dict]:
     results = []
     backend = f"{ModelBackend.__module__}.{ModelBackend.__qualname__}"
     for label, user, url in _pages(subjects):
+        if only and only not in label and not label.startswith("baseline"):
+            continue
         if user not in clients:
             clients[user] = Client(secure=True)
             if user is not None:
@@ -179,6 +181,9 @@ def measure_in_process(runs: int, warmup: int) -> tuple[list[Timing], dict]:
             get()
         who = user.username if user is not None else "anonymous"
         results.append(Timing(label, who, statistics.median(times), _p95(times), len(queries), failures))
+    if subjects["admin"] not in clients:  # --only left the administrator out; the gunicorn part needs a login
+        clients[subjects["admin"]] = Client(secure=True)
+        clients[subjects["admin"]].force_login(subjects["admin"], backend=backend)
     subjects["sessions"] = [c.session.session_key for u, c in clients.items() if u is not None]
     subjects["cookie"] = clients[subjects["admin"]].cookies
     return results, subjects
@@ -322,6 +327,7 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=3, help="untimed requests per page first")
     parser.add_argument("--wrk-seconds", type=int, default=10, help="seconds of load per page under gunicorn")
     parser.add_argument("--no-wrk", action="store_true", help="only the in-process measurements")
+    parser.add_argument("--only", default="", help="in process, only the pages whose label contains this text")
     args = parser.parse_args()
     if args.runs < 20:
         parser.error("--runs must be at least 20")
@@ -356,7 +362,7 @@ def main() -> int:
             return 2
         subjects: dict = {}
         try:
-            results, subjects = measure_in_process(args.runs, args.warmup)
+            results, subjects = measure_in_process(args.runs, args.warmup, args.only)
             print_in_process(results, subjects, args.runs, args.warmup)
             failures = [f for r in results for f in r.failures]
             if not args.no_wrk:
