@@ -567,6 +567,11 @@ class AccountHealth(models.Model):
     actions_overdue = models.PositiveIntegerField(db_default=0)
     csat_answers = models.PositiveIntegerField(db_default=0)
     csat_satisfied = models.PositiveIntegerField(db_default=0)
+    # Not part of the score: named campaigns of all time, summed from ``CsatQuarter``, for the
+    # dashboard's CSAT by KAM and country.
+    named_invited = models.PositiveIntegerField(db_default=0)
+    named_answers = models.PositiveIntegerField(db_default=0)
+    named_satisfied = models.PositiveIntegerField(db_default=0)
     key_people = models.PositiveIntegerField(db_default=0)
     key_uncovered = models.PositiveIntegerField(db_default=0)
     key_stale = models.PositiveIntegerField(db_default=0)
