@@ -48,7 +48,7 @@ MATRIX_LIMIT = 400
 BY_KAM_LIMIT = 20
 # The figures summed over the groups of ``build``'s one pass over the accounts.
 _FIGURES = (
-    *("total", "key", "hospitals", "pharmacies", "wholesalers", "tier_a", "tier_b", "tier_c"),
+    *("total", "key", "hospitals", "pharmacies", "wholesalers", "tier_a", "tier_b", "tier_c", "placed"),
     *("health_sum", "health_scored", "health_green", "health_amber", "health_red", "stale"),
     *("revenue_actual", "revenue_target", "with_revenue", "missing_rates"),
     *("objectives_on_track", "objectives_at_risk", "objectives_achieved"),
@@ -206,6 +206,7 @@ def build(user: User, filters: DashboardFilters, *, today: date | None = None) -
             tier_a=Count("pk", filter=key & Q(tier="A")),
             tier_b=Count("pk", filter=key & Q(tier="B")),
             tier_c=Count("pk", filter=key & Q(tier="C")),
+            placed=Count("pk", filter=key & Q(attractiveness__isnull=False, position__isnull=False)),
             # From the stored health rows (see the module docstring).
             health_sum=Coalesce(Sum("health__score", filter=key), 0),
             health_scored=Count("health__score", filter=key),
@@ -259,7 +260,7 @@ def build(user: User, filters: DashboardFilters, *, today: date | None = None) -
         Decimal(figures["health_sum"]) / figures["health_scored"] if figures["health_scored"] else None
     )
     d.accounts = {k: figures[k] for k in ("total", "key", "hospitals", "pharmacies", "wholesalers")}
-    d.accounts |= {k: figures[k] for k in ("tier_a", "tier_b", "tier_c")}
+    d.accounts |= {k: figures[k] for k in ("tier_a", "tier_b", "tier_c", "placed")}
     d.health = {
         "avg": round(figures["health_avg"]) if figures["health_avg"] is not None else None,
         "green": figures["health_green"],
@@ -451,7 +452,8 @@ def build(user: User, filters: DashboardFilters, *, today: date | None = None) -
         # This year's revenue in the reporting currency, so that bubbles of different currencies compare.
         .values("pk", "name", "attractiveness", "position", "qualification_score", "health__score")
         .annotate(revenue=F("health__revenue_actual"))
-        .order_by("-attractiveness", "pk")[:MATRIX_LIMIT]
+        # Beyond MATRIX_LIMIT accounts, the largest: a fair picture of where the revenue sits.
+        .order_by(F("health__revenue_actual").desc(nulls_last=True), "pk")[:MATRIX_LIMIT]
     )
     # One reverse() for 400 links: the account URL with its id filled in.
     url = reverse("accounts:detail", args=[0]).replace("/0/", "/{}/")

@@ -398,3 +398,20 @@ def test_the_next_90_days_hold_the_first_twenty_reviews_and_committees_in_scope(
     assert mine[5]["url"] == reverse("plans:detail", args=[plan.pk]) and mine[0]["brand"] == "Brand 1"
     everyone = build(cast.admin, DashboardFilters(), today=TODAY).upcoming
     assert len(everyone) == 20 and everyone[0]["account_name"] == "Account C"
+
+
+def test_beyond_its_limit_the_matrix_shows_the_largest_accounts_and_says_so(cast, world, login, monkeypatch):
+    c = cast.account_c
+    c.attractiveness, c.position = 20, 90
+    c.save()
+    refresh_health(today=TODAY)
+    d = build(cast.head, DashboardFilters(), today=TODAY)
+    assert [(m["name"], m["revenue"]) for m in d.matrix] == [
+        ("Account C", Decimal("1100.00")),
+        ("Account A", Decimal("1000.00")),
+    ]
+    assert d.accounts["placed"] == 2
+    monkeypatch.setattr("kam.dashboard.MATRIX_LIMIT", 1)
+    assert [m["name"] for m in build(cast.head, DashboardFilters(), today=TODAY).matrix] == ["Account C"]
+    content = login(cast.head).get(reverse("home")).content.decode()
+    assert 'id="matrix-cut"' in content and "The 1 largest by revenue of 2 key accounts" in content
