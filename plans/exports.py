@@ -267,7 +267,7 @@ def _communications_table(items: list, title: str, *, grouped: bool) -> dict:
         ],
         widths=[1.8, 3.6, 1.6, 1.3, 1.5, 1.4],
         nowrap=[5],
-        print_columns=[([0], 1.8), ([1], 3.4), ([2, 3], 2.5), ([4, 5], 2.5)],
+        print_columns=[([0], 2.0), ([1], 3.6), ([2, 3, 4, 5], 4.4)],
         groups=[c.get_audience_kind_display() for c in items] if grouped else None,
         empty=_("No communication planned yet."),
     )
@@ -434,7 +434,7 @@ def _internal_sections(plan: AccountPlan, steps: dict, user: User, today: date, 
             xray,
             widths=[2.2, 2.0, 1.4, 1.2, 1.6, 1.8, 1.6],
             numeric=[3],
-            print_columns=[([0, 1], 3.2), ([2, 3], 1.9), ([4], 1.5), ([5, 6], 3.4)],
+            print_columns=[([0, 1], 3.4), ([2, 3, 4], 3.0), ([5, 6], 3.6)],
             empty=_("No stakeholders recorded yet."),
             note=note,
         ),
@@ -503,7 +503,7 @@ def _whitespace_table(cells: list, currency: str) -> dict:
         ],
         widths=[2.6, 2.2, 2.0, 1.6],
         numeric=[3],
-        print_columns=[([0], 3.0), ([1], 3.0), ([2, 3], 4.0)],
+        print_columns=[([0], 4.0), ([1, 2, 3], 6.0)],
         empty=_("No whitespace mapped yet."),
     )
 
