@@ -1335,7 +1335,7 @@ def export_key(data: dict, fmt: str) -> str:
 def render_cached(data: dict, fmt: str) -> bytes:
     """The rendered file, from the export cache when this exact content was rendered before.
 
-    WeasyPrint needs about 2–3 s for a 15-page plan; plans.prerender_exports renders each plan
+    WeasyPrint needs about a second for a 12-page plan; plans.prerender_exports renders each plan
     after every save, so the download is usually a cache hit."""
     return _render_or_get(data, fmt)[0]
 
