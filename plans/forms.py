@@ -95,10 +95,14 @@ STEP_FORMS = {1: Step1Form, 2: Step2Form, 3: Step3Form, 4: Step4Form, 5: Step5Fo
 
 def _model_choices(field: forms.ModelChoiceField) -> list:
     """The field's choices as its ModelChoiceIterator yields them, from one plain query: the
-    iterator asks for a COUNT first and then reads through a server-side cursor."""
-    iterator = field.iterator(field)
+    iterator asks for a COUNT first and then reads through a server-side cursor. Colleagues come
+    as (pk, label) pairs: the choices are only drawn, the field validates against its queryset."""
     choices = [] if field.empty_label is None else [("", field.empty_label)]
-    choices.extend(iterator.choice(obj) for obj in field.queryset)
+    if field.queryset.model is User:
+        choices.extend(field.queryset.as_choices())
+    else:
+        iterator = field.iterator(field)
+        choices.extend(iterator.choice(obj) for obj in field.queryset)
     return choices
 
 
