@@ -14,7 +14,6 @@ import copy
 import html
 
 from django import forms
-from django.forms.utils import flatatt
 from django.utils.choices import BaseChoiceIterator
 from django.utils.safestring import SafeString, mark_safe
 
@@ -25,6 +24,24 @@ def _escape(value: object) -> str:
     if hasattr(value, "__html__"):
         return value.__html__()
     return html.escape(str(value))
+
+
+def flatatt(attrs: dict) -> str:
+    """Django's ``flatatt`` (django/forms/utils.py) without ``format_html``: the same sorted
+    ``key="value"`` pairs, then the true boolean attributes, escaped alike. Through
+    ``format_html`` each attribute cost a lazy-string check and two escapes, a third of drawing
+    a row of inputs."""
+    pairs = []
+    flags = []
+    for name, value in attrs.items():
+        if isinstance(value, bool):
+            if value:
+                flags.append(name)
+        elif value is not None:
+            pairs.append((name, value))
+    out = [f' {_escape(name)}="{_escape(value)}"' for name, value in sorted(pairs)]
+    out += [f" {_escape(name)}" for name in sorted(flags)]
+    return "".join(out)
 
 
 class SharedChoices(BaseChoiceIterator):

@@ -149,10 +149,13 @@ class PlanRowsMixin:
         for form in forms_:
             for name, field in form.fields.items():
                 # Hidden primary-key fields render no choices; listing them would cost a query per row.
-                if isinstance(field, forms.ModelChoiceField) and not field.widget.is_hidden:
-                    if name not in cache:
-                        cache[name] = SharedChoices(_model_choices(field))
-                    field.choices = cache[name]
+                if not isinstance(field, forms.ChoiceField) or field.widget.is_hidden:
+                    continue
+                if name not in cache:
+                    # Fixed choices (a status) are shared too, so their options are drawn once.
+                    choices = _model_choices(field) if isinstance(field, forms.ModelChoiceField) else field.choices
+                    cache[name] = SharedChoices(list(choices))
+                field.choices = cache[name]
 
 
 class PlanRowFormSet(PlanRowsMixin, BaseInlineFormSet):
