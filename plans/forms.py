@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.functional import cached_property
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from kam.models import MEDICAL_ROLES, User
@@ -106,6 +109,28 @@ def _model_choices(field: forms.ModelChoiceField) -> list:
     return choices
 
 
+class RowCellsMixin:
+    """A formset row drawn in Python: its hidden inputs, a cell per visible field with the field's
+    errors, and a cell with the row's own errors. The template loops this replaces cost about as
+    much as the inputs they drew, on pages of dozens of rows."""
+
+    def cells(self) -> SafeString:
+        errors = self.errors if self.is_bound else {}
+        hidden, cells = [], []
+        for field in self:
+            if field.is_hidden:
+                hidden.append(str(field))
+                continue
+            notes = "".join(
+                f'<div class="invalid-feedback d-block">{conditional_escape(e)}</div>'
+                for e in errors.get(field.name, ())
+            )
+            cells.append(f"<td>{field}{notes}</td>")
+        if own := errors.get(NON_FIELD_ERRORS):
+            cells.append(f'<td class="text-danger small">{" ".join(conditional_escape(e) for e in own)}</td>')
+        return mark_safe("".join(hidden + cells))  # inputs are drawn escaped, messages escaped here
+
+
 class PlanRowsMixin:
     """Row formsets of a plan: every row (and the "Add row" template) gets the plan, and every row
     offers the same choices, loaded once per formset instead of once per row."""
@@ -166,7 +191,7 @@ class PlanRowFormSet(PlanRowsMixin, BaseInlineFormSet):
         super().__init__(*args, instance=plan, **kwargs)
 
 
-class PlanRowForm(forms.ModelForm):
+class PlanRowForm(RowCellsMixin, forms.ModelForm):
     date_fields: tuple[str, ...] = ()
 
     def __init__(self, *args, plan: AccountPlan, **kwargs) -> None:
@@ -297,7 +322,7 @@ class ActionForm(PlanRowForm):
         )
 
 
-class ResourceForm(forms.ModelForm):
+class ResourceForm(RowCellsMixin, forms.ModelForm):
     class Meta:
         model = Resource
         fields = ["action", "people_days", "budget", "currency", "function"]
