@@ -262,9 +262,11 @@ class RelationshipObjectiveForm(PlanRowForm):
         super().__init__(*args, **kwargs)
         self.fields["affiliation"].queryset = self.shared(
             "affiliations",
-            # Each choice is labelled "person @ account": both come along.
-            lambda: Affiliation.objects.active().filter(account=self.plan.account).select_related("person", "account"),
+            lambda: Affiliation.objects.active().filter(account=self.plan.account).select_related("person"),
         )
+        # Labelled "person @ account" as str(affiliation) does, with the plan's account rather than
+        # a copy of it joined to every choice.
+        self.fields["affiliation"].label_from_instance = lambda a: f"{a.person} @ {self.plan.account}"
         self.fields["owner"].queryset = self.shared("commercial_users", commercial_users)
 
 

@@ -154,7 +154,7 @@ def _step_context(plan: AccountPlan, number: int, user) -> dict:
             "opportunity_value": sum(c.estimated_value or 0 for c in cells if c.status == "opportunity"),
         }
     if number == 3:
-        rows = list(dmu_for_account(plan.account))
+        rows = list(dmu_for_account(plan.account, summary=True))
         for a in rows:
             a.cov = coverage_for(a, user)
             a.stale = is_stale(a)
