@@ -56,6 +56,12 @@ class SharedChoices(BaseChoiceIterator):
     def __iter__(self):
         return iter(self.choices)
 
+    def __deepcopy__(self, memo) -> SharedChoices:
+        # Fields are deep-copied for every form, and with them their choices: lazily translated
+        # labels copied one by one, on every row. Shared choices are never changed in place, so
+        # a copy shares the list (and draws its options afresh).
+        return SharedChoices(self.choices)
+
     def __len__(self) -> int:
         return len(self.choices)
 

@@ -191,11 +191,24 @@ class PlanRowFormSet(PlanRowsMixin, BaseInlineFormSet):
         super().__init__(*args, instance=plan, **kwargs)
 
 
+def _share_fixed_choices(form_class: type[forms.BaseForm]) -> None:
+    """Turn the fixed choices of a form class (a status, a kind) into SharedChoices, once per
+    class: every form deep-copies its class's fields, and copying a list of lazily translated
+    labels cost more per row than drawing the row's inputs."""
+    if "_fixed_choices_shared" in form_class.__dict__:
+        return
+    for field in form_class.base_fields.values():
+        if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+            field.choices = SharedChoices(list(field.choices))
+    form_class._fixed_choices_shared = True
+
+
 class PlanRowForm(RowCellsMixin, forms.ModelForm):
     date_fields: tuple[str, ...] = ()
 
     def __init__(self, *args, plan: AccountPlan, **kwargs) -> None:
         self.plan = plan
+        _share_fixed_choices(type(self))
         super().__init__(*args, **kwargs)
         for f in self.fields.values():
             widget = f.widget
