@@ -28,6 +28,7 @@ from plans.models import (
     PlanStatus,
     PlanStep,
     SwotItem,
+    WhitespaceStatus,
 )
 from plans.selectors import (
     can_edit_plan,
@@ -145,6 +146,10 @@ def _step_context(plan: AccountPlan, number: int, user, formsets: dict[str, obje
         ).order_by("year")
     if number == 2:
         cells = list(plan.whitespace.select_related("product"))
+        # Each cell shows its status twice; get_status_display would rebuild the choices each time.
+        labels = dict(WhitespaceStatus.choices)
+        for c in cells:
+            c.status_label = labels.get(c.status, c.status)
         centres = sorted({c.buying_centre for c in cells})
         products = sorted({c.product for c in cells}, key=lambda p: p.brand)
         grid = {(c.buying_centre, c.product_id): c for c in cells}
