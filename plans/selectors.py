@@ -75,7 +75,8 @@ def with_progress(plans: QuerySet[AccountPlan]) -> QuerySet[AccountPlan]:
 
     Written as SQL: as eleven ORM subqueries the annotations cost every plan page about 4 ms of
     Python to compile, more than the database takes to answer them (tests/plans/test_steps.py
-    checks them against the rows)."""
+    checks them against the rows). The SQL names the plan table, so evaluate the result as it
+    is rather than nesting it in another query as a subquery."""
     plan = AccountPlan._meta.db_table
     resources = (
         f"EXISTS (SELECT 1 FROM {Resource._meta.db_table} r JOIN {Action._meta.db_table} a ON a.id = r.action_id"
