@@ -1,5 +1,6 @@
 """The quick widgets draw what Django's widget templates draw."""
 
+import copy
 from datetime import date
 
 import pytest
@@ -111,3 +112,21 @@ def test_quick_radio_buttons_draw_what_django_draws(value):
     quick.fields["score"].widget = QuickRadioSelect(choices=quick.fields["score"].choices)
     assert [parse_html(str(r.tag())) for r in quick["score"]] == [parse_html(str(r.tag())) for r in plain["score"]]
     assert parse_html(str(quick["score"])) == parse_html(str(plain["score"]))  # the whole list, labels wrapped
+
+
+def test_rows_sharing_choices_each_show_their_own_selection():
+    flat = [choice for choice in CHOICES if not isinstance(choice[1], list)]
+    shared = SharedChoices(flat)
+    for value in ["a", "b", "a", None, ["a", "b"]]:
+        multiple = isinstance(value, list)
+        plain = (forms.SelectMultiple if multiple else forms.Select)(choices=flat)
+        quick = (QuickSelectMultiple if multiple else QuickSelect)(choices=shared)
+        assert parse_html(quick.render("n", value)) == parse_html(plain.render("n", value)), value
+
+
+def test_a_copied_field_shares_the_choices_but_not_what_was_drawn():
+    field = forms.ChoiceField(choices=SharedChoices([("a", "A"), ("b", "B")]))
+    field.choices.drawn()
+    copied = copy.deepcopy(field)
+    assert copied.choices.choices is field.choices.choices
+    assert copied.choices._drawn is None and copied.widget.choices._drawn is None
