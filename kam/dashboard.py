@@ -431,16 +431,17 @@ def build(user: User, filters: DashboardFilters, *, today: date | None = None) -
         )
         .values_list("when", "what", "item", "account_id", "account_name", "brand")
     )
+    # One reverse() per kind of link, the ids filled in.
+    account_url = reverse("accounts:detail", args=[0]).replace("/0/", "/{}/")
+    plan_url = reverse("plans:detail", args=[0]).replace("/0/", "/{}/")
     d.upcoming = [
         {
             "date": when,
             "what": what,
-            "url": reverse("plans:detail", args=[item])
-            if what == "review"
-            else reverse("accounts:detail", args=[account_id]),
+            "url": plan_url.format(item) if what == "review" else account_url.format(account_id),
             "brand": brand,
             "account_name": account_name,
-            "account_url": reverse("accounts:detail", args=[account_id]),
+            "account_url": account_url.format(account_id),
         }
         for when, what, item, account_id, account_name, brand in _first(reviews)
         .union(_first(committees), all=True)
@@ -455,10 +456,8 @@ def build(user: User, filters: DashboardFilters, *, today: date | None = None) -
         # Beyond MATRIX_LIMIT accounts, the largest: a fair picture of where the revenue sits.
         .order_by(F("health__revenue_actual").desc(nulls_last=True), "pk")[:MATRIX_LIMIT]
     )
-    # One reverse() for 400 links: the account URL with its id filled in.
-    url = reverse("accounts:detail", args=[0]).replace("/0/", "/{}/")
     for row in d.matrix:
         row["health"] = row.pop("health__score")
         row["band"] = band(row["health"])
-        row["url"] = url.format(row["pk"])
+        row["url"] = account_url.format(row["pk"])
     return d
