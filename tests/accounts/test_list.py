@@ -139,3 +139,28 @@ def test_the_account_page_costs_the_same_queries_with_a_bigger_team_and_group(
             assert client.get(cast.account_a.get_absolute_url()).status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1], counts
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("words", ["hamburg", "klin nord"])
+def test_the_search_is_answered_by_the_trigram_and_crm_id_indexes(cast, words):
+    """The trigram index holds AccountSearchText's expression as migration 0008 wrote it; should
+    the two drift apart, PostgreSQL would quietly read every account again."""
+    from django.db import connection
+
+    from accounts.filters import AccountFilter
+    from kam.models import User
+
+    AccountFactory(owner=cast.kam_a, name="Klinikum Hamburg-Nord", city="Hamburg")
+    filterset = AccountFilter({"q": words}, queryset=Account.objects.all(), owners=User.objects.none())
+    queryset = filterset.search(Account.objects.all(), "q", words)
+    assert [a.name for a in queryset] == ["Klinikum Hamburg-Nord"]
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # A few rows in a test: without these the planner rightly reads the table.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Bitmap Index Scan on account_search_trgm" in plan
+    assert "Bitmap Index Scan on account_crm_id_upper" in plan
