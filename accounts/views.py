@@ -38,6 +38,7 @@ from accounts.models import (
 from accounts.selectors import (
     MissingExchangeRate,
     account_access,
+    account_owners_visible_to,
     accounts_visible_to,
     convert,
     descendants_of,
@@ -70,7 +71,8 @@ def _account_filter(request: HttpRequest) -> AccountFilter:
     # dashboard offers those, and links its filters here).
     owners = (
         User.objects.filter(
-            Q(pk__in=visible.values("owner_id")) | Q(pk__in=colleagues.filter(role=Role.KAM).values("pk"))
+            Q(pk__in=account_owners_visible_to(request.user).values("pk"))
+            | Q(pk__in=colleagues.filter(role=Role.KAM).values("pk"))
         )
         .only("username", "first_name", "last_name")
         .order_by("last_name", "first_name")
