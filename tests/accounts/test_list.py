@@ -70,6 +70,16 @@ def test_it_sorts_and_paginates(cast, login):
     assert len(second.context["page"]) == 31 - 25
 
 
+@pytest.mark.parametrize("sort", ["score", "-health", "owner"])
+def test_pages_sorted_by_a_value_many_accounts_share_hold_every_account_once(cast, login, sort):
+    for i in range(30):
+        AccountFactory(owner=[cast.kam_a, cast.kam_b][i % 2], name=f"Same {i:02d}", qualification_score=50)
+    client = login(cast.manager_a)
+    pages = [client.get(reverse("accounts:list"), {"sort": sort, "page": n}).context["page"] for n in (1, 2)]
+    shown = [a.pk for page in pages for a in page]
+    assert sorted(shown) == sorted(Account.objects.filter(owner__manager=cast.manager_a).values_list("pk", flat=True))
+
+
 def _count_queries(client, url, django_assert_max_num_queries, budget):
     with django_assert_max_num_queries(budget) as ctx:
         assert client.get(url).status_code == 200
