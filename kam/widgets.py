@@ -17,6 +17,8 @@ from django import forms
 from django.utils.choices import BaseChoiceIterator
 from django.utils.safestring import SafeString, mark_safe
 
+from kam.models import person_name
+
 
 def _escape(value: object) -> str:
     """Django's conditional_escape without its lazy-string wrapper, which costs more than the
@@ -99,6 +101,30 @@ class SharedChoices(BaseChoiceIterator):
                 out.append(selected_option if selected else option)
             self._options[key] = "".join(out)
         return self._options[key]
+
+
+class PeopleChoices(BaseChoiceIterator):
+    """The choices of a ModelChoiceField of users, read as (id, first name, last name, username)
+    rows: the same options as Django's iterator, without a User instance per option (a select of
+    every owner an administrator sees holds several hundred). Read again each time it is drawn,
+    like Django's; validation still goes through the field's queryset."""
+
+    def __init__(self, field: forms.ModelChoiceField) -> None:
+        self.field = field
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield "", self.field.empty_label
+        if getattr(self.field, "null_label", None) is not None:  # django-filter's "none" option
+            yield self.field.null_value, self.field.null_label
+        rows = self.field.queryset.values_list("pk", "first_name", "last_name", "username")
+        for pk, first_name, last_name, username in rows:
+            yield pk, person_name(first_name, last_name, username)
+
+
+def people_choices(field: forms.ModelChoiceField) -> None:
+    """Draw the options of ``field`` (a choice of users) from ``PeopleChoices``."""
+    field.widget.choices = PeopleChoices(field)
 
 
 class QuickSelectMixin:
