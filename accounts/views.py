@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Exists, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -44,6 +46,7 @@ from accounts.selectors import (
     descendants_of,
     financial_totals,
 )
+from kam.lib import CountingPaginator
 from kam.models import Role, User
 from stakeholders.models import Affiliation, LowScoreFollowUp
 from stakeholders.surveys import csat_for_account
@@ -93,18 +96,15 @@ def _filtered(filterset: AccountFilter, request: HttpRequest):
 
 
 def _account_page(accounts: QuerySet[Account], number: str | None) -> Page:
-    """One page of ``accounts``, with their owner, parent and health joined for that page only.
+    """One page of ``accounts``, counted in the query that picks it, with their owner, parent and
+    health joined for that page only: joined in the query that sorts the accounts and cuts the
+    page, they were joined for every account that matched (a few thousand for a national head)."""
 
-    Joined in the query that sorts the accounts and cuts the page, they were joined for every
-    account that matched (a few thousand for a national head) before 25 were kept. The page's ids
-    come from ``accounts`` as a subquery, so it holds the same rows in the same order."""
-    page = Paginator(accounts.select_related(None), PAGE_SIZE).get_page(number)
-    page.object_list = (
-        Account.objects.filter(pk__in=page.object_list.values("pk"))
-        .select_related("owner", "parent", "health")
-        .order_by(*accounts.query.order_by)
-    )
-    return page
+    def rows(ids: Sequence[int]) -> QuerySet[Account]:
+        # Ids that accounts_visible_to chose a moment ago, in the query above.
+        return Account.objects.filter(pk__in=ids).select_related("owner", "parent", "health").order_by()
+
+    return CountingPaginator(accounts.select_related(None), PAGE_SIZE, rows=rows).get_page(number)
 
 
 @login_required
