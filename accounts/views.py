@@ -149,7 +149,9 @@ def account_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @login_required
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    # The page's small figures come along with the account instead of as a query each.
+    # The page's small figures come along with the account instead of as a query each, and
+    # whether the sections that are mostly empty have anything to read.
+    open_follow_ups = LowScoreFollowUp.objects.filter(closed_at__isnull=True)
     account = get_object_or_404(
         accounts_visible_to(request.user)
         .select_related("owner", "parent", "health")
@@ -158,6 +160,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             stakeholder_count=_count(Affiliation.objects.active().filter(account_id=OuterRef("pk"))),
             on_team=Exists(AccountTeamMember.objects.filter(account_id=OuterRef("pk"), user=request.user)),
             has_children=Exists(Account.objects.filter(parent_id=OuterRef("pk"))),
+            has_open_follow_ups=Exists(open_follow_ups.filter(account_id=OuterRef("pk"))),
         ),
         pk=pk,
     )
@@ -209,11 +212,13 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "on_team": account.on_team,
             "owner_over_cap": account.owner_key_accounts > account.owner.effective_key_account_cap,
             # CSAT per campaign (one query, one more for anonymous campaigns) and the open low-score
-            # follow-ups (one query).
+            # follow-ups (one query, when there are any).
             "csat_history": csat_for_account(account, request.user),
-            "follow_ups": LowScoreFollowUp.objects.filter(account=account, closed_at__isnull=True).select_related(
+            "follow_ups": open_follow_ups.filter(account=account).select_related(
                 "invitation__person", "invitation__campaign", "invitation__response"
-            ),
+            )
+            if account.has_open_follow_ups
+            else [],
         },
     )
 
