@@ -53,6 +53,9 @@ class DayNumber(models.Func):
         return self.as_sql(compiler, connection, template="((%(expressions)s) - DATE '2000-01-01')::float", **extra)
 
 
+MAX_OFFSET = 2**63 - 1  # OFFSET is a 64-bit integer in PostgreSQL and SQLite
+
+
 class CountingPaginator(Paginator):
     """A paginator that counts the rows in the query that picks the page (``COUNT(*) OVER ()``
     beside the ids) and then reads the page's rows by id through ``rows``.
@@ -75,7 +78,8 @@ class CountingPaginator(Paginator):
             number = int(number)
         except (TypeError, ValueError):
             number = 1
-        page = self._read(number) if number >= 1 else None
+        # A number whose offset no database takes is past the end of any list.
+        page = self._read(number) if 1 <= number <= MAX_OFFSET // self.per_page else None
         if page is None:
             self.count = self.object_list.count()
             page = self._read(self.num_pages) or Page([], self.num_pages, self)

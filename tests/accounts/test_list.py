@@ -80,6 +80,17 @@ def test_pages_sorted_by_a_value_many_accounts_share_hold_every_account_once(cas
     assert sorted(shown) == sorted(Account.objects.filter(owner__manager=cast.manager_a).values_list("pk", flat=True))
 
 
+@pytest.mark.parametrize("page", ["0", "-3", "99", "9" * 30, "1e3", ""])
+def test_a_page_number_out_of_range_shows_the_last_page(cast, login, page):
+    for i in range(30):
+        AccountFactory(owner=cast.kam_a, name=f"Z{i:02d}")
+    response = login(cast.kam_a).get(reverse("accounts:list"), {"page": page})
+    assert response.status_code == 200
+    expected = 1 if page in ("1e3", "") else 2  # not a whole number: the first page, as Django does
+    assert response.context["page"].number == expected
+    assert response.context["total"] == 31
+
+
 def _count_queries(client, url, django_assert_max_num_queries, budget):
     with django_assert_max_num_queries(budget) as ctx:
         assert client.get(url).status_code == 200

@@ -13,7 +13,7 @@ def _rows(ids):
 
 
 @pytest.mark.parametrize("accounts", [0, 7, 10])
-@pytest.mark.parametrize("number", [1, 2, 3, "3", 0, -1, 99, "abc", None, 2.0, 2.5, "2.0"])
+@pytest.mark.parametrize("number", [1, 2, 3, "3", 0, -1, 99, "abc", None, 2.0, 2.5, "2.0", "9" * 30])
 def test_it_gives_the_page_django_gives(db, accounts, number):
     owner = UserFactory()
     for i in range(accounts):
