@@ -165,7 +165,7 @@ def test_the_account_page_costs_the_same_queries_with_a_bigger_team_and_group(
 @pytest.mark.postgres
 @pytest.mark.parametrize("words", ["hamburg", "klin nord"])
 def test_the_search_is_answered_by_the_trigram_and_crm_id_indexes(cast, words):
-    """The trigram index holds AccountSearchText's expression as migration 0008 wrote it; should
+    """The trigram index holds AccountSearchText's expression as migration 0009 wrote it; should
     the two drift apart, PostgreSQL would quietly read every account again."""
     from django.db import connection
 
