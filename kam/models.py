@@ -97,12 +97,6 @@ class KamUserManager(UserManager.from_queryset(UserQuerySet)):
     pass
 
 
-def person_name(first_name: str, last_name: str, username: str) -> str:
-    """How a person is named (``str(user)``): their full name as Django writes it, else their
-    username. A function of the three columns, so a list of names needs no User instances."""
-    return f"{first_name} {last_name}".strip() or username
-
-
 def subordinate_ids(manager: User | int) -> RawSQL:
     """A subquery of the ids below ``manager`` (a user or their id), usable as ``field__in=``."""
     return RawSQL(_SUBORDINATES_SQL, (manager if isinstance(manager, int) else manager.pk,))
@@ -146,7 +140,7 @@ class User(AbstractUser):
         ]
 
     def __str__(self) -> str:
-        return person_name(self.first_name, self.last_name, self.username)
+        return self.get_full_name() or self.username
 
     def get_absolute_url(self) -> str:
         return reverse("people-detail", args=[self.pk])

@@ -17,8 +17,6 @@ from django import forms
 from django.utils.choices import BaseChoiceIterator
 from django.utils.safestring import SafeString, mark_safe
 
-from kam.models import person_name
-
 
 def _escape(value: object) -> str:
     """Django's conditional_escape without its lazy-string wrapper, which costs more than the
@@ -104,10 +102,10 @@ class SharedChoices(BaseChoiceIterator):
 
 
 class PeopleChoices(BaseChoiceIterator):
-    """The choices of a ModelChoiceField of users, read as (id, first name, last name, username)
-    rows: the same options as Django's iterator, without a User instance per option (a select of
-    every owner an administrator sees holds several hundred). Read again each time it is drawn,
-    like Django's; validation still goes through the field's queryset."""
+    """The choices of a ModelChoiceField of users, read through ``UserQuerySet.as_choices`` as
+    (id, label) rows: the same options as Django's iterator, without a User instance per option
+    (a select of every owner an administrator sees holds several hundred). Read again each time
+    it is drawn, like Django's; validation still goes through the field's queryset."""
 
     def __init__(self, field: forms.ModelChoiceField) -> None:
         self.field = field
@@ -117,9 +115,7 @@ class PeopleChoices(BaseChoiceIterator):
             yield "", self.field.empty_label
         if getattr(self.field, "null_label", None) is not None:  # django-filter's "none" option
             yield self.field.null_value, self.field.null_label
-        rows = self.field.queryset.values_list("pk", "first_name", "last_name", "username")
-        for pk, first_name, last_name, username in rows:
-            yield pk, person_name(first_name, last_name, username)
+        yield from self.field.queryset.as_choices()
 
 
 def people_choices(field: forms.ModelChoiceField) -> None:
