@@ -101,6 +101,28 @@ class SharedChoices(BaseChoiceIterator):
         return self._options[key]
 
 
+class PeopleChoices(BaseChoiceIterator):
+    """The choices of a ModelChoiceField of users, read through ``UserQuerySet.as_choices`` as
+    (id, label) rows: the same options as Django's iterator, without a User instance per option
+    (a select of every owner an administrator sees holds several hundred). Read again each time
+    it is drawn, like Django's; validation still goes through the field's queryset."""
+
+    def __init__(self, field: forms.ModelChoiceField) -> None:
+        self.field = field
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield "", self.field.empty_label
+        if getattr(self.field, "null_label", None) is not None:  # django-filter's "none" option
+            yield self.field.null_value, self.field.null_label
+        yield from self.field.queryset.as_choices()
+
+
+def people_choices(field: forms.ModelChoiceField) -> None:
+    """Draw the options of ``field`` (a choice of users) from ``PeopleChoices``."""
+    field.widget.choices = PeopleChoices(field)
+
+
 class QuickSelectMixin:
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         # What Select.get_context() and optgroups() work out, without a dict per option.

@@ -15,6 +15,7 @@ from kam.widgets import (
     QuickSelect,
     QuickSelectMultiple,
     SharedChoices,
+    people_choices,
     quick_widgets,
 )
 from tests.factories import UserFactory
@@ -89,6 +90,27 @@ def test_model_choices_follow_a_later_queryset(db):
     assert parse_html(str(form["owner"])) == parse_html(str(plain["owner"]))
     assert f'value="{second.pk}" selected' in str(form["owner"])
     assert isinstance(form.fields["done"].widget, QuickCheckboxInput)
+
+
+@pytest.mark.parametrize("chosen", [None, "second"])
+def test_people_choices_draw_the_options_django_draws(db, chosen):
+    people = {
+        "first": UserFactory(first_name="Anna", last_name="<Ärztin> & Co"),
+        "second": UserFactory(first_name="", last_name="", username="no.name"),
+        "third": UserFactory(first_name="Ben", last_name=""),
+    }
+    initial = {"owner": people[chosen].pk} if chosen else {}
+
+    class OwnerForm(forms.Form):
+        owner = forms.ModelChoiceField(queryset=User.objects.filter(pk__in=[p.pk for p in people.values()]))
+
+    plain, quick = OwnerForm(initial=initial), OwnerForm(initial=initial)
+    quick_widgets(quick)
+    people_choices(quick.fields["owner"])
+    assert parse_html(str(quick["owner"])) == parse_html(str(plain["owner"]))
+    assert [label for _value, label in quick.fields["owner"].widget.choices][1:] == [
+        str(p) for p in User.objects.filter(pk__in=[p.pk for p in people.values()])
+    ]
 
 
 @pytest.mark.parametrize("value", [None, "", "b", ["a", "b"]])
