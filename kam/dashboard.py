@@ -1,7 +1,8 @@
 """The portfolio dashboard's figures: every number comes from SQL aggregates over the accounts the
 user may see (the page's totals are sums of a few hundred per-KAM groups), so the page costs the
-same number of queries at 100 or 10,000 accounts: 12 in all, session and filter choices included
-(13 for a period other than the current one).
+same number of queries at 100 or 10,000 accounts: 12 in all for an administrator, session and
+filter choices included, one more for anyone else (their accounts' ids, read once), one more again
+for a manager (the people below), and one more for a period other than the current one.
 
 Per-account figures that would otherwise be recounted from many rows on every view (health, this
 year's revenue and target in the reporting currency, stakeholders past their contact cadence, and
@@ -35,6 +36,7 @@ from django.utils import timezone
 from accounts.health import PART_LABELS, WEIGHTS, band
 from accounts.models import Account, AccountStatus, Listing
 from accounts.selectors import accounts_visible_to
+from kam.lib import Ids
 from kam.models import User
 from plans.models import AccountPlan, ActionStatus, Objective, ObjectiveStatus, PlanningPeriod, PlanStatus
 from stakeholders.models import CsatQuarter
@@ -151,6 +153,12 @@ def _csat_rows(rows: QuerySet) -> list[dict]:
     return rows
 
 
+def _among(field: str, ids: Ids | QuerySet) -> dict:
+    """The filter for ``field`` among the scope's accounts: a list of ids as one array parameter
+    (``kam.lib.InIds``), a subquery as a subquery."""
+    return {f"{field}__in_ids": ids} if isinstance(ids, Ids) else {f"{field}__in": ids}
+
+
 def _sum_groups(groups: list[dict]) -> dict:
     """The figures over all accounts from the per-group ones: sums, and the oldest health row."""
     totals = {name: sum(group[name] for group in groups) for name in _FIGURES}
@@ -188,6 +196,11 @@ def build(user: User, filters: DashboardFilters, *, today: date | None = None) -
     today = today or timezone.localdate()
     accounts = scoped_accounts(user, filters)
     ids = accounts.values("pk")
+    if not user.is_administrator:
+        # A manager's accounts are read once, and every query below is given their ids: otherwise
+        # each one works the scope out again (owners below, team seats, their union, the filters).
+        ids = Ids(ids.values_list("pk", flat=True))
+        accounts = Account.objects.filter(pk__in_ids=ids)
     d = Dashboard()
     key = Q(is_key_account=True)
     money = DecimalField(max_digits=20, decimal_places=2)
@@ -283,7 +296,7 @@ def build(user: User, filters: DashboardFilters, *, today: date | None = None) -
     # For the current period the health rows hold the objectives and actions per account; another
     # period (or none defined) is counted from the plans themselves.
     stored = current is not None and period == current
-    plans = AccountPlan.objects.filter(account__in=ids).exclude(status=PlanStatus.SUPERSEDED)
+    plans = AccountPlan.objects.filter(**_among("account", ids)).exclude(status=PlanStatus.SUPERSEDED)
     if period:
         plans = plans.filter(period=period)
     open_actions = [ActionStatus.PLANNED, ActionStatus.IN_PROGRESS, ActionStatus.BLOCKED]
@@ -342,7 +355,7 @@ def build(user: User, filters: DashboardFilters, *, today: date | None = None) -
     # the suppression rules there. Read from the stored summaries (``CsatQuarter`` per account and
     # quarter, its all-time sums on the health rows), which the health refresh rewrites.
     quarters = list(
-        CsatQuarter.objects.filter(account__in=ids)
+        CsatQuarter.objects.filter(**_among("account", ids))
         .values("year", "quarter")
         .annotate(invited=Sum("invited"), answers=Sum("answers"), satisfied=Sum("satisfied"))
         .order_by("year", "quarter")
@@ -420,7 +433,9 @@ def build(user: User, filters: DashboardFilters, *, today: date | None = None) -
         .values_list("when", "what", "item", "account_id", "account_name", "brand")
     )
     committees = (
-        Listing.objects.filter(account__in=ids, next_committee_date__gte=today, next_committee_date__lte=horizon)
+        Listing.objects.filter(
+            **_among("account", ids), next_committee_date__gte=today, next_committee_date__lte=horizon
+        )
         .order_by()
         .annotate(
             when=F("next_committee_date"),
