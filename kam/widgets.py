@@ -19,7 +19,7 @@ from django.utils.choices import BaseChoiceIterator
 from django.utils.safestring import SafeString, mark_safe
 
 
-def _escape(value: object) -> str:
+def quick_escape(value: object) -> str:
     """Django's conditional_escape without its lazy-string wrapper, which costs more than the
     escaping for short labels: safe strings pass, everything else is escaped."""
     if hasattr(value, "__html__"):
@@ -50,7 +50,7 @@ class SharedChoices(BaseChoiceIterator):
             drawn = []
             for value, label in self.choices:
                 value = "" if value is None else value
-                head, tail = f'<option value="{_escape(value)}"', f">{_escape(label)}</option>"
+                head, tail = f'<option value="{quick_escape(value)}"', f">{quick_escape(label)}</option>"
                 drawn.append((str(value), head + tail, f"{head} selected{tail}"))
             self._drawn = drawn
         return self._drawn
@@ -64,7 +64,7 @@ class QuickSelectMixin:
             final_attrs["multiple"] = True
         chosen = self.format_value(value)
         has_selected = False
-        out = [f'<select name="{_escape(name)}"{flatatt(final_attrs)}>']
+        out = [f'<select name="{quick_escape(name)}"{flatatt(final_attrs)}>']
         drawn = self.choices.drawn() if isinstance(self.choices, SharedChoices) else None
         if drawn is not None:
             for option_value, option, selected_option in drawn:
@@ -78,12 +78,12 @@ class QuickSelectMixin:
                 option_value = ""
             group = isinstance(option_label, list | tuple)
             if group:
-                out.append(f'<optgroup label="{_escape(option_value)}">')
+                out.append(f'<optgroup label="{quick_escape(option_value)}">')
             for sub_value, sub_label in option_label if group else [(option_value, option_label)]:
                 selected = (not has_selected or self.allow_multiple_selected) and str(sub_value) in chosen
                 has_selected |= selected
                 mark = " selected" if selected else ""
-                out.append(f'<option value="{_escape(sub_value)}"{mark}>{_escape(sub_label)}</option>')
+                out.append(f'<option value="{quick_escape(sub_value)}"{mark}>{quick_escape(sub_label)}</option>')
             if group:
                 out.append("</optgroup>")
         out.append("</select>")
@@ -93,17 +93,17 @@ class QuickSelectMixin:
 class QuickInputMixin:
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         widget = self.get_context(name, value, attrs)["widget"]
-        shown = "" if widget["value"] is None else f' value="{_escape(widget["value"])}"'
+        shown = "" if widget["value"] is None else f' value="{quick_escape(widget["value"])}"'
         return mark_safe(
-            f'<input type="{_escape(widget["type"])}" name="{_escape(name)}"{shown}{flatatt(widget["attrs"])}>'
+            f'<input type="{quick_escape(widget["type"])}" name="{quick_escape(name)}"{shown}{flatatt(widget["attrs"])}>'
         )
 
 
 class QuickTextarea(forms.Textarea):
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         widget = self.get_context(name, value, attrs)["widget"]
-        text = _escape(widget["value"]) if widget["value"] else ""
-        return mark_safe(f'<textarea name="{_escape(name)}"{flatatt(widget["attrs"])}>\n{text}</textarea>')
+        text = quick_escape(widget["value"]) if widget["value"] else ""
+        return mark_safe(f'<textarea name="{quick_escape(name)}"{flatatt(widget["attrs"])}>\n{text}</textarea>')
 
 
 class QuickRadioSelect(forms.RadioSelect):
@@ -113,9 +113,9 @@ class QuickRadioSelect(forms.RadioSelect):
     def _render(self, template_name, context, renderer=None) -> SafeString:
         widget = context["widget"]
         if template_name == self.option_template_name and not widget.get("wrap_label"):
-            shown = "" if widget["value"] is None else f' value="{_escape(widget["value"])}"'
+            shown = "" if widget["value"] is None else f' value="{quick_escape(widget["value"])}"'
             return mark_safe(
-                f'<input type="{_escape(widget["type"])}" name="{_escape(widget["name"])}"{shown}{flatatt(widget["attrs"])}>'
+                f'<input type="{quick_escape(widget["type"])}" name="{quick_escape(widget["name"])}"{shown}{flatatt(widget["attrs"])}>'
             )
         return super()._render(template_name, context, renderer)
 

@@ -32,7 +32,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.mail.message import sanitize_address
-from django.db import connections, models, transaction
+from django.db import InterfaceError, OperationalError, connections, models, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Concat, Left
 from django.template.loader import render_to_string
@@ -111,6 +111,9 @@ def invitation_from_token(token: str) -> SurveyInvitation | None:
 @dataclass(frozen=True)
 class _PageStatement:
     sql: str
+    # PostgreSQL: the statement prepared once per database session, then only executed.
+    prepare: str | None
+    execute: str | None
     # Per model: the model, its first column in the row, its attribute names and, per column, the
     # converters the ORM applies to it (with the column expression they are called with).
     parts: tuple[tuple[type[models.Model], int, tuple[str, ...], tuple[tuple[list, object], ...]], ...]
@@ -126,6 +129,8 @@ _PAGE_PARTS = (
     (SurveyQuestion, "q", None),
 )
 _page_statements: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# The database sessions (driver connections) in which the statement has been prepared.
+_prepared_in: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _page_statement(connection) -> _PageStatement:
@@ -151,25 +156,58 @@ def _page_statement(connection) -> _PageStatement:
             f" LEFT OUTER JOIN {table[SurveyQuestion]} q ON q.{q('survey_id')} = s.{q('id')}"
             f" WHERE i.{q('id')} = %s ORDER BY q.{q('order')}, q.{q('id')}"
         )
-        statement = _page_statements[connection] = _PageStatement(sql, tuple(parts))
+        prepare = execute = None
+        if connection.vendor == "postgresql":
+            prepare = f"PREPARE kam_survey_page (bigint) AS {sql.replace('%s', '$1')}"
+            execute = "EXECUTE kam_survey_page (%s)"
+        statement = _page_statements[connection] = _PageStatement(sql, prepare, execute, tuple(parts))
     return statement
+
+
+def _page_rows(connection, statement: _PageStatement, invitation_id: int) -> list[tuple]:
+    with connection.cursor() as cursor:
+        if statement.prepare is None:
+            cursor.execute(statement.sql, [invitation_id])
+        else:
+            if connection.connection not in _prepared_in:
+                cursor.execute(statement.prepare)
+                _prepared_in[connection.connection] = True
+            cursor.execute(statement.execute, [invitation_id])
+        return cursor.fetchall()
 
 
 def _page_read(invitation_id: int) -> SurveyInvitation | None:
     """The invitation with what the survey pages show, from one hand-written statement.
 
     The link pages are the only pages the public sees, each opened by every invited person, so
-    they should cost little more than a bare page. The ORM spends longer building this query and
-    its six models than the database takes to answer it (and PostgreSQL plans six relations
-    faster than two round trips). The instances are built as the ORM builds them: the same
-    converters, ``from_db``, related objects cached as ``select_related`` and ``prefetch_related``
-    cache them.
+    they should cost little more than a bare page. The ORM took longer to build this query and its
+    six models than the database takes to answer it, and PostgreSQL took longer to plan the join
+    than to run it: so the SQL is written once, and on PostgreSQL prepared once per database
+    session (a prepared statement outlives a rollback; a new session prepares it again). The
+    instances are built as the ORM builds them: the same converters, ``from_db``, related objects
+    cached as ``select_related`` and ``prefetch_related`` cache them.
     """
     connection = connections[SurveyInvitation.objects.db]
     statement = _page_statement(connection)
-    with connection.cursor() as cursor:
-        cursor.execute(statement.sql, [invitation_id])
-        rows = cursor.fetchall()
+    # With CONN_HEALTH_CHECKS, Django tries a reused connection with a query of its own before the
+    # first query of each request: a second round trip, which cost more than this read under load.
+    # Here the read is the check: if it fails on a connection nobody checked this request, the
+    # connection is closed and the read runs again on a new one, as after a failed health check.
+    unchecked = (
+        connection.connection is not None
+        and connection.health_check_enabled
+        and not connection.health_check_done
+        and not connection.in_atomic_block
+    )
+    if unchecked:
+        connection.health_check_done = True
+    try:
+        rows = _page_rows(connection, statement, invitation_id)
+    except (InterfaceError, OperationalError):
+        if not unchecked:
+            raise
+        connection.close()
+        rows = _page_rows(connection, statement, invitation_id)
     if not rows:
         return None
 
