@@ -119,13 +119,14 @@ class _PageStatement:
     parts: tuple[tuple[type[models.Model], int, tuple[str, ...], tuple[tuple[list, object], ...]], ...]
 
 
-# The invitation, campaign, survey, the account's name, the answer (if any) and a row per question.
+# The invitation, campaign, survey, the account's name, the answer (if any) and a row per question:
+# the columns the pages use (None: all), the rest deferred (loaded if ever used, as with only()).
 _PAGE_PARTS = (
-    (SurveyInvitation, "i", None),
-    (SurveyCampaign, "c", None),
+    (SurveyInvitation, "i", ("id", "campaign_id", "person_id", "account_id", "language", "status", "expires_on")),
+    (SurveyCampaign, "c", ("id", "name", "survey_id", "close_date", "anonymous", "status")),
     (Survey, "s", None),
     (Account, "a", ("id", "name")),
-    (SurveyResponse, "r", None),
+    (SurveyResponse, "r", ("id", "invitation_id", "csat_score", "answers", "comment", "submitted_at")),
     (SurveyQuestion, "q", None),
 )
 _page_statements: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
