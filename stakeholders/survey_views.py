@@ -28,7 +28,6 @@ from django.template.defaultfilters import date as date_filter
 from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -167,28 +166,53 @@ def answer_fields_html(
     """The score (under ``question``), the survey's questions and the comment, as the answer
     page's form shows them: with ``values`` (a form's initial or submitted values, by field name)
     and ``errors`` (the first error per field name)."""
-    optional = gettext("Optional")
-    out = [_radios_html("csat_score", SCORES, values, errors, legend=question, hint=None, required=True)]
+    texts = _field_texts(language)
+
+    def radios(name: str, options: tuple, **kwargs) -> str:
+        value, error = values.get(name), errors.get(name, "")
+        chosen = "" if value is None else str(value)  # what the radio widget compares, as text
+        # An error may quote the input: drawn afresh, not kept.
+        draw = _radios_html.__wrapped__ if error else _radios_html
+        return draw(name, options, chosen, error, **kwargs)
+
+    out = [radios("csat_score", texts["scores"], legend=question, hint=None, required=True)]
     for survey_question in questions:
         name, options = f"q{survey_question.pk}", _options(survey_question)
         label, required = _label(survey_question, language), survey_question.required
         if options is None:
-            out.append(_textarea_html(name, label, values, errors, optional=not required))
+            out.append(_textarea_html(name, label, values, errors, texts["optional_text" if not required else "text"]))
             continue
         rating = survey_question.kind == QuestionKind.RATING
-        hint = gettext("1 = lowest, 5 = highest") + ("" if required else " · ") if rating else ""
+        hint = texts["scale"] + ("" if required else " · ") if rating else ""
         if not required:
-            hint += optional
-        out.append(_radios_html(name, options, values, errors, legend=label, hint=hint, required=required, row=rating))
-    out.append(_textarea_html("comment", COMMENT_LABEL, values, errors, optional=True))
+            hint += texts["optional"]
+        out.append(radios(name, tuple(options), legend=label, hint=hint, required=required, row=rating))
+    out.append(_textarea_html("comment", texts["comment"], values, errors, texts["optional_text"]))
     return mark_safe("".join(out))  # every value in it is escaped
 
 
+@functools.lru_cache(maxsize=16)
+def _field_texts(language: str) -> dict:
+    """The fields' own words in ``language`` (the active one), looked up once."""
+    limit = gettext("up to %(max)s characters") % {"max": MAX_ANSWER_TEXT}
+    return {
+        "scores": tuple((value, str(label)) for value, label in SCORES),
+        "comment": str(COMMENT_LABEL),
+        "scale": gettext("1 = lowest, 5 = highest"),
+        "optional": gettext("Optional"),
+        "text": limit,
+        "optional_text": gettext("Optional") + " · " + limit,
+    }
+
+
+# Options, labels and hints come from our code and the survey, the chosen value is compared with
+# the options: so the same fieldset is drawn for many invitations (a survey's scales).
+@functools.lru_cache(maxsize=1024)
 def _radios_html(
     name: str,
-    options: list,
-    values: dict,
-    errors: dict[str, str],
+    options: tuple,
+    chosen: str,
+    error: str,
     *,
     legend: str,
     hint: str | None,
@@ -196,7 +220,7 @@ def _radios_html(
     row: bool = False,
 ) -> str:
     """A fieldset of radio buttons; the score's has no hint and names only its error."""
-    error = quick_escape(errors[name]) if name in errors else ""
+    error = quick_escape(error)
     if hint is None:
         described = f' class="has-error" aria-describedby="{name}-error"' if error else ""
     else:
@@ -210,8 +234,6 @@ def _radios_html(
     out.append(f'<div class="options{" options--row" if row else ""}">\n')
     # As Django's RadioSelect: the first option equal to the value as text is checked; attributes
     # in flatatt's order (those with a value sorted, then the bare ones sorted).
-    value = values.get(name)
-    chosen = "" if value is None else str(value)
     invalid, must = (' aria-invalid="true"' if error else "", " required" if required else "")
     checked = False
     for index, (option, label) in enumerate(options):
@@ -226,11 +248,9 @@ def _radios_html(
     return "".join(out)
 
 
-def _textarea_html(name: str, label: str, values: dict, errors: dict[str, str], *, optional: bool) -> str:
+def _textarea_html(name: str, label: str, values: dict, errors: dict[str, str], hint: str) -> str:
     error = quick_escape(errors[name]) if name in errors else ""
     value = values.get(name)
-    limit = gettext("up to %(max)s characters") % {"max": MAX_ANSWER_TEXT}
-    hint = (gettext("Optional") + " · " if optional else "") + limit
     described = f"{name}-hint{f' {name}-error' if error else ''}"
     return "".join(
         [
@@ -292,7 +312,7 @@ def _page_from_layout(
     filled = [slot for slot in slots if slots[slot] != ""]
     pieces = list(_layout(template, tuple(sorted(context.items())), tuple(sorted(filled))))
     for n in range(1, len(pieces), 2):
-        pieces[n] = conditional_escape(slots[pieces[n]])  # as the template escapes a variable
+        pieces[n] = quick_escape(slots[pieces[n]])  # as the template escapes a variable
     response = HttpResponse("".join(pieces))
     response["Content-Language"] = language
     return response
@@ -321,7 +341,14 @@ def _layout(template: str, context: tuple, slots: tuple) -> tuple[str, ...]:
 
 def _date(value: date | datetime) -> str:
     """As the template's ``|date:"DATE_FORMAT"``, in the current time zone and language."""
-    return date_filter(timezone.localtime(value) if isinstance(value, datetime) else value, "DATE_FORMAT")
+    return _date_in(
+        timezone.localtime(value).date() if isinstance(value, datetime) else value, translation.get_language()
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _date_in(day: date, language: str) -> str:
+    return date_filter(day, "DATE_FORMAT")
 
 
 def _initial(existing: SurveyResponse | None, score: str | None) -> dict:
