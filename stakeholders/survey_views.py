@@ -193,16 +193,17 @@ def answer_fields_html(
 
 @functools.lru_cache(maxsize=16)
 def _field_texts(language: str) -> dict:
-    """The fields' own words in ``language`` (the active one), looked up once."""
-    limit = gettext("up to %(max)s characters") % {"max": MAX_ANSWER_TEXT}
-    return {
-        "scores": tuple((value, str(label)) for value, label in SCORES),
-        "comment": str(COMMENT_LABEL),
-        "scale": gettext("1 = lowest, 5 = highest"),
-        "optional": gettext("Optional"),
-        "text": limit,
-        "optional_text": gettext("Optional") + " · " + limit,
-    }
+    """The fields' own words in ``language``, looked up once."""
+    with translation.override(language):
+        limit = gettext("up to %(max)s characters") % {"max": MAX_ANSWER_TEXT}
+        return {
+            "scores": tuple((value, str(label)) for value, label in SCORES),
+            "comment": str(COMMENT_LABEL),
+            "scale": gettext("1 = lowest, 5 = highest"),
+            "optional": gettext("Optional"),
+            "text": limit,
+            "optional_text": gettext("Optional") + " · " + limit,
+        }
 
 
 # Options, labels and hints come from our code and the survey, the chosen value is compared with
@@ -327,14 +328,15 @@ def _layout(template: str, context: tuple, slots: tuple) -> tuple[str, ...]:
     template language cost more than everything else it does. What is cached holds nothing of
     any invitation: account, company, token, CSRF token, answers and dates are all slots, filled
     in (escaped) per request. The marker is random per rendering, letters and digits only, so
-    escaping leaves it intact and nothing a user typed can contain it; the pieces are filled in
-    one pass, so a value is never searched for markers. tests/stakeholders/test_survey_page.py
-    holds the result to the template rendered whole.
+    escaping leaves it intact; the values are filled into the pieces in one pass, so no value is
+    ever searched for markers. tests/stakeholders/test_survey_page.py holds the result to the
+    template rendered whole.
     """
     marker = f"kamslot{secrets.token_hex(8)}"
     marked = {**dict(context), **{slot: mark_safe(f"{marker}{slot}{marker}") for slot in slots}}
     pieces = tuple(get_template(template).render(marked).split(marker))
-    if any(piece not in slots for piece in pieces[1::2]):  # a marker changed by a filter, say
+    # A slot shown through a filter (|upper, |truncatechars) would leave a changed marker behind.
+    if any(piece not in slots for piece in pieces[1::2]) or any(marker in p.lower() for p in pieces[::2]):
         raise ImproperlyConfigured(f"{template}: every slot must be shown as it is")
     return pieces
 
@@ -348,7 +350,8 @@ def _date(value: date | datetime) -> str:
 
 @functools.lru_cache(maxsize=256)
 def _date_in(day: date, language: str) -> str:
-    return date_filter(day, "DATE_FORMAT")
+    with translation.override(language):
+        return date_filter(day, "DATE_FORMAT")
 
 
 def _initial(existing: SurveyResponse | None, score: str | None) -> dict:

@@ -14,6 +14,7 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -21,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kam.logfilters import MaskSurveyTokens, mask_survey_tokens
-from stakeholders import surveys
+from stakeholders import survey_views, surveys
 from stakeholders.models import (
     CampaignStatus,
     InvitationStatus,
@@ -199,6 +200,20 @@ def test_the_page_filled_into_its_layout_is_the_page_the_template_draws(client, 
         assert from_layout["Content-Language"] == whole["Content-Language"] == language
     assert "Klinik &quot;Süd&quot; &lt;Nord&gt; &amp; Co" in page_without_csrf_token(from_layout)
     assert "&lt;script&gt;x&lt;/script&gt; &amp; so</textarea>" in page_without_csrf_token(client.get(pages[1]))
+
+
+def test_a_layout_refuses_a_value_shown_through_a_filter(settings):
+    templates = {"plain.html": "<p>{{ account }}</p>", "upper.html": "<p>{{ account|upper }}</p>"}
+    settings.TEMPLATES = [
+        {
+            "BACKEND": "django.template.backends.django.DjangoTemplates",
+            "OPTIONS": {"loaders": [("django.template.loaders.locmem.Loader", templates)]},
+        }
+    ]
+    pieces = survey_views._layout("plain.html", (), ("account",))
+    assert (pieces[0], pieces[1], pieces[2]) == ("<p>", "account", "</p>")
+    with pytest.raises(ImproperlyConfigured):
+        survey_views._layout("upper.html", (), ("account",))
 
 
 @pytest.mark.postgres
