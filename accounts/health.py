@@ -57,6 +57,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Sum,
     Value,
     When,
     Window,
@@ -73,8 +74,8 @@ from accounts.selectors import MONEY, fx_to_reporting
 from kam.lib import try_delay
 from plans.models import AccountPlan, Action, ActionStatus, Objective, ObjectiveStatus, PlanningPeriod, PlanStatus
 from plans.selectors import completeness_sql
-from stakeholders.models import Affiliation, Coverage, SurveyResponse, Touchpoint
-from stakeholders.surveys import ANONYMOUS_MIN_GROUP
+from stakeholders.models import Affiliation, Coverage, CsatQuarter, SurveyResponse, Touchpoint
+from stakeholders.surveys import ANONYMOUS_MIN_GROUP, refresh_csat_quarters
 
 WEIGHTS = {"plan": 25, "objectives": 20, "csat": 15, "relationships": 20, "revenue": 20}
 PART_LABELS = {
@@ -131,6 +132,8 @@ def refresh_health(account_ids: Iterable[int] | None = None, *, today: date | No
         locked = len(rows.select_for_update().order_by("pk").values_list("pk", flat=True))
         if not locked:
             return 0
+        # The CSAT summary first: the named-campaign totals below are summed from it.
+        refresh_csat_quarters(scope)
         _write_figures(_sources(today, period, scope), scope)
         parts = _parts(has_period=period is not None)
         rows.update(
@@ -171,6 +174,9 @@ _EMPTY = {
     "actions_overdue": 0,
     "csat_answers": 0,
     "csat_satisfied": 0,
+    "named_invited": 0,
+    "named_answers": 0,
+    "named_satisfied": 0,
     "key_people": 0,
     "key_uncovered": 0,
     "key_stale": 0,
@@ -330,6 +336,19 @@ def _sources(today: date, period: PlanningPeriod | None, scope: list[int] | None
             .values(h_account=F("invitation__account_id"))
             .annotate(h_csat_answers=counted(Q()), h_csat_satisfied=counted(Q(csat_score__gte=4))),
             ["csat_answers", "csat_satisfied"],
+        )
+    )
+
+    # Named campaigns of all time, for the dashboard's CSAT by KAM: from the quarters just rewritten.
+    sources.append(
+        (
+            scoped(CsatQuarter.objects.all(), "account_id")
+            .order_by()
+            .values(h_account=F("account_id"))
+            .annotate(
+                h_named_invited=Sum("invited"), h_named_answers=Sum("answers"), h_named_satisfied=Sum("satisfied")
+            ),
+            ["named_invited", "named_answers", "named_satisfied"],
         )
     )
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -80,6 +81,22 @@ TRADE_FIELDS = (
     "basket_penetration_pct",
     "market_share_pct",
 )
+
+
+class AccountSearchText(models.Func):
+    """The text the account search matches words against: " name city region", upper-cased,
+    hyphens as spaces, so that " WORD" finds a word's beginning anywhere in it.
+
+    Written out as plain SQL (the columns are NOT NULL, so no COALESCE) because on PostgreSQL a
+    trigram index is built on exactly this expression (migration 0009): the planner uses it only
+    for a query whose expression is the same, and tests/accounts/test_list.py checks it does."""
+
+    template = "UPPER(REPLACE(' ' || %(expressions)s, '-', ' '))"
+    arg_joiner = " || ' ' || "
+    output_field = models.TextField()
+
+    def __init__(self) -> None:
+        super().__init__(models.F("name"), models.F("city"), models.F("region"))
 
 
 class AccountQuerySet(models.QuerySet):
@@ -214,6 +231,8 @@ class Account(models.Model):
             models.Index(fields=["owner", "status"]),
             models.Index(fields=["country", "region"]),
             models.Index(fields=["account_type", "tier"]),
+            # The search's CRM id match (crm_id__iexact), beside the trigram index on the text.
+            models.Index(Upper("crm_id"), name="account_crm_id_upper"),
         ]
 
     def __str__(self) -> str:
@@ -567,6 +586,11 @@ class AccountHealth(models.Model):
     actions_overdue = models.PositiveIntegerField(db_default=0)
     csat_answers = models.PositiveIntegerField(db_default=0)
     csat_satisfied = models.PositiveIntegerField(db_default=0)
+    # Not part of the score: named campaigns of all time, summed from ``CsatQuarter``, for the
+    # dashboard's CSAT by KAM and country.
+    named_invited = models.PositiveIntegerField(db_default=0)
+    named_answers = models.PositiveIntegerField(db_default=0)
+    named_satisfied = models.PositiveIntegerField(db_default=0)
     key_people = models.PositiveIntegerField(db_default=0)
     key_uncovered = models.PositiveIntegerField(db_default=0)
     key_stale = models.PositiveIntegerField(db_default=0)

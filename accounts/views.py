@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Exists, Func, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.core.paginator import Page
+from django.db.models import Exists, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -38,11 +40,13 @@ from accounts.models import (
 from accounts.selectors import (
     MissingExchangeRate,
     account_access,
+    account_owners_visible_to,
     accounts_visible_to,
     convert,
     descendants_of,
     financial_totals,
 )
+from kam.lib import CountingPaginator
 from kam.models import Role, User
 from stakeholders.models import Affiliation, LowScoreFollowUp
 from stakeholders.surveys import csat_for_account
@@ -70,7 +74,8 @@ def _account_filter(request: HttpRequest) -> AccountFilter:
     # dashboard offers those, and links its filters here).
     owners = (
         User.objects.filter(
-            Q(pk__in=visible.values("owner_id")) | Q(pk__in=colleagues.filter(role=Role.KAM).values("pk"))
+            Q(pk__in=account_owners_visible_to(request.user).values("pk"))
+            | Q(pk__in=colleagues.filter(role=Role.KAM).values("pk"))
         )
         .only("username", "first_name", "last_name")
         .order_by("last_name", "first_name")
@@ -86,13 +91,26 @@ def _account_filter(request: HttpRequest) -> AccountFilter:
 
 def _filtered(filterset: AccountFilter, request: HttpRequest):
     qs = filterset.qs
-    return qs if request.GET.get("sort") else qs.order_by("name", "pk")
+    # The id last, so that rows with the same sort value keep their place from page to page.
+    return qs.order_by(*qs.query.order_by, "pk") if request.GET.get("sort") else qs.order_by("name", "pk")
+
+
+def _account_page(accounts: QuerySet[Account], number: str | None) -> Page:
+    """One page of ``accounts``, counted in the query that picks it, with their owner, parent and
+    health joined for that page only: joined in the query that sorts the accounts and cuts the
+    page, they were joined for every account that matched (a few thousand for a national head)."""
+
+    def rows(ids: Sequence[int]) -> QuerySet[Account]:
+        # Ids that accounts_visible_to chose a moment ago, in the query above.
+        return Account.objects.filter(pk__in=ids).select_related("owner", "parent", "health").order_by()
+
+    return CountingPaginator(accounts.select_related(None), PAGE_SIZE, rows=rows).get_page(number)
 
 
 @login_required
 def account_list(request: HttpRequest) -> HttpResponse:
     filterset = _account_filter(request)
-    page = Paginator(_filtered(filterset, request), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _account_page(_filtered(filterset, request), request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -131,7 +149,9 @@ def account_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @login_required
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    # The page's small figures come along with the account instead of as a query each.
+    # The page's small figures come along with the account instead of as a query each, and
+    # whether the sections that are mostly empty have anything to read.
+    open_follow_ups = LowScoreFollowUp.objects.filter(closed_at__isnull=True)
     account = get_object_or_404(
         accounts_visible_to(request.user)
         .select_related("owner", "parent", "health")
@@ -140,6 +160,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             stakeholder_count=_count(Affiliation.objects.active().filter(account_id=OuterRef("pk"))),
             on_team=Exists(AccountTeamMember.objects.filter(account_id=OuterRef("pk"), user=request.user)),
             has_children=Exists(Account.objects.filter(parent_id=OuterRef("pk"))),
+            has_open_follow_ups=Exists(open_follow_ups.filter(account_id=OuterRef("pk"))),
         ),
         pk=pk,
     )
@@ -191,11 +212,13 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "on_team": account.on_team,
             "owner_over_cap": account.owner_key_accounts > account.owner.effective_key_account_cap,
             # CSAT per campaign (one query, one more for anonymous campaigns) and the open low-score
-            # follow-ups (one query).
+            # follow-ups (one query, when there are any).
             "csat_history": csat_for_account(account, request.user),
-            "follow_ups": LowScoreFollowUp.objects.filter(account=account, closed_at__isnull=True).select_related(
+            "follow_ups": open_follow_ups.filter(account=account).select_related(
                 "invitation__person", "invitation__campaign", "invitation__response"
-            ),
+            )
+            if account.has_open_follow_ups
+            else [],
         },
     )
 

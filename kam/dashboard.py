@@ -1,6 +1,7 @@
-"""The portfolio dashboard's figures: every number is an SQL aggregate over the accounts the user
-may see, so the page costs the same number of queries at 100 or 10,000 accounts: 14 in all,
-session and filter choices included (15 for a period other than the current one).
+"""The portfolio dashboard's figures: every number comes from SQL aggregates over the accounts the
+user may see (the page's totals are sums of a few hundred per-KAM groups), so the page costs the
+same number of queries at 100 or 10,000 accounts: 12 in all, session and filter choices included
+(13 for a period other than the current one).
 
 Per-account figures that would otherwise be recounted from many rows on every view (health, this
 year's revenue and target in the reporting currency, stakeholders past their contact cadence, and
@@ -15,21 +16,19 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connections
 from django.db.models import (
-    Avg,
     CharField,
     Count,
     DecimalField,
     F,
     Min,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, TruncQuarter, TruncYear
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -38,11 +37,23 @@ from accounts.models import Account, AccountStatus, Listing
 from accounts.selectors import accounts_visible_to
 from kam.models import User
 from plans.models import AccountPlan, ActionStatus, Objective, ObjectiveStatus, PlanningPeriod, PlanStatus
-from stakeholders.models import SurveyInvitation
-from stakeholders.surveys import DELIVERED, RELIABLE_ANSWERS
+from stakeholders.models import CsatQuarter
+from stakeholders.surveys import RELIABLE_ANSWERS
 
 AT_RISK = 10
+UPCOMING = 20
 MATRIX_LIMIT = 400
+# Per-KAM tables and charts beyond this many KAMs (a national head's or an administrator's scope)
+# show the KAMs furthest behind, lowest first: four hundred bars are read by nobody.
+BY_KAM_LIMIT = 20
+# The figures summed over the groups of ``build``'s one pass over the accounts.
+_FIGURES = (
+    *("total", "key", "hospitals", "pharmacies", "wholesalers", "tier_a", "tier_b", "tier_c", "placed"),
+    *("health_sum", "health_scored", "health_green", "health_amber", "health_red", "stale"),
+    *("revenue_actual", "revenue_target", "with_revenue", "missing_rates"),
+    *("objectives_on_track", "objectives_at_risk", "objectives_achieved"),
+    *("actions_total", "actions_done", "actions_overdue", "invited", "answers", "satisfied"),
+)
 
 
 @dataclass
@@ -110,6 +121,9 @@ class Dashboard:
     csat_by_owner: list = field(default_factory=list)
     revenue: RevenueTotals | None = None
     revenue_by_owner: list = field(default_factory=list)
+    # How many KAMs the two per-KAM lists were cut from (see BY_KAM_LIMIT).
+    csat_owners: int = 0
+    revenue_owners: int = 0
     stale_stakeholders: int = 0
     health: dict = field(default_factory=dict)
     at_risk: list = field(default_factory=list)
@@ -137,6 +151,28 @@ def _csat_rows(rows: QuerySet) -> list[dict]:
     return rows
 
 
+def _sum_groups(groups: list[dict]) -> dict:
+    """The figures over all accounts from the per-group ones: sums, and the oldest health row."""
+    totals = {name: sum(group[name] for group in groups) for name in _FIGURES}
+    totals["health_oldest"] = min(
+        (group["health_oldest"] for group in groups if group["health_oldest"] is not None), default=None
+    )
+    return totals
+
+
+def _lowest(rows: list[dict], key: str) -> list[dict]:
+    """The ``BY_KAM_LIMIT`` rows lowest in ``key`` (those without a value last), lowest first."""
+    return sorted(rows, key=lambda row: (row[key] is None, row[key] or 0))[:BY_KAM_LIMIT]
+
+
+def _first(rows: QuerySet) -> QuerySet:
+    """The first ``UPCOMING`` rows by date, where the database takes a limit in each part of a UNION:
+    thousands of committee dates at an administrator's scope are not all sorted to keep twenty."""
+    if connections[rows.db].features.supports_slicing_ordering_in_compound:
+        return rows.order_by("when", "item")[:UPCOMING]
+    return rows
+
+
 def weakest_part(health) -> tuple[str, int] | None:
     """The part that pulls a stored score down most (its label and value): the lowest judged one."""
     judged = [(str(PART_LABELS[name]), getattr(health, f"{name}_part")) for name in WEIGHTS]
@@ -156,35 +192,75 @@ def build(user: User, filters: DashboardFilters, *, today: date | None = None) -
     key = Q(is_key_account=True)
     money = DecimalField(max_digits=20, decimal_places=2)
     zero = Value(Decimal(0), output_field=money)
-    figures = accounts.aggregate(
-        total=Count("pk"),
-        key=Count("pk", filter=key),
-        hospitals=Count("pk", filter=key & Q(account_type="hospital")),
-        pharmacies=Count("pk", filter=key & Q(account_type="pharmacy")),
-        wholesalers=Count("pk", filter=key & Q(account_type="wholesaler")),
-        tier_a=Count("pk", filter=key & Q(tier="A")),
-        tier_b=Count("pk", filter=key & Q(tier="B")),
-        tier_c=Count("pk", filter=key & Q(tier="C")),
-        # From the stored health rows (see the module docstring).
-        health_avg=Avg("health__score", filter=key),
-        health_green=Count("pk", filter=key & Q(health__score__gte=70)),
-        health_amber=Count("pk", filter=key & Q(health__score__gte=40, health__score__lt=70)),
-        health_red=Count("pk", filter=key & Q(health__score__lt=40)),
-        health_oldest=Min("health__computed_at"),
-        stale=Coalesce(Sum("health__key_stale"), 0),
-        revenue_actual=Coalesce(Sum("health__revenue_actual"), zero),
-        revenue_target=Coalesce(Sum("health__revenue_target"), zero),
-        missing_rates=Count("pk", filter=Q(health__revenue_rate_missing=True)),
-        # The current period's objectives and actions, as the health refresh counted them.
-        objectives_on_track=Coalesce(Sum("health__objectives_on_track"), 0),
-        objectives_at_risk=Coalesce(Sum("health__objectives_at_risk"), 0),
-        objectives_achieved=Coalesce(Sum("health__objectives_achieved"), 0),
-        actions_total=Coalesce(Sum("health__actions_total"), 0),
-        actions_done=Coalesce(Sum("health__actions_done"), 0),
-        actions_overdue=Coalesce(Sum("health__actions_overdue"), 0),
+    # Every per-account figure in one pass over the accounts and their health rows, grouped by KAM
+    # and country (the CSAT-by-KAM table's rows); the page's totals are the sums of those few hundred
+    # groups.
+    per_owner = list(
+        accounts.values("owner_id", "country")
+        .annotate(
+            total=Count("pk"),
+            key=Count("pk", filter=key),
+            hospitals=Count("pk", filter=key & Q(account_type="hospital")),
+            pharmacies=Count("pk", filter=key & Q(account_type="pharmacy")),
+            wholesalers=Count("pk", filter=key & Q(account_type="wholesaler")),
+            tier_a=Count("pk", filter=key & Q(tier="A")),
+            tier_b=Count("pk", filter=key & Q(tier="B")),
+            tier_c=Count("pk", filter=key & Q(tier="C")),
+            placed=Count("pk", filter=key & Q(attractiveness__isnull=False, position__isnull=False)),
+            # From the stored health rows (see the module docstring).
+            health_sum=Coalesce(Sum("health__score", filter=key), 0),
+            health_scored=Count("health__score", filter=key),
+            health_green=Count("pk", filter=key & Q(health__score__gte=70)),
+            health_amber=Count("pk", filter=key & Q(health__score__gte=40, health__score__lt=70)),
+            health_red=Count("pk", filter=key & Q(health__score__lt=40)),
+            health_oldest=Min("health__computed_at"),
+            stale=Coalesce(Sum("health__key_stale"), 0),
+            revenue_actual=Coalesce(Sum("health__revenue_actual"), zero),
+            revenue_target=Coalesce(Sum("health__revenue_target"), zero),
+            with_revenue=Count(
+                "pk", filter=Q(health__revenue_actual__isnull=False) | Q(health__revenue_target__isnull=False)
+            ),
+            missing_rates=Count("pk", filter=Q(health__revenue_rate_missing=True)),
+            # The current period's objectives and actions, as the health refresh counted them.
+            objectives_on_track=Coalesce(Sum("health__objectives_on_track"), 0),
+            objectives_at_risk=Coalesce(Sum("health__objectives_at_risk"), 0),
+            objectives_achieved=Coalesce(Sum("health__objectives_achieved"), 0),
+            actions_total=Coalesce(Sum("health__actions_total"), 0),
+            actions_done=Coalesce(Sum("health__actions_done"), 0),
+            actions_overdue=Coalesce(Sum("health__actions_overdue"), 0),
+            # Named campaigns of all time, for CSAT by KAM and country.
+            invited=Coalesce(Sum("health__named_invited"), 0),
+            answers=Coalesce(Sum("health__named_answers"), 0),
+            satisfied=Coalesce(Sum("health__named_satisfied"), 0),
+        )
+        # Grouped on two short keys, the groups are hashed; with the owners' names as keys too the
+        # database sorted all accounts by name first, which cost more than the grouping. The names
+        # are read for the few hundred groups after.
+        .order_by()
+    )
+    names = {
+        pk: (first, last, username)
+        for pk, first, last, username in User.objects.filter(pk__in={g["owner_id"] for g in per_owner}).values_list(
+            "pk", "first_name", "last_name", "username"
+        )
+    }
+    for group in per_owner:
+        first, last, username = names.get(group["owner_id"], ("", "", ""))
+        group |= {"owner__first_name": first, "owner__last_name": last, "owner__username": username}
+    per_owner.sort(
+        key=lambda g: (
+            g["owner__last_name"].casefold(),
+            g["owner__first_name"].casefold(),
+            g["owner_id"] or 0,
+            g["country"],
+        )
+    )
+    figures = _sum_groups(per_owner)
+    figures["health_avg"] = (
+        Decimal(figures["health_sum"]) / figures["health_scored"] if figures["health_scored"] else None
     )
     d.accounts = {k: figures[k] for k in ("total", "key", "hospitals", "pharmacies", "wholesalers")}
-    d.accounts |= {k: figures[k] for k in ("tier_a", "tier_b", "tier_c")}
+    d.accounts |= {k: figures[k] for k in ("tier_a", "tier_b", "tier_c", "placed")}
     d.health = {
         "avg": round(figures["health_avg"]) if figures["health_avg"] is not None else None,
         "green": figures["health_green"],
@@ -221,12 +297,16 @@ def build(user: User, filters: DashboardFilters, *, today: date | None = None) -
                 "actions", filter=Q(actions__due_date__lt=today, actions__status__in=open_actions)
             ),
         }
+    # Joined to the actions, a plan appears once per action: then only distinct plans count.
+    distinct = not stored
     counts = plans.aggregate(
-        draft=Count("pk", filter=Q(status=PlanStatus.DRAFT), distinct=True),
-        submitted=Count("pk", filter=Q(status=PlanStatus.SUBMITTED), distinct=True),
-        changes_requested=Count("pk", filter=Q(status=PlanStatus.CHANGES_REQUESTED), distinct=True),
-        approved=Count("pk", filter=Q(status=PlanStatus.APPROVED), distinct=True),
-        reviews_overdue=Count("pk", filter=Q(status=PlanStatus.APPROVED, next_review_date__lt=today), distinct=True),
+        draft=Count("pk", filter=Q(status=PlanStatus.DRAFT), distinct=distinct),
+        submitted=Count("pk", filter=Q(status=PlanStatus.SUBMITTED), distinct=distinct),
+        changes_requested=Count("pk", filter=Q(status=PlanStatus.CHANGES_REQUESTED), distinct=distinct),
+        approved=Count("pk", filter=Q(status=PlanStatus.APPROVED), distinct=distinct),
+        reviews_overdue=Count(
+            "pk", filter=Q(status=PlanStatus.APPROVED, next_review_date__lt=today), distinct=distinct
+        ),
         reviews_due=Count(
             "pk",
             filter=Q(
@@ -234,8 +314,9 @@ def build(user: User, filters: DashboardFilters, *, today: date | None = None) -
                 next_review_date__gte=today,
                 next_review_date__lte=today + timedelta(days=30),
             ),
-            distinct=True,
+            distinct=distinct,
         ),
+        # An account can hold several approved plans (one per therapeutic area).
         covered_key_accounts=Count(
             "account", filter=Q(status=PlanStatus.APPROVED, account__is_key_account=True), distinct=True
         ),
@@ -258,51 +339,59 @@ def build(user: User, filters: DashboardFilters, *, today: date | None = None) -
     # CSAT: reliable per year, KAM and country; a trend by quarter; answers and response rate.
     # Named campaigns only: a KAM, country or quarter of an anonymous campaign can hold fewer than five
     # answers, or be worked out by subtraction; anonymous results live on their campaign pages, with
-    # the suppression rules there.
-    invitations = SurveyInvitation.objects.filter(account__in=ids, campaign__anonymous=False).filter(DELIVERED)
-    csat_fields = {
-        "invited": Count("pk"),
-        "answers": Count("response"),
-        "satisfied": Count("response", filter=Q(response__csat_score__gte=4)),
-    }
-    d.csat_by_year = _csat_rows(
-        invitations.annotate(year=TruncYear("campaign__send_at"))
-        .values("year")
-        .annotate(**csat_fields)
-        .order_by("year")
+    # the suppression rules there. Read from the stored summaries (``CsatQuarter`` per account and
+    # quarter, its all-time sums on the health rows), which the health refresh rewrites.
+    quarters = list(
+        CsatQuarter.objects.filter(account__in=ids)
+        .values("year", "quarter")
+        .annotate(invited=Sum("invited"), answers=Sum("answers"), satisfied=Sum("satisfied"))
+        .order_by("year", "quarter")
     )
-    d.csat_by_quarter = _csat_rows(
-        invitations.annotate(quarter=TruncQuarter("campaign__send_at"))
-        .values("quarter")
-        .annotate(**csat_fields)
-        .order_by("quarter")
-    )
-    for row in d.csat_by_quarter:
-        row["label"] = quarter_label(row["quarter"]) if row["quarter"] else "—"
-    d.csat_by_owner = _csat_rows(
-        invitations.values(
-            "account__owner_id", "account__owner__first_name", "account__owner__last_name", "account__country"
+    years: dict[int, dict] = {}
+    for row in quarters:
+        total = years.setdefault(
+            row["year"], {"year": date(row["year"], 1, 1), "invited": 0, "answers": 0, "satisfied": 0}
         )
-        .annotate(**csat_fields)
-        .order_by("account__owner__last_name")
-    )
+        for name in ("invited", "answers", "satisfied"):
+            total[name] += row[name]
+        row["quarter"] = date(row["year"], 3 * row["quarter"] - 2, 1)
+        row["label"] = quarter_label(row["quarter"])
+    d.csat_by_quarter = _csat_rows(quarters)
+    d.csat_by_year = _csat_rows(years.values())
 
-    d.revenue_by_owner = [
-        {
-            "owner_id": row["owner_id"],
-            "owner": f"{row['owner__first_name']} {row['owner__last_name']}".strip() or row["owner__username"],
-            "actual": row["actual"],
-            "target": row["target"],
-            "attainment": round(float(100 * row["actual"] / row["target"]), 1) if row["target"] else None,
-        }
-        for row in accounts.filter(Q(health__revenue_actual__isnull=False) | Q(health__revenue_target__isnull=False))
-        .values("owner_id", "owner__first_name", "owner__last_name", "owner__username")
-        .annotate(
-            actual=Coalesce(Sum("health__revenue_actual"), zero),
-            target=Coalesce(Sum("health__revenue_target"), zero),
-        )
-        .order_by("owner__last_name", "owner__first_name", "owner_id")
-    ]
+    # Revenue by KAM over their countries, CSAT by KAM and country: from the groups above.
+    revenue: dict[int | None, dict] = {}
+    csat_by_owner = []
+    for row in per_owner:
+        if row["invited"]:
+            csat_by_owner.append(
+                {
+                    "account__owner_id": row["owner_id"],
+                    "account__owner__first_name": row["owner__first_name"],
+                    "account__owner__last_name": row["owner__last_name"],
+                    "account__country": row["country"],
+                    "invited": row["invited"],
+                    "answers": row["answers"],
+                    "satisfied": row["satisfied"],
+                }
+            )
+        if row["with_revenue"]:
+            name = f"{row['owner__first_name'] or ''} {row['owner__last_name'] or ''}".strip()
+            total = revenue.setdefault(
+                row["owner_id"],
+                {"owner_id": row["owner_id"], "owner": name or row["owner__username"], "actual": 0, "target": 0},
+            )
+            total["actual"] += row["revenue_actual"]
+            total["target"] += row["revenue_target"]
+    d.csat_by_owner = _csat_rows(csat_by_owner)
+    for total in revenue.values():
+        total["attainment"] = round(float(100 * total["actual"] / total["target"]), 1) if total["target"] else None
+    d.revenue_by_owner = list(revenue.values())
+    d.csat_owners, d.revenue_owners = len(d.csat_by_owner), len(d.revenue_by_owner)
+    if d.csat_owners > BY_KAM_LIMIT:
+        d.csat_by_owner = _lowest(d.csat_by_owner, "pct")
+    if d.revenue_owners > BY_KAM_LIMIT:
+        d.revenue_by_owner = _lowest(d.revenue_by_owner, "attainment")
 
     d.at_risk = [
         {"account": a, "health": a.health, "band": band(a.health.score), "weakest": weakest_part(a.health)}
@@ -342,33 +431,33 @@ def build(user: User, filters: DashboardFilters, *, today: date | None = None) -
         )
         .values_list("when", "what", "item", "account_id", "account_name", "brand")
     )
+    # One reverse() per kind of link, the ids filled in.
+    account_url = reverse("accounts:detail", args=[0]).replace("/0/", "/{}/")
+    plan_url = reverse("plans:detail", args=[0]).replace("/0/", "/{}/")
     d.upcoming = [
         {
             "date": when,
             "what": what,
-            "url": reverse("plans:detail", args=[item])
-            if what == "review"
-            else reverse("accounts:detail", args=[account_id]),
+            "url": plan_url.format(item) if what == "review" else account_url.format(account_id),
             "brand": brand,
             "account_name": account_name,
-            "account_url": reverse("accounts:detail", args=[account_id]),
+            "account_url": account_url.format(account_id),
         }
-        for when, what, item, account_id, account_name, brand in reviews.union(committees, all=True).order_by(
-            "when", "what", "item"
-        )[:20]
+        for when, what, item, account_id, account_name, brand in _first(reviews)
+        .union(_first(committees), all=True)
+        .order_by("when", "what", "item")[:UPCOMING]
     ]
 
-    last_revenue = Subquery(
-        Account.objects.filter(pk=OuterRef("pk")).values("financials__revenue_actual").order_by("-financials__year")[:1]
-    )
     d.matrix = list(
         accounts.filter(is_key_account=True, attractiveness__isnull=False, position__isnull=False)
-        .annotate(revenue=last_revenue)
-        .values("pk", "name", "attractiveness", "position", "revenue", "qualification_score", "health__score")
-        .order_by("-attractiveness", "pk")[:MATRIX_LIMIT]
+        # This year's revenue in the reporting currency, so that bubbles of different currencies compare.
+        .values("pk", "name", "attractiveness", "position", "qualification_score", "health__score")
+        .annotate(revenue=F("health__revenue_actual"))
+        # Beyond MATRIX_LIMIT accounts, the largest: a fair picture of where the revenue sits.
+        .order_by(F("health__revenue_actual").desc(nulls_last=True), "pk")[:MATRIX_LIMIT]
     )
     for row in d.matrix:
         row["health"] = row.pop("health__score")
         row["band"] = band(row["health"])
-        row["url"] = reverse("accounts:detail", args=[row["pk"]])
+        row["url"] = account_url.format(row["pk"])
     return d

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 
+from django.core.paginator import Page, Paginator
 from django.db import models
+from django.db.models import Count, QuerySet, Window
 from kombu.exceptions import OperationalError
 
 logger = logging.getLogger(__name__)
@@ -48,3 +51,50 @@ class DayNumber(models.Func):
 
     def as_postgresql(self, compiler, connection, **extra):
         return self.as_sql(compiler, connection, template="((%(expressions)s) - DATE '2000-01-01')::float", **extra)
+
+
+MAX_OFFSET = 2**63 - 1  # OFFSET is a 64-bit integer in PostgreSQL and SQLite
+
+
+class CountingPaginator(Paginator):
+    """A paginator that counts the rows in the query that picks the page (``COUNT(*) OVER ()``
+    beside the ids) and then reads the page's rows by id through ``rows``.
+
+    Django's paginator asks the filtered query twice, once for ``COUNT(*)`` and once for the
+    page: over a manager's scope (a union of a few thousand ids) each asking costs about as
+    much as the other. The count is exact all the same. Only a page number past the end (or
+    below 1), where Django shows the last page, costs a separate count.
+    """
+
+    def __init__(self, object_list: QuerySet, per_page: int, *, rows: Callable[[Sequence[int]], QuerySet]) -> None:
+        super().__init__(object_list, per_page)
+        self.rows = rows
+
+    def get_page(self, number: object) -> Page:
+        # Django's reading of the number: not a whole number is page 1, out of range the last page.
+        try:
+            if isinstance(number, float) and not number.is_integer():
+                raise ValueError
+            number = int(number)
+        except (TypeError, ValueError):
+            number = 1
+        # A number whose offset no database takes is past the end of any list.
+        page = self._read(number) if 1 <= number <= MAX_OFFSET // self.per_page else None
+        if page is None:
+            self.count = self.object_list.count()
+            page = self._read(self.num_pages) or Page([], self.num_pages, self)
+        return page
+
+    def _read(self, number: int) -> Page | None:
+        bottom = (number - 1) * self.per_page
+        counted = self.object_list.annotate(paginator_total=Window(Count("*")))
+        picked = list(counted.values_list("pk", "paginator_total")[bottom : bottom + self.per_page])
+        if not picked:
+            if number == 1:  # nothing matches: the one empty page
+                self.count = 0
+                return Page([], 1, self)
+            return None
+        self.count = picked[0][1]
+        ids = [pk for pk, _total in picked]
+        by_id = {row.pk: row for row in self.rows(ids)}
+        return Page([by_id[pk] for pk in ids if pk in by_id], number, self)

@@ -85,6 +85,13 @@ class UserQuerySet(models.QuerySet):
             return self.filter(models.Q(pk=user.pk) | models.Q(pk__in=subordinate_ids(user)))
         return self.filter(pk=user.pk)
 
+    def as_choices(self) -> list[tuple[int, str]]:
+        """(pk, label) per user, labelled as ``str(user)`` labels them. Reads four columns rather
+        than whole users: forms offer every active colleague as a choice, hundreds at scale, and
+        building a model instance per colleague cost more than the rest of such a page."""
+        rows = self.values_list("pk", "first_name", "last_name", "username")
+        return [(pk, f"{first} {last}".strip() or username) for pk, first, last, username in rows]
+
 
 class KamUserManager(UserManager.from_queryset(UserQuerySet)):
     pass

@@ -258,7 +258,14 @@ def build_review(board: Dashboard, *, user: User, scope: list[str], today: date 
     )
     deck.table(
         _("Portfolio matrix: the accounts"),
-        [_("Account"), _("Quadrant"), _("Attractiveness"), _("Position"), _("Revenue"), _("Health")],
+        [
+            _("Account"),
+            _("Quadrant"),
+            _("Attractiveness"),
+            _("Position"),
+            _("Revenue %(year)s (%(currency)s)") % {"year": revenue.year, "currency": revenue.currency},
+            _("Health"),
+        ],
         [
             [
                 m["name"],

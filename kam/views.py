@@ -26,6 +26,7 @@ from kam.dashboard import DashboardFilters
 from kam.dashboard import build as build_dashboard
 from kam.models import Country, Role, User
 from kam.portfolio_review import build_review
+from kam.widgets import quick_widgets
 from plans.exports import PPTX_CONTENT_TYPE
 from plans.models import PlanningPeriod
 
@@ -72,6 +73,7 @@ class DashboardFilterForm(forms.Form):
             f.widget.attrs["class"] = (
                 "form-select form-select-sm" if isinstance(f.widget, forms.Select) else "form-control form-control-sm"
             )
+        quick_widgets(self)  # an administrator's KAM list holds hundreds of names
 
     def filters(self, today: date | None = None) -> DashboardFilters:
         """The filters as given; without a period, the one covering ``today``."""

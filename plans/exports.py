@@ -142,7 +142,10 @@ def _table_block(
     groups: Sequence[str] | None = None,
     empty: str = "",
     note: str = "",
+    print_columns: Sequence[tuple[Sequence[int], float]] | None = None,
 ) -> dict:
+    """A table for both renderers. ``print_columns`` lays it out with fewer, wider cells in the PDF:
+    each entry is (the columns joined into one cell, its relative width)."""
     rows = [["—" if c is None else clean_text(c) for c in row] for row in rows]
     flagged = list(flagged) if flagged is not None else [False] * len(rows)
     groups = [clean_text(g) for g in groups] if groups is not None else None
@@ -169,6 +172,7 @@ def _table_block(
         ],
         "empty": empty,
         "note": note,
+        "print_columns": [[list(group), width] for group, width in print_columns] if print_columns else None,
     }
 
 
@@ -178,9 +182,10 @@ def _table_block(
 
 
 def _range(start: Decimal | None, end: Decimal | None, unit: str) -> str:
-    """ "40 → 60 %": one cell instead of three keeps the tables short enough to read and to print fast."""
-    text = f"{_num(start)} → {_num(end)}"
-    return f"{text} {unit}" if unit and end is not None else text
+    """ "40 → 60 %": one cell instead of three keeps the tables short enough to read and to print fast.
+    No-break spaces keep the range on one line where a cell wraps."""
+    text = f"{_num(start)}\u00a0→\u00a0{_num(end)}"
+    return f"{text}\u00a0{unit}" if unit and end is not None else text
 
 
 def _objective_rows(objectives: list, today: date) -> list[list[str]]:
@@ -206,6 +211,7 @@ def _objectives_table(objectives: list, today: date, title: str) -> dict:
         numeric=[2],
         nowrap=[3],
         empty=_("No objectives yet."),
+        print_columns=[([0], 3.8), ([1, 2], 3.2), ([5, 3, 4], 3.0)],
     )
 
 
@@ -225,6 +231,7 @@ def _actions_table(actions: list, objectives: list, title: str, today: date) -> 
         [[a.title, str(a.owner), _date(a.due_date), status(a, late)] for a, late in zip(actions, overdue, strict=True)],
         widths=[5.4, 1.8, 1.3, 1.9],
         nowrap=[2],
+        print_columns=[([0], 5.7), ([1, 2, 3], 4.3)],
         flagged=overdue,
         groups=[_("Objective: %(title)s") % {"title": a.objective.title} if a.objective else loose for a in actions],
         empty=_("No actions yet."),
@@ -246,6 +253,7 @@ def _progress_table(objectives: list, today: date, title: str) -> dict:
         widths=[5.4, 1.9, 1.1, 1.4],
         numeric=[1, 2],
         empty=_("No objectives yet."),
+        print_columns=[([0], 6.0), ([1, 2, 3], 4.0)],
     )
 
 
@@ -259,6 +267,7 @@ def _communications_table(items: list, title: str, *, grouped: bool) -> dict:
         ],
         widths=[1.8, 3.6, 1.6, 1.3, 1.5, 1.4],
         nowrap=[5],
+        print_columns=[([0], 2.0), ([1], 3.6), ([2, 3, 4, 5], 4.4)],
         groups=[c.get_audience_kind_display() for c in items] if grouped else None,
         empty=_("No communication planned yet."),
     )
@@ -425,6 +434,7 @@ def _internal_sections(plan: AccountPlan, steps: dict, user: User, today: date, 
             xray,
             widths=[2.2, 2.0, 1.4, 1.2, 1.6, 1.8, 1.6],
             numeric=[3],
+            print_columns=[([0, 1], 3.4), ([2, 3, 4], 3.0), ([5, 6], 3.6)],
             empty=_("No stakeholders recorded yet."),
             note=note,
         ),
@@ -493,6 +503,7 @@ def _whitespace_table(cells: list, currency: str) -> dict:
         ],
         widths=[2.6, 2.2, 2.0, 1.6],
         numeric=[3],
+        print_columns=[([0], 4.0), ([1, 2, 3], 6.0)],
         empty=_("No whitespace mapped yet."),
     )
 
@@ -565,6 +576,7 @@ def _joint_sections(plan: AccountPlan, steps: dict, today: date, rows: dict) -> 
             [[str(a.person), a.position_title or a.get_function_display(), a.department] for a in rows["contacts"]],
             widths=[2.5, 3, 2.5],
             empty=_("No contacts recorded yet."),
+            print_columns=[([0], 4.0), ([1, 2], 6.0)],
         ),
         _table_block(
             _("Our team"),
@@ -1244,10 +1256,54 @@ def _css_string(text: str) -> SafeString:
     return SafeString(f'"{escaped}"')
 
 
+# A word this long could not wrap in a table cell: give it break opportunities.
+_LONG_WORD = re.compile(r"\S{25,}")
+
+
+def _breakable(text: str) -> str:
+    """The text with zero-width spaces inside words too long for a cell. They print as nothing; the
+    alternative, ``overflow-wrap: break-word`` on every cell, makes WeasyPrint set up word breaking
+    for every line of every cell, though almost no cell needs it."""
+    return _LONG_WORD.sub(lambda m: "\u200b".join(textwrap.wrap(m.group(), 16, break_long_words=True)), text)
+
+
+def _joined(parts: Iterable[str]) -> str:
+    return " · ".join(p for p in parts if p and p != "—") or "—"
+
+
+def _print_table(block: dict) -> dict:
+    """The table as the PDF lays it out: where the block says so, several columns joined into one
+    cell ("Owner · Due · Status"). WeasyPrint's time grows with the number of cells, not with the
+    text in them, and the long tables of a big plan are most of the document."""
+    lines = [{**line, "cells": [_breakable(c) for c in line["cells"]]} for line in block["lines"]]
+    merge = block.get("print_columns")
+    if not merge:
+        return {**block, "lines": lines}
+    groups = [group for group, _width in merge]
+    total = sum(width for _group, width in merge)
+    numeric, nowrap = set(block["numeric"]), set(block["nowrap"])
+    return {
+        **block,
+        "columns": [" · ".join(str(block["columns"][i]) for i in group) for group in groups],
+        "percent_widths": [round(100 * width / total, 1) for _group, width in merge],
+        "numeric": [n for n, group in enumerate(groups) if set(group) <= numeric],
+        "nowrap": [n for n, group in enumerate(groups) if set(group) <= nowrap],
+        "lines": [{**line, "cells": [_joined(line["cells"][i] for i in group) for group in groups]} for line in lines],
+    }
+
+
+def _print_sections(sections: list[dict]) -> list[dict]:
+    return [
+        {**section, "blocks": [_print_table(b) if b["kind"] == "table" else b for b in section["blocks"]]}
+        for section in sections
+    ]
+
+
 def render_pdf(data: dict) -> bytes:
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
+    data = {**data, "sections": _print_sections(data["sections"])}
     css = {
         "head": _css_string(f"{data['account']} · {data['period']}"),
         "marking": _css_string(data["marking"]),
@@ -1266,7 +1322,7 @@ RENDERERS = {
 }
 
 # Raise when the templates or renderers change what a given data dict turns into.
-RENDER_VERSION = 2
+RENDER_VERSION = 3
 
 
 def export_key(data: dict, fmt: str) -> str:
@@ -1279,7 +1335,7 @@ def export_key(data: dict, fmt: str) -> str:
 def render_cached(data: dict, fmt: str) -> bytes:
     """The rendered file, from the export cache when this exact content was rendered before.
 
-    WeasyPrint needs about 2–3 s for a 15-page plan; plans.prerender_exports renders each plan
+    WeasyPrint needs about a second for a 12-page plan; plans.prerender_exports renders each plan
     after every save, so the download is usually a cache hit."""
     return _render_or_get(data, fmt)[0]
 

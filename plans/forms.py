@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.functional import cached_property
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from kam.models import MEDICAL_ROLES, User
@@ -95,11 +98,37 @@ STEP_FORMS = {1: Step1Form, 2: Step2Form, 3: Step3Form, 4: Step4Form, 5: Step5Fo
 
 def _model_choices(field: forms.ModelChoiceField) -> list:
     """The field's choices as its ModelChoiceIterator yields them, from one plain query: the
-    iterator asks for a COUNT first and then reads through a server-side cursor."""
-    iterator = field.iterator(field)
+    iterator asks for a COUNT first and then reads through a server-side cursor. Colleagues come
+    as (pk, label) pairs: the choices are only drawn, the field validates against its queryset."""
     choices = [] if field.empty_label is None else [("", field.empty_label)]
-    choices.extend(iterator.choice(obj) for obj in field.queryset)
+    if field.queryset.model is User:
+        choices.extend(field.queryset.as_choices())
+    else:
+        iterator = field.iterator(field)
+        choices.extend(iterator.choice(obj) for obj in field.queryset)
     return choices
+
+
+class RowCellsMixin:
+    """A formset row drawn in Python: its hidden inputs, a cell per visible field with the field's
+    errors, and a cell with the row's own errors. The template loops this replaces cost about as
+    much as the inputs they drew, on pages of dozens of rows."""
+
+    def cells(self) -> SafeString:
+        errors = self.errors if self.is_bound else {}
+        hidden, cells = [], []
+        for field in self:
+            if field.is_hidden:
+                hidden.append(str(field))
+                continue
+            notes = "".join(
+                f'<div class="invalid-feedback d-block">{conditional_escape(e)}</div>'
+                for e in errors.get(field.name, ())
+            )
+            cells.append(f"<td>{field}{notes}</td>")
+        if own := errors.get(NON_FIELD_ERRORS):
+            cells.append(f'<td class="text-danger small">{" ".join(conditional_escape(e) for e in own)}</td>')
+        return mark_safe("".join(hidden + cells))  # inputs are drawn escaped, messages escaped here
 
 
 class PlanRowsMixin:
@@ -145,10 +174,13 @@ class PlanRowsMixin:
         for form in forms_:
             for name, field in form.fields.items():
                 # Hidden primary-key fields render no choices; listing them would cost a query per row.
-                if isinstance(field, forms.ModelChoiceField) and not field.widget.is_hidden:
-                    if name not in cache:
-                        cache[name] = SharedChoices(_model_choices(field))
-                    field.choices = cache[name]
+                if not isinstance(field, forms.ChoiceField) or field.widget.is_hidden:
+                    continue
+                if name not in cache:
+                    # Fixed choices (a status) are shared too, so their options are drawn once.
+                    choices = _model_choices(field) if isinstance(field, forms.ModelChoiceField) else field.choices
+                    cache[name] = SharedChoices(list(choices))
+                field.choices = cache[name]
 
 
 class PlanRowFormSet(PlanRowsMixin, BaseInlineFormSet):
@@ -159,11 +191,24 @@ class PlanRowFormSet(PlanRowsMixin, BaseInlineFormSet):
         super().__init__(*args, instance=plan, **kwargs)
 
 
-class PlanRowForm(forms.ModelForm):
+def _share_fixed_choices(form_class: type[forms.BaseForm]) -> None:
+    """Turn the fixed choices of a form class (a status, a kind) into SharedChoices, once per
+    class: every form deep-copies its class's fields, and copying a list of lazily translated
+    labels cost more per row than drawing the row's inputs."""
+    if "_fixed_choices_shared" in form_class.__dict__:
+        return
+    for field in form_class.base_fields.values():
+        if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+            field.choices = SharedChoices(list(field.choices))
+    form_class._fixed_choices_shared = True
+
+
+class PlanRowForm(RowCellsMixin, forms.ModelForm):
     date_fields: tuple[str, ...] = ()
 
     def __init__(self, *args, plan: AccountPlan, **kwargs) -> None:
         self.plan = plan
+        _share_fixed_choices(type(self))
         super().__init__(*args, **kwargs)
         for f in self.fields.values():
             widget = f.widget
@@ -230,9 +275,11 @@ class RelationshipObjectiveForm(PlanRowForm):
         super().__init__(*args, **kwargs)
         self.fields["affiliation"].queryset = self.shared(
             "affiliations",
-            # Each choice is labelled "person @ account": both come along.
-            lambda: Affiliation.objects.active().filter(account=self.plan.account).select_related("person", "account"),
+            lambda: Affiliation.objects.active().filter(account=self.plan.account).select_related("person"),
         )
+        # Labelled "person @ account" as str(affiliation) does, with the plan's account rather than
+        # a copy of it joined to every choice.
+        self.fields["affiliation"].label_from_instance = lambda a: f"{a.person} @ {self.plan.account}"
         self.fields["owner"].queryset = self.shared("commercial_users", commercial_users)
 
 
@@ -290,7 +337,7 @@ class ActionForm(PlanRowForm):
         )
 
 
-class ResourceForm(forms.ModelForm):
+class ResourceForm(RowCellsMixin, forms.ModelForm):
     class Meta:
         model = Resource
         fields = ["action", "people_days", "budget", "currency", "function"]

@@ -27,8 +27,8 @@ from plans.models import (
     ObjectiveStatus,
     PlanStatus,
     PlanStep,
-    Resource,
     SwotItem,
+    WhitespaceStatus,
 )
 from plans.selectors import (
     can_edit_plan,
@@ -38,7 +38,7 @@ from plans.selectors import (
     plans_visible_to,
     with_progress,
 )
-from stakeholders.selectors import coverage_for, dmu_for_account, dmu_gaps, is_stale
+from stakeholders.selectors import coverage_for, dmu_for_account, dmu_gaps, is_stale, with_labels
 
 SWOT_ORDER = Case(*[When(kind=k, then=Value(i)) for i, k in enumerate("SWOT")], output_field=IntegerField())
 
@@ -50,7 +50,7 @@ def _plan(request: HttpRequest, pk: int, *, progress: bool = False) -> AccountPl
 
 
 def _steps(plan: AccountPlan) -> dict[int, PlanStep]:
-    return {s.number: s for s in plan.steps.select_related("updated_by")}
+    return {s.number: s for s in plan.steps.all()}
 
 
 def _navigator(plan: AccountPlan, steps: dict[int, PlanStep]) -> list[dict]:
@@ -135,8 +135,9 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _step_context(plan: AccountPlan, number: int, user) -> dict:
-    """What a step shows besides its form: live numbers, the DMU, totals."""
+def _step_context(plan: AccountPlan, number: int, user, formsets: dict[str, object]) -> dict:
+    """What a step shows besides its form: live numbers, the DMU, totals. Rows the step's
+    formsets hold are read from them rather than fetched twice."""
     ctx: dict = {}
     if number == 1:
         year = plan.period.start.year
@@ -145,6 +146,10 @@ def _step_context(plan: AccountPlan, number: int, user) -> dict:
         ).order_by("year")
     if number == 2:
         cells = list(plan.whitespace.select_related("product"))
+        # Each cell shows its status twice; get_status_display would rebuild the choices each time.
+        labels = dict(WhitespaceStatus.choices)
+        for c in cells:
+            c.status_label = labels.get(c.status, c.status)
         centres = sorted({c.buying_centre for c in cells})
         products = sorted({c.product for c in cells}, key=lambda p: p.brand)
         grid = {(c.buying_centre, c.product_id): c for c in cells}
@@ -154,20 +159,21 @@ def _step_context(plan: AccountPlan, number: int, user) -> dict:
             "opportunity_value": sum(c.estimated_value or 0 for c in cells if c.status == "opportunity"),
         }
     if number == 3:
-        rows = list(dmu_for_account(plan.account))
+        rows = with_labels(list(dmu_for_account(plan.account, summary=True)))
         for a in rows:
             a.cov = coverage_for(a, user)
             a.stale = is_stale(a)
         ctx["dmu"] = rows
         ctx["gaps"] = dmu_gaps(plan.account, rows, user)
     if number == 6:
-        resources = Resource.objects.filter(action__plan=plan)
+        resources = formsets["res"].get_queryset()
         ctx["people_days"] = sum(r.people_days for r in resources)
         ctx["resource_budget"] = sum(r.budget for r in resources if r.currency == plan.budget_currency)
         ctx["foreign_budget"] = [r for r in resources if r.currency != plan.budget_currency]
-        ctx["objectives_status"] = [
-            (o, ObjectiveStatus(o.status())) for o in plan.objectives.select_related("plan__period")
-        ]
+        objectives = formsets["prog"].get_queryset()
+        for o in objectives:
+            o.plan = plan  # status() reads the period, which came along with the plan
+        ctx["objectives_status"] = [(o, ObjectiveStatus(o.status())) for o in objectives]
         actions = list(plan.actions.all())
         ctx["done_share"] = round(100 * sum(a.status == "done" for a in actions) / len(actions)) if actions else 0
     return ctx
@@ -269,7 +275,7 @@ def plan_step(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             "conflict": conflict,
             "formsets_invalid": posted and not all(fs.is_valid() for _t, fs in formsets),
             "reviewer_comment": _latest_step_comment(plan, number),
-            **_step_context(plan, number, request.user),
+            **_step_context(plan, number, request.user, {fs.prefix: fs for _t, fs in formsets}),
         },
         status=status,
     )

@@ -571,6 +571,31 @@ class SurveyResponse(models.Model):
         return f"{self.invitation}: {self.csat_score}"
 
 
+class CsatQuarter(models.Model):
+    """Named campaigns' delivered invitations, answers and satisfied answers (4 or 5) per account and
+    calendar quarter of the campaign's send date, in the server's time zone.
+
+    A summary rewritten by ``stakeholders.surveys.refresh_csat_quarters`` together with the account
+    health (on commit after an answer, hourly by beat): the dashboard's CSAT by year, quarter and KAM
+    then reads a few rows per account instead of every invitation ever sent. Anonymous campaigns are
+    left out, as on the dashboard (their results live on the campaign page, with suppression)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="csat_quarters")
+    year = models.PositiveSmallIntegerField()
+    quarter = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(4)])
+    invited = models.PositiveIntegerField()
+    answers = models.PositiveIntegerField()
+    satisfied = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "year", "quarter"], name="csat_quarter_one_per_account"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.year} Q{self.quarter}: {self.satisfied}/{self.answers}/{self.invited}"
+
+
 class LowScoreFollowUp(models.Model):
     """Opened on the account by a CSAT of 1 or 2 (never for anonymous campaigns), shown until closed."""
 

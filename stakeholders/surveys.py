@@ -34,7 +34,7 @@ from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.mail.message import sanitize_address
 from django.db import InterfaceError, OperationalError, connections, models, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Coalesce, Concat, Left
+from django.db.models.functions import Coalesce, Concat, ExtractQuarter, ExtractYear, Left
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -48,6 +48,7 @@ from kam.models import User
 from stakeholders.models import (
     Affiliation,
     CampaignStatus,
+    CsatQuarter,
     InvitationStatus,
     LowScoreFollowUp,
     Person,
@@ -910,6 +911,35 @@ class _Hidden:
 
 
 _HIDDEN = _Hidden()
+
+
+def refresh_csat_quarters(account_ids: list[int] | None = None) -> None:
+    """Rewrite the ``CsatQuarter`` rows of these accounts (all when ``None``) from their named
+    campaigns' delivered invitations and answers: one DELETE and one INSERT … SELECT, grouped in the
+    database, whatever the number of invitations. Run inside ``accounts.health.refresh_health``'s
+    transaction, which locks the accounts' health rows first, so two refreshes never interleave."""
+    rows = CsatQuarter.objects.all()
+    invitations = SurveyInvitation.objects.filter(campaign__anonymous=False).filter(DELIVERED)
+    if account_ids is not None:
+        rows = rows.filter(account_id__in=account_ids)
+        invitations = invitations.filter(account_id__in=account_ids)
+    rows.delete()
+    grouped = (
+        invitations.order_by()
+        .values("account_id", year=ExtractYear("campaign__send_at"), quarter=ExtractQuarter("campaign__send_at"))
+        .annotate(
+            invited=Count("pk"),
+            answers=Count("response"),
+            satisfied=Count("response", filter=Q(response__csat_score__gte=4)),
+        )
+        .values_list("account_id", "year", "quarter", "invited", "answers", "satisfied")
+    )
+    sql, params = grouped.query.sql_with_params()
+    connection = connections[CsatQuarter.objects.db]
+    q = connection.ops.quote_name
+    columns = ", ".join(q(c) for c in ("account_id", "year", "quarter", "invited", "answers", "satisfied"))
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {q(CsatQuarter._meta.db_table)} ({columns}) {sql}", params)
 
 
 def answers_per_account(invitations: QuerySet[SurveyInvitation], *also: str) -> list[dict]:

@@ -47,6 +47,7 @@ from stakeholders.selectors import (
     is_stale,
     people_visible_to,
     touchpoints_visible_to,
+    with_labels,
     xray_quadrant,
 )
 
@@ -477,7 +478,7 @@ def _org_tree(rows: list[Affiliation]) -> list[dict]:
 @login_required
 def account_xray(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
-    rows = _decorate(list(dmu_for_account(account)), request.user)
+    rows = with_labels(_decorate(list(dmu_for_account(account)), request.user))
     colleagues = {}
     for a in rows:
         for c in a.cov.commercial + a.cov.medical:

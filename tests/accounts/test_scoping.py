@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Account, AccountStatus
-from accounts.selectors import accounts_visible_to
+from accounts.selectors import account_owners_visible_to, accounts_visible_to
+from tests.factories import AccountFactory, TeamMemberFactory, UserFactory
 
 ROLES = ["kam_a", "kam_b", "manager_a", "head", "manager_b", "access", "medical", "admin"]
 
@@ -63,6 +64,18 @@ def test_anonymous_users_are_sent_to_login_everywhere(client, cast):
 def test_a_deactivated_user_sees_nothing(cast):
     cast.kam_a.is_active = False
     assert not accounts_visible_to(cast.kam_a).exists()
+
+
+@pytest.mark.parametrize("role", [*ROLES, "kam_c"])
+def test_the_owners_on_offer_are_the_owners_of_the_visible_accounts(role, cast):
+    # A seat outside one's own scope, an owner who left, a KAM who owns nothing, an archived account.
+    TeamMemberFactory(account=cast.account_c, user=cast.manager_a)
+    TeamMemberFactory(account=cast.account_c, user=cast.kam_b)
+    AccountFactory(owner=UserFactory(manager=cast.manager_b, is_active=False), status=AccountStatus.ARCHIVED)
+    UserFactory(manager=cast.manager_a)
+    user = getattr(cast, role)
+    expected = set(accounts_visible_to(user).values_list("owner_id", flat=True))
+    assert set(account_owners_visible_to(user).values_list("pk", flat=True)) == expected
 
 
 def test_the_selector_costs_a_fixed_number_of_queries_at_any_depth(cast, django_assert_num_queries):

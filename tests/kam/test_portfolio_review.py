@@ -74,7 +74,8 @@ def test_the_deck_holds_the_headline_figures_the_matrix_and_the_accounts_at_risk
     rows = _table(_slide(deck, "Portfolio matrix: the accounts"))
     assert rows[1:] == [
         ["Account A", "Star", "80", "30", "90,000", "64 · needs attention"],
-        ["Account C", "Status", "40", "70", "1,000", "36 · at risk"],
+        # This year's revenue in the reporting currency: C's 1,000 USD at the year's rate of 1.1.
+        ["Account C", "Status", "40", "70", "1,100", "36 · at risk"],
     ]
 
     at_risk = _table(_slide(deck, "Key accounts most at risk"))

@@ -1,5 +1,6 @@
 """The quick widgets draw what Django's widget templates draw."""
 
+import copy
 from datetime import date
 
 import pytest
@@ -14,6 +15,7 @@ from kam.widgets import (
     QuickSelect,
     QuickSelectMultiple,
     SharedChoices,
+    people_choices,
     quick_widgets,
 )
 from tests.factories import UserFactory
@@ -90,6 +92,27 @@ def test_model_choices_follow_a_later_queryset(db):
     assert isinstance(form.fields["done"].widget, QuickCheckboxInput)
 
 
+@pytest.mark.parametrize("chosen", [None, "second"])
+def test_people_choices_draw_the_options_django_draws(db, chosen):
+    people = {
+        "first": UserFactory(first_name="Anna", last_name="<Ärztin> & Co"),
+        "second": UserFactory(first_name="", last_name="", username="no.name"),
+        "third": UserFactory(first_name="Ben", last_name=""),
+    }
+    initial = {"owner": people[chosen].pk} if chosen else {}
+
+    class OwnerForm(forms.Form):
+        owner = forms.ModelChoiceField(queryset=User.objects.filter(pk__in=[p.pk for p in people.values()]))
+
+    plain, quick = OwnerForm(initial=initial), OwnerForm(initial=initial)
+    quick_widgets(quick)
+    people_choices(quick.fields["owner"])
+    assert parse_html(str(quick["owner"])) == parse_html(str(plain["owner"]))
+    assert [label for _value, label in quick.fields["owner"].widget.choices][1:] == [
+        str(p) for p in User.objects.filter(pk__in=[p.pk for p in people.values()])
+    ]
+
+
 @pytest.mark.parametrize("value", [None, "", "b", ["a", "b"]])
 def test_shared_choices_are_drawn_once_and_alike(value):
     flat = [choice for choice in CHOICES if not isinstance(choice[1], list)]
@@ -111,3 +134,21 @@ def test_quick_radio_buttons_draw_what_django_draws(value):
     quick.fields["score"].widget = QuickRadioSelect(choices=quick.fields["score"].choices)
     assert [parse_html(str(r.tag())) for r in quick["score"]] == [parse_html(str(r.tag())) for r in plain["score"]]
     assert parse_html(str(quick["score"])) == parse_html(str(plain["score"]))  # the whole list, labels wrapped
+
+
+def test_rows_sharing_choices_each_show_their_own_selection():
+    flat = [choice for choice in CHOICES if not isinstance(choice[1], list)]
+    shared = SharedChoices(flat)
+    for value in ["a", "b", "a", None, ["a", "b"]]:
+        multiple = isinstance(value, list)
+        plain = (forms.SelectMultiple if multiple else forms.Select)(choices=flat)
+        quick = (QuickSelectMultiple if multiple else QuickSelect)(choices=shared)
+        assert parse_html(quick.render("n", value)) == parse_html(plain.render("n", value)), value
+
+
+def test_a_copied_field_shares_the_choices_but_not_what_was_drawn():
+    field = forms.ChoiceField(choices=SharedChoices([("a", "A"), ("b", "B")]))
+    field.choices.drawn()
+    copied = copy.deepcopy(field)
+    assert copied.choices.choices is field.choices.choices
+    assert copied.choices._drawn is None and copied.widget.choices._drawn is None

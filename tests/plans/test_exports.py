@@ -170,6 +170,46 @@ def test_the_internal_pdf_is_paginated_and_holds_every_objective(cast, login, ri
     assert "favourable" in text and "23.5" in text
 
 
+def pdf_pages(content: bytes) -> list[str]:
+    """The text of each page as pdftotext reads it (it ends every page with a form feed)."""
+    out = subprocess.run([PDFTOTEXT, "-", "-"], input=content, capture_output=True, check=True).stdout.decode()
+    return out.split("\f")[:-1]
+
+
+@needs_pdftotext
+@pytest.mark.parametrize("variant", ["internal", "joint"])
+@time_machine.travel("2026-07-02 12:00 +0200", tick=False)
+def test_the_pdf_numbers_every_page_and_lists_every_action_with_owner_due_date_and_status(cast, rich_plan, variant):
+    for i in range(60):
+        ActionFactory(plan=rich_plan, title=f"Follow-up visit number {i} with the ward team")
+    data = plan_export_data(rich_plan, variant=variant, user=cast.kam_a)
+    content = render_pdf(data)
+    pages = pdf_pages(content)
+    assert len(pages) > 2
+    for number, page in enumerate(pages, start=1):
+        assert f"Page {number} of {len(pages)}" in page
+    text = re.sub(r"\s+", " ", " ".join(pages))
+    for i in range(60):
+        assert f"Follow-up visit number {i} with the ward team" in text
+    # Owner, due date and status share one cell in the PDF: all three are still there.
+    owner = str(rich_plan.account.owner)
+    assert f"{owner} · 1 Mar 2026 · In progress · overdue" in text
+    assert f"{owner} · 30 Sep 2026 · Planned" in text
+    assert "Owner · Due · Status" in text
+
+
+@needs_pdftotext
+@time_machine.travel("2026-07-02 12:00 +0200", tick=False)
+def test_a_word_too_long_for_its_cell_wraps_in_the_pdf(cast, rich_plan):
+    word = "Pharmacoeconomic" * 6
+    ActionFactory(plan=rich_plan, title=f"Send the {word} dossier")
+    content = render_pdf(plan_export_data(rich_plan, variant="internal", user=cast.kam_a))
+    raw = "".join(pdf_pages(content))
+    assert word not in raw  # not on one line: it would run across the next column
+    assert word in re.sub(r"\s+", "", raw)  # but all of it is there
+    assert "\u200b" not in raw  # the break points print as nothing
+
+
 @needs_pdftotext
 @time_machine.travel("2026-07-02 12:00 +0200", tick=False)
 def test_the_joint_pdf_has_no_stances_or_margins(cast, login, rich_plan):

@@ -3,11 +3,13 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db.models import Q
 from django.test import Client
 from django.urls import reverse
 
 from plans.models import Action, Objective, ObjectiveStatus, PlanStep, Resource
-from plans.selectors import completeness
+from plans.selectors import completeness, with_progress
+from tests.plan_factories import PlanFactory
 
 ROLES = ["kam_a", "kam_b", "manager_a", "head", "manager_b", "access", "medical", "admin"]
 SEES_A = {"kam_a", "manager_a", "head", "access", "admin"}
@@ -199,6 +201,45 @@ def test_completeness_per_step(cast, plan):
     PlanStep.objects.filter(plan=plan, number=1).update(content={"commentary": "x", "investment_decision": "invest"})
     assert completeness(plan)[1] == 100
     assert completeness(plan)[4] == 67  # objective present and measurable, no value proposition
+
+
+def _progress_from_rows(plan) -> dict:
+    return {
+        "has_objectives": plan.objectives.exists(),
+        "has_unmeasurable_objectives": plan.objectives.filter(Q(target=None) | Q(due_date=None)).exists(),
+        "has_objective_values": plan.objectives.exclude(current_value=None).exists(),
+        "has_actions": plan.actions.exists(),
+        "has_undated_actions": plan.actions.filter(due_date=None).exists(),
+        "has_resources": Resource.objects.filter(action__plan=plan).exists(),
+        "swot_kinds": len(set(plan.swot.values_list("kind", flat=True))),
+        "has_whitespace": plan.whitespace.exists(),
+        "has_relationship_objectives": plan.relationship_objectives.exists(),
+        "has_communications": plan.communications.exists(),
+        "has_affiliations": plan.account.affiliations.exists(),
+    }
+
+
+def test_it_reads_each_plans_progress_from_its_own_rows(cast, period, plan):
+    from plans.models import AccountPlan, CommunicationItem, WhitespaceCell
+    from tests.plan_factories import RelationshipObjectiveFactory, SwotFactory
+    from tests.stakeholder_factories import AffiliationFactory
+
+    bare = PlanFactory(account=cast.account_c, period=period)
+    CommunicationItem.objects.filter(plan=bare).delete()
+    WhitespaceCell.objects.filter(plan=bare).delete()
+    Objective.objects.create(plan=plan, title="Vague", owner=cast.kam_a)
+    Objective.objects.create(plan=plan, title="Measured", target=1, current_value=1, owner=cast.kam_a)
+    Action.objects.create(plan=plan, title="Undated", owner=cast.kam_a)
+    dated = Action.objects.create(plan=plan, title="Dated", due_date=date(2026, 5, 1), owner=cast.kam_a)
+    Resource.objects.create(action=dated)
+    for kind in "SWW":
+        SwotFactory(plan=plan, kind=kind)
+    RelationshipObjectiveFactory(plan=plan, affiliation=AffiliationFactory(account=cast.account_a))
+    names = list(_progress_from_rows(plan))
+    rows = {p.pk: p for p in with_progress(AccountPlan.objects.filter(pk__in=[plan.pk, bare.pk]))}
+    for each in (plan, bare):
+        assert {n: getattr(rows[each.pk], n) for n in names} == _progress_from_rows(each)
+    assert rows[plan.pk].swot_kinds == 2 and rows[bare.pk].has_objectives is False
 
 
 def _grow(plan, owner, n):
