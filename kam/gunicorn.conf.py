@@ -40,6 +40,11 @@ class MaskingLogger(gunicorn.glogging.Logger):
 
 
 logger_class = MaskingLogger
+# Threads: most of a page's time is spent waiting for PostgreSQL (one round trip at least), and a
+# sync worker sits idle meanwhile; with threads it serves other requests, and keeps connections
+# alive between requests. Each thread keeps its own database connection (CONN_MAX_AGE).
+worker_class = "gthread"
+threads = 4
 accesslog = "-"
 errorlog = "-"
 # The combined log format plus the response time in milliseconds.

@@ -5,6 +5,8 @@ from django.urls import include, path
 from kam import views
 
 urlpatterns = [
+    # First: the public survey links are the most requested pages, and URLs are tried in order.
+    path("s/", include("stakeholders.survey_urls")),
     path("", views.home, name="home"),
     path("portfolio-review/", views.portfolio_review, name="portfolio-review"),
     path("healthz", views.healthz, name="healthz"),
@@ -24,7 +26,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("stakeholders/", include("stakeholders.urls")),
     path("plans/", include("plans.urls")),
-    path("s/", include("stakeholders.survey_urls")),
     path("admin/", admin.site.urls),
 ]
 

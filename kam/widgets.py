@@ -18,7 +18,7 @@ from django.utils.choices import BaseChoiceIterator
 from django.utils.safestring import SafeString, mark_safe
 
 
-def _escape(value: object) -> str:
+def quick_escape(value: object) -> str:
     """Django's conditional_escape without its lazy-string wrapper, which costs more than the
     escaping for short labels: safe strings pass, everything else is escaped."""
     if hasattr(value, "__html__"):
@@ -39,8 +39,8 @@ def flatatt(attrs: dict) -> str:
                 flags.append(name)
         elif value is not None:
             pairs.append((name, value))
-    out = [f' {_escape(name)}="{_escape(value)}"' for name, value in sorted(pairs)]
-    out += [f" {_escape(name)}" for name in sorted(flags)]
+    out = [f' {quick_escape(name)}="{quick_escape(value)}"' for name, value in sorted(pairs)]
+    out += [f" {quick_escape(name)}" for name in sorted(flags)]
     return "".join(out)
 
 
@@ -77,7 +77,7 @@ class SharedChoices(BaseChoiceIterator):
             drawn = []
             for value, label in self.choices:
                 value = "" if value is None else value
-                head, tail = f'<option value="{_escape(value)}"', f">{_escape(label)}</option>"
+                head, tail = f'<option value="{quick_escape(value)}"', f">{quick_escape(label)}</option>"
                 drawn.append((str(value), head + tail, f"{head} selected{tail}"))
             self._drawn = drawn
         return self._drawn
@@ -131,7 +131,7 @@ class QuickSelectMixin:
             final_attrs["multiple"] = True
         chosen = self.format_value(value)
         has_selected = False
-        out = [f'<select name="{_escape(name)}"{flatatt(final_attrs)}>']
+        out = [f'<select name="{quick_escape(name)}"{flatatt(final_attrs)}>']
         shared = isinstance(self.choices, SharedChoices)
         options = self.choices.options(chosen, self.allow_multiple_selected) if shared else None
         if options is not None:
@@ -141,12 +141,12 @@ class QuickSelectMixin:
                 option_value = ""
             group = isinstance(option_label, list | tuple)
             if group:
-                out.append(f'<optgroup label="{_escape(option_value)}">')
+                out.append(f'<optgroup label="{quick_escape(option_value)}">')
             for sub_value, sub_label in option_label if group else [(option_value, option_label)]:
                 selected = (not has_selected or self.allow_multiple_selected) and str(sub_value) in chosen
                 has_selected |= selected
                 mark = " selected" if selected else ""
-                out.append(f'<option value="{_escape(sub_value)}"{mark}>{_escape(sub_label)}</option>')
+                out.append(f'<option value="{quick_escape(sub_value)}"{mark}>{quick_escape(sub_label)}</option>')
             if group:
                 out.append("</optgroup>")
         out.append("</select>")
@@ -156,17 +156,17 @@ class QuickSelectMixin:
 class QuickInputMixin:
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         widget = self.get_context(name, value, attrs)["widget"]
-        shown = "" if widget["value"] is None else f' value="{_escape(widget["value"])}"'
+        shown = "" if widget["value"] is None else f' value="{quick_escape(widget["value"])}"'
         return mark_safe(
-            f'<input type="{_escape(widget["type"])}" name="{_escape(name)}"{shown}{flatatt(widget["attrs"])}>'
+            f'<input type="{quick_escape(widget["type"])}" name="{quick_escape(name)}"{shown}{flatatt(widget["attrs"])}>'
         )
 
 
 class QuickTextarea(forms.Textarea):
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         widget = self.get_context(name, value, attrs)["widget"]
-        text = _escape(widget["value"]) if widget["value"] else ""
-        return mark_safe(f'<textarea name="{_escape(name)}"{flatatt(widget["attrs"])}>\n{text}</textarea>')
+        text = quick_escape(widget["value"]) if widget["value"] else ""
+        return mark_safe(f'<textarea name="{quick_escape(name)}"{flatatt(widget["attrs"])}>\n{text}</textarea>')
 
 
 class QuickRadioSelect(forms.RadioSelect):
@@ -176,9 +176,9 @@ class QuickRadioSelect(forms.RadioSelect):
     def _render(self, template_name, context, renderer=None) -> SafeString:
         widget = context["widget"]
         if template_name == self.option_template_name and not widget.get("wrap_label"):
-            shown = "" if widget["value"] is None else f' value="{_escape(widget["value"])}"'
+            shown = "" if widget["value"] is None else f' value="{quick_escape(widget["value"])}"'
             return mark_safe(
-                f'<input type="{_escape(widget["type"])}" name="{_escape(widget["name"])}"{shown}{flatatt(widget["attrs"])}>'
+                f'<input type="{quick_escape(widget["type"])}" name="{quick_escape(widget["name"])}"{shown}{flatatt(widget["attrs"])}>'
             )
         return super()._render(template_name, context, renderer)
 
