@@ -114,7 +114,7 @@ class Ids:
         return len(self.ids)
 
 
-@models.Field.register_lookup
+@models.IntegerField.register_lookup  # ids only (auto and big auto fields are integer fields)
 class InIds(models.Lookup):
     """``field__in_ids=Ids([…])``: membership in a list of ids given as one array parameter on
     PostgreSQL (``= ANY(%s)``), where ``__in`` sends a placeholder per id. Django compiles and the

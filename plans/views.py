@@ -166,17 +166,24 @@ def _step_context(plan: AccountPlan, number: int, user, formsets: dict[str, obje
         ctx["dmu"] = rows
         ctx["gaps"] = dmu_gaps(plan.account, rows, user)
     if number == 6:
-        resources = formsets["res"].get_queryset()
+        # A refused submit has typed its values into the formsets' rows: the figures are then read
+        # afresh, so that they show what is stored.
+        resources = _stored(formsets["res"])
         ctx["people_days"] = sum(r.people_days for r in resources)
         ctx["resource_budget"] = sum(r.budget for r in resources if r.currency == plan.budget_currency)
         ctx["foreign_budget"] = [r for r in resources if r.currency != plan.budget_currency]
-        objectives = formsets["prog"].get_queryset()
+        objectives = _stored(formsets["prog"])
         for o in objectives:
             o.plan = plan  # status() reads the period, which came along with the plan
         ctx["objectives_status"] = [(o, ObjectiveStatus(o.status())) for o in objectives]
         actions = list(plan.actions.all())
         ctx["done_share"] = round(100 * sum(a.status == "done" for a in actions) / len(actions)) if actions else 0
     return ctx
+
+
+def _stored(formset) -> object:
+    """The formset's rows as stored: the ones it read for a page shown, read again after a submit."""
+    return formset.get_queryset().all() if formset.is_bound else formset.get_queryset()
 
 
 def _latest_step_comment(plan: AccountPlan, number: int):

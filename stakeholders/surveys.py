@@ -102,7 +102,8 @@ def invitation_from_token(token: str) -> SurveyInvitation | None:
     name only) and the answer (``existing_response``). The person is loaded when first used.
     """
     head, _sep, mac = token.partition("-")
-    if not head.isdigit() or len(head) > 12 or not mac:
+    # ASCII only: "¹".isdigit() holds but int() refuses it, and compare_digest refuses non-ASCII text.
+    if not (head.isascii() and head.isdigit()) or len(head) > 12 or not mac or not mac.isascii():
         return None
     if not hmac.compare_digest(mac, _mac(int(head))):
         return None

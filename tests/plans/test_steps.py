@@ -327,3 +327,26 @@ def test_every_step_and_the_plan_page_stay_within_15_queries_whatever_the_plan_s
                 assert client.get(url).status_code == 200
             counts.setdefault(name, []).append(len(ctx.captured_queries))
     assert all(small == large for small, large in counts.values()), counts
+
+
+def test_a_refused_step_6_shows_the_stored_totals_not_the_typed_ones(cast, plan, login):
+    action = Action.objects.create(plan=plan, title="Workshop", owner=cast.kam_a)
+    resource = Resource.objects.create(action=action, people_days=2, budget=100, currency="EUR", function="kam")
+    data = {
+        "version": 0,
+        "budget": "-100",  # refused
+        **_mgmt("res", 1, 1),
+        **_mgmt("prog", 1, 1),
+        "res-0-id": resource.pk,
+        "res-0-action": action.pk,
+        "res-0-people_days": "999",
+        "res-0-budget": "100",
+        "res-0-currency": "EUR",
+        "res-0-function": "kam",
+        "prog-0-id": plan.objectives.get().pk,
+        "prog-0-current_value": "0.5",
+    }
+    response = login(cast.kam_a).post(reverse("plans:step", args=[plan.pk, 6]), data)
+    assert response.status_code == 400
+    assert response.context["people_days"] == Decimal("2")
+    assert 'value="999' in response.content.decode()  # what was typed stays in the form

@@ -257,7 +257,9 @@ def test_the_read_checks_the_connection_and_replaces_one_that_died_between_reque
 # Tokens and closed invitations ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("token", ["unknown", "123", "123-", "-abc", "999999-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"])
+@pytest.mark.parametrize(
+    "token", ["unknown", "123", "123-", "-abc", "999999-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "¹-abc", "1-é", "١٢-abc"]
+)
 def test_an_unknown_token_is_a_plain_404(client, invitation, token):
     response = client.get(reverse("survey:answer", args=[token]))
     assert response.status_code == 404
