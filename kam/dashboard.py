@@ -22,6 +22,7 @@ from django.db.models import (
     CharField,
     Count,
     DecimalField,
+    Expression,
     F,
     Min,
     Q,
@@ -173,9 +174,21 @@ def _lowest(rows: list[dict], key: str) -> list[dict]:
     return sorted(rows, key=lambda row: (row[key] is None, row[key] or 0))[:BY_KAM_LIMIT]
 
 
-def _first(rows: QuerySet) -> QuerySet:
-    """The first ``UPCOMING`` rows by date, where the database takes a limit in each part of a UNION:
+def _upcoming_part(rows: QuerySet, *, when: str, what: str, brand: Expression) -> QuerySet:
+    """One part of the next 90 days' UNION: (when, what, item, account id, account name, brand) per
+    row, and the first ``UPCOMING`` by date where the database takes a limit in each part of a UNION:
     thousands of committee dates at an administrator's scope are not all sorted to keep twenty."""
+    rows = (
+        rows.order_by()
+        .annotate(
+            when=F(when),
+            what=Value(what, output_field=CharField()),
+            item=F("pk"),
+            account_name=F("account__name"),
+            brand=brand,
+        )
+        .values_list("when", "what", "item", "account_id", "account_name", "brand")
+    )
     if connections[rows.db].features.supports_slicing_ordering_in_compound:
         return rows.order_by("when", "item")[:UPCOMING]
     return rows
@@ -420,31 +433,19 @@ def build(user: User, filters: DashboardFilters, *, today: date | None = None) -
 
     # Plan reviews and formulary committees of the next 90 days, in one query.
     horizon = today + timedelta(days=90)
-    reviews = (
-        plans.filter(status=PlanStatus.APPROVED, next_review_date__gte=today, next_review_date__lte=horizon)
-        .order_by()
-        .annotate(
-            when=F("next_review_date"),
-            what=Value("review", output_field=CharField()),
-            item=F("pk"),
-            account_name=F("account__name"),
-            brand=Value("", output_field=CharField()),
-        )
-        .values_list("when", "what", "item", "account_id", "account_name", "brand")
+    reviews = _upcoming_part(
+        plans.filter(status=PlanStatus.APPROVED, next_review_date__gte=today, next_review_date__lte=horizon),
+        when="next_review_date",
+        what="review",
+        brand=Value("", output_field=CharField()),
     )
-    committees = (
+    committees = _upcoming_part(
         Listing.objects.filter(
             **_among("account", ids), next_committee_date__gte=today, next_committee_date__lte=horizon
-        )
-        .order_by()
-        .annotate(
-            when=F("next_committee_date"),
-            what=Value("committee", output_field=CharField()),
-            item=F("pk"),
-            account_name=F("account__name"),
-            brand=F("product__brand"),
-        )
-        .values_list("when", "what", "item", "account_id", "account_name", "brand")
+        ),
+        when="next_committee_date",
+        what="committee",
+        brand=F("product__brand"),
     )
     # One reverse() per kind of link, the ids filled in.
     account_url = reverse("accounts:detail", args=[0]).replace("/0/", "/{}/")
@@ -458,9 +459,9 @@ def build(user: User, filters: DashboardFilters, *, today: date | None = None) -
             "account_name": account_name,
             "account_url": account_url.format(account_id),
         }
-        for when, what, item, account_id, account_name, brand in _first(reviews)
-        .union(_first(committees), all=True)
-        .order_by("when", "what", "item")[:UPCOMING]
+        for when, what, item, account_id, account_name, brand in reviews.union(committees, all=True).order_by(
+            "when", "what", "item"
+        )[:UPCOMING]
     ]
 
     d.matrix = list(

@@ -28,9 +28,14 @@ Account C (KAM C, key account, CHF at 1.10):
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import time_machine
+
+from accounts.health import refresh_health
 from plans.models import Objective, PlanningPeriod
 from plans.services import plan_approve, plan_create, plan_submit
 from stakeholders.models import InvitationStatus
@@ -95,3 +100,12 @@ def build_portfolio(cast) -> dict:
     answers(a, [1], when=datetime(2025, 6, 1, tzinfo=UTC))
     answers(c, [5, 5, 4, 2, 1], anonymous=True)
     return {"period": period, "plan": plan, "a": a, "c": c}
+
+
+@contextmanager
+def refreshed_portfolio(cast) -> Iterator[dict]:
+    """The portfolio above with its health computed, the clock held at NOW meanwhile."""
+    with time_machine.travel(NOW, tick=False):
+        data = build_portfolio(cast)
+        refresh_health(today=TODAY)
+        yield data

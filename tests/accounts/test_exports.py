@@ -7,13 +7,12 @@ import io
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.health import refresh_health
 from tests.factories import AccountFactory, FinancialsFactory
-from tests.health_data import NOW, TODAY, build_portfolio
+from tests.health_data import TODAY, refreshed_portfolio
 
 ROLES = ["kam_a", "kam_b", "kam_c", "manager_a", "manager_b", "head", "access", "medical", "admin"]
 # Who sees which of the two accounts (A: KAM A's, market access on its team; C: KAM C's).
@@ -32,9 +31,7 @@ SEES = {
 
 @pytest.fixture
 def portfolio(cast):
-    with time_machine.travel(NOW, tick=False):
-        data = build_portfolio(cast)
-        refresh_health(today=TODAY)
+    with refreshed_portfolio(cast) as data:
         yield data
 
 

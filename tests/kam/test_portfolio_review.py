@@ -6,20 +6,17 @@ from __future__ import annotations
 import io
 
 import pytest
-import time_machine
 from django.urls import reverse
 from pptx import Presentation
 
 from accounts.health import refresh_health
 from tests.factories import AccountFactory, FinancialsFactory
-from tests.health_data import NOW, TODAY, build_portfolio
+from tests.health_data import TODAY, refreshed_portfolio
 
 
 @pytest.fixture
 def portfolio(cast):
-    with time_machine.travel(NOW, tick=False):
-        data = build_portfolio(cast)
-        refresh_health(today=TODAY)
+    with refreshed_portfolio(cast) as data:
         yield data
 
 

@@ -131,21 +131,27 @@ def test_a_100000_character_text_is_refused(cast, plan, login):
     assert "at most 5000 characters" in response.content.decode()
 
 
-def test_negative_budgets_are_refused(cast, plan, login):
-    action = Action.objects.create(plan=plan, title="Workshop", owner=cast.kam_a)
-    data = {
+def _step6(plan, action, *, budget: str, people_days: str, resource_budget: str, resource=None) -> dict:
+    """Step 6 posted with one resource row (a new one, or ``resource``) and the plan's objective at 0.5."""
+    return {
         "version": 0,
-        "budget": "-100",
-        **_mgmt("res", 1),
+        "budget": budget,
+        **_mgmt("res", 1, 1 if resource else 0),
         **_mgmt("prog", 1, 1),
+        **({"res-0-id": resource.pk} if resource else {}),
         "res-0-action": action.pk,
-        "res-0-people_days": "2",
-        "res-0-budget": "-5",
+        "res-0-people_days": people_days,
+        "res-0-budget": resource_budget,
         "res-0-currency": "EUR",
         "res-0-function": "kam",
         "prog-0-id": plan.objectives.get().pk,
         "prog-0-current_value": "0.5",
     }
+
+
+def test_negative_budgets_are_refused(cast, plan, login):
+    action = Action.objects.create(plan=plan, title="Workshop", owner=cast.kam_a)
+    data = _step6(plan, action, budget="-100", people_days="2", resource_budget="-5")
     response = login(cast.kam_a).post(reverse("plans:step", args=[plan.pk, 6]), data)
     assert response.status_code == 400
     assert not Resource.objects.exists()
@@ -332,20 +338,7 @@ def test_every_step_and_the_plan_page_stay_within_15_queries_whatever_the_plan_s
 def test_a_refused_step_6_shows_the_stored_totals_not_the_typed_ones(cast, plan, login):
     action = Action.objects.create(plan=plan, title="Workshop", owner=cast.kam_a)
     resource = Resource.objects.create(action=action, people_days=2, budget=100, currency="EUR", function="kam")
-    data = {
-        "version": 0,
-        "budget": "-100",  # refused
-        **_mgmt("res", 1, 1),
-        **_mgmt("prog", 1, 1),
-        "res-0-id": resource.pk,
-        "res-0-action": action.pk,
-        "res-0-people_days": "999",
-        "res-0-budget": "100",
-        "res-0-currency": "EUR",
-        "res-0-function": "kam",
-        "prog-0-id": plan.objectives.get().pk,
-        "prog-0-current_value": "0.5",
-    }
+    data = _step6(plan, action, budget="-100", people_days="999", resource_budget="100", resource=resource)
     response = login(cast.kam_a).post(reverse("plans:step", args=[plan.pk, 6]), data)
     assert response.status_code == 400
     assert response.context["people_days"] == Decimal("2")
