@@ -77,6 +77,11 @@ def assert_private(response, referrer_policy: str = "no-referrer") -> None:
 
 def test_it_shows_the_account_the_company_and_the_questions(client, settings, cast, invitation):
     InvitationFactory(account=cast.account_c, campaign=invitation.campaign)
+    # Names no page wording can contain by chance (factory names are random: "Page", "Price", ...).
+    invitation.person.last_name = "Quellenbrink"
+    invitation.person.save(update_fields=["last_name"])
+    cast.kam_a.last_name = "Ostermoorhaus"
+    cast.kam_a.save(update_fields=["last_name"])
     response = client.get(answer_url(invitation))
     assert response.status_code == 200
     html = response.content.decode()
