@@ -1,7 +1,7 @@
 """Time the main pages on the large demo data, in process and behind gunicorn.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kam_large .venv/bin/python bench/bench_pages.py
-        [--runs 30] [--warmup 3] [--wrk-seconds 10] [--no-wrk]
+        [--runs 30] [--warmup 3] [--wrk-seconds 10] [--wrk-rounds 5] [--no-wrk] [--only TEXT]
 
 Needs PostgreSQL holding ``seed_demo --large`` (exits 2 otherwise); it only reads, apart from the
 login sessions it makes and removes again. Production settings throughout (DEBUG off, a SECRET_KEY,
@@ -15,8 +15,9 @@ rendering a small template, the baseline).
    searched, an account page, its X-ray, the seven steps of its plan, the survey answer page (a valid
    token) and the baseline.
 2. Behind gunicorn (2 workers, kam/gunicorn.conf.py), loaded by wrk from a second process on loopback:
-   requests per second and errors of the survey answer page and of the baseline; then the
-   administrator's dashboard while the workers' peak resident memory (VmHWM) is read.
+   requests per second and errors of the survey answer page and of the baseline, in alternating
+   rounds (``_alternating_loads``); then the administrator's dashboard while the workers' peak
+   resident memory (VmHWM) is read.
 
 Exits 1 if any response is not 200 (wrk: any non-2xx response or socket error).
 """
@@ -270,7 +271,27 @@ def _wrk(url: str, seconds: int, label: str, *, connections: int = 8, cookie: st
     return Load(label, rate, total, errors, out)
 
 
-def measure_gunicorn(env: dict[str, str], subjects: dict, seconds: int, log_dir: Path) -> tuple[list[Load], dict]:
+def _alternating_loads(pages: list[tuple[str, str]], seconds: int, rounds: int) -> list[Load]:
+    """``seconds`` of load per page in ``rounds`` short runs, the pages taking turns (and turns
+    about who goes first): the speed of a shared virtual machine swings by a factor of two from one
+    second to the next here, and one long run per page let a slow patch fall on one page only. The
+    rate is the requests of all rounds over their seconds."""
+    per_round = max(1, round(seconds / rounds))
+    totals = {label: [0, 0] for label, _url in pages}
+    for n in range(rounds):
+        for label, url in pages if n % 2 == 0 else pages[::-1]:
+            load = _wrk(url, per_round, label)
+            totals[label][0] += load.requests
+            totals[label][1] += load.errors
+    return [
+        Load(label, totals[label][0] / (per_round * rounds), totals[label][0], totals[label][1], "")
+        for label, _url in pages
+    ]
+
+
+def measure_gunicorn(
+    env: dict[str, str], subjects: dict, seconds: int, log_dir: Path, rounds: int = 5
+) -> tuple[list[Load], dict]:
     from django.conf import settings
 
     port = _free_port()
@@ -296,7 +317,7 @@ def measure_gunicorn(env: dict[str, str], subjects: dict, seconds: int, log_dir:
         bare = f"{base}/bench/bare/"
         for url in (bare, survey):
             _wrk(url, 2, "warm-up")
-        loads = [_wrk(bare, seconds, "baseline: bare view"), _wrk(survey, seconds, "survey answer page")]
+        loads = _alternating_loads([("baseline: bare view", bare), ("survey answer page", survey)], seconds, rounds)
         workers = _workers(server.pid)
         before = {pid: _peak_rss_mb(pid) for pid in workers}
         name = settings.SESSION_COOKIE_NAME
@@ -310,10 +331,13 @@ def measure_gunicorn(env: dict[str, str], subjects: dict, seconds: int, log_dir:
         server.wait(timeout=30)
 
 
-def print_gunicorn(loads: list[Load], memory: dict, seconds: int) -> None:
+def print_gunicorn(loads: list[Load], memory: dict, seconds: int, rounds: int) -> None:
     base = loads[0].requests_per_s
     print()
-    print(f"Behind gunicorn (2 workers, production settings), wrk -t2 -c8 -d{seconds}s on loopback")
+    print(
+        f"Behind gunicorn (2 workers, production settings), wrk -t2 -c8 on loopback: {seconds} s per page"
+        f" in {rounds} rounds, the pages taking turns"
+    )
     print(f"{'page':<38}{'requests/s':>12}{'requests':>10}{'errors':>8}{'× baseline':>12}")
     for load in loads:
         ratio = load.requests_per_s / base if base else 0
@@ -332,6 +356,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=30, help="timed requests per page (at least 20)")
     parser.add_argument("--warmup", type=int, default=3, help="untimed requests per page first")
     parser.add_argument("--wrk-seconds", type=int, default=10, help="seconds of load per page under gunicorn")
+    parser.add_argument("--wrk-rounds", type=int, default=5, help="rounds the gunicorn load is split into")
     parser.add_argument("--no-wrk", action="store_true", help="only the in-process measurements")
     parser.add_argument("--only", default="", help="in process, only the pages whose label contains this text")
     args = parser.parse_args()
@@ -372,8 +397,8 @@ def main() -> int:
             print_in_process(results, subjects, args.runs, args.warmup)
             failures = [f for r in results for f in r.failures]
             if not args.no_wrk:
-                loads, memory = measure_gunicorn(env, subjects, args.wrk_seconds, Path(temp))
-                print_gunicorn(loads, memory, args.wrk_seconds)
+                loads, memory = measure_gunicorn(env, subjects, args.wrk_seconds, Path(temp), args.wrk_rounds)
+                print_gunicorn(loads, memory, args.wrk_seconds, args.wrk_rounds)
                 failures += [f"{load.url_label}: {load.errors} errors" for load in [*loads, memory["dashboard"]]]
                 failures = [f for f in failures if not f.endswith(": 0 errors")]
         finally:
