@@ -3,6 +3,8 @@ touchpoints with them, transfers of value, and medical support requests."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -508,7 +510,10 @@ class SurveyCampaign(models.Model):
 
     @property
     def is_closed(self) -> bool:
-        return self.status == CampaignStatus.CLOSED or self.close_date < timezone.localdate()
+        return self.closed_on(timezone.localdate())
+
+    def closed_on(self, day: date) -> bool:
+        return self.status == CampaignStatus.CLOSED or self.close_date < day
 
 
 class InvitationStatus(models.TextChoices):

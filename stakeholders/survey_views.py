@@ -2,7 +2,7 @@
 
 There is no login: the token in the URL is the credential (``surveys.invitation_token``). So
 every response from these views is uncacheable, never lets the browser send its URL on as a
-referrer (no-referrer; strict-origin on the form page, see FORM_REFERRER_POLICY) and asks search
+referrer (no-referrer), sets no cookie (no CSRF cookie either: see ``answer``) and asks search
 engines to stay away; an unknown or tampered token gets the app's ordinary 404, which says
 nothing about why. GET never changes anything, because mail gateways open links to
 scan them: a ?score=N link only preselects the score.
@@ -22,12 +22,12 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404, HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import date as date_filter
 from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import http_date
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -53,11 +53,14 @@ COMMENT_LABEL = _("Anything else you would like to tell us?")
 DEFAULT_RATE_LIMIT = (20, 600)
 
 
-# The page with the answer form cannot use no-referrer: under that policy browsers send
-# "Origin: null" with the form's POST, and Django's CSRF check rejects every submit. strict-origin
-# sends only "https://our-host", never the path, so the token still never leaves in a Referer
-# (and the page loads nothing from other sites anyway).
-FORM_REFERRER_POLICY = "strict-origin"
+# Every response, the answer form included, is never cached and sends no referrer.
+NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
+# The survey pages load our two style sheets and nothing else: no script, no inline style, no
+# other site; forms post back here only, and no other site may frame them.
+SURVEY_CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
 
 
 def survey_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -68,9 +71,15 @@ def survey_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         try:
             response = view(request, *args, **kwargs)
         except Http404:
-            response = error_404(request)
-        add_never_cache_headers(response)  # Cache-Control: ... no-store ..., private
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
+            response = error_404(request)  # the app's own page, with its scripts and icons
+        else:
+            response["Content-Security-Policy"] = SURVEY_CSP
+        if "Cache-Control" in response or "Expires" in response:
+            add_never_cache_headers(response)  # merges with what the view set
+        else:  # what add_never_cache_headers writes, without parsing and re-joining the header
+            response["Cache-Control"] = NEVER_CACHE
+            response["Expires"] = http_date()
+        response["Referrer-Policy"] = "no-referrer"
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
 
@@ -299,13 +308,12 @@ def _page_from_layout(
 ) -> HttpResponse:
     """What ``_page`` renders, filled into the template's layout (``_layout``): ``slots`` are the
     values that differ from one invitation or request to the next, ``context`` the rest (strings
-    and flags, the layout's key). The CSRF token is a slot, as the template's context has it."""
+    and flags, the layout's key)."""
     language = translation.get_language()
     slots = {
         "company": settings.COMPANY_NAME,
         "account": invitation.account.name,
         "token": token,
-        "csrf_token": get_token(request),
         **slots,
     }
     # An empty value goes into the key instead: the template may test it ({% if intro %}).
@@ -326,7 +334,7 @@ def _layout(template: str, context: tuple, slots: tuple) -> tuple[str, ...]:
 
     The answer page is the one page every invited person opens; rendering it through the
     template language cost more than everything else it does. What is cached holds nothing of
-    any invitation: account, company, token, CSRF token, answers and dates are all slots, filled
+    any invitation: account, company, token, answers and dates are all slots, filled
     in (escaped) per request. The marker is random per rendering, letters and digits only, so
     escaping leaves it intact; the values are filled into the pieces in one pass, so no value is
     ever searched for markers. tests/stakeholders/test_survey_page.py holds the result to the
@@ -370,6 +378,13 @@ def _submit_allowed(request: HttpRequest) -> bool:
     return ratelimit.allow(f"survey-submit:{request.META.get('REMOTE_ADDR', '')}", limit, window)
 
 
+# No CSRF check, as for the opt-out below. The check protects requests that ride on the browser's
+# ambient credentials (the session cookie); an answer rides on none: the secret token in the URL is
+# its only credential, so a forged cross-site submit would need the token, and whoever has it can
+# submit directly. Without the check the public pages set no cookie on a customer's browser, and
+# the form page can send no referrer too (a cross-site POST under no-referrer carries
+# "Origin: null", which the check refuses).
+@csrf_exempt
 @survey_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def answer(request: HttpRequest, token: str) -> HttpResponse:
@@ -438,7 +453,6 @@ def _answer_page(
         status = 200 if form is None else 400
         template = "survey/answer.html"
         response = _page(request, template, invitation, token, status=status, form=form, existing=existing, **slots)
-    response["Referrer-Policy"] = FORM_REFERRER_POLICY
     return response
 
 
@@ -460,7 +474,7 @@ def thanks(request: HttpRequest, token: str) -> HttpResponse:
 
 
 # Mail clients send the one-click unsubscribe of RFC 8058 as a POST without cookies (body
-# "List-Unsubscribe=One-Click"), so this one view cannot require a CSRF token. That is safe: a
+# "List-Unsubscribe=One-Click"), so this view could not require a CSRF token anyway. That is safe: a
 # forged request would need the secret token in the URL, and all it can do is stop survey
 # e-mails to that token's own holder. Opting out works for expired invitations too.
 @csrf_exempt

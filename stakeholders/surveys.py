@@ -34,6 +34,7 @@ from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.mail.message import sanitize_address
 from django.db import InterfaceError, OperationalError, connections, models, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.base import ModelState
 from django.db.models.functions import Coalesce, Concat, ExtractQuarter, ExtractYear, Left
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -85,9 +86,14 @@ def _mac(invitation_id: int) -> str:
     Reminders and re-sends carry the same link; a copy of the database alone reveals no working
     link, because the secret is not in it.
     """
-    key = hashlib.sha256(("kam.survey-invitation:" + settings.SECRET_KEY).encode()).digest()
-    digest = hmac.new(key, str(invitation_id).encode(), hashlib.sha256).digest()
+    digest = hmac.digest(_mac_key(settings.SECRET_KEY), str(invitation_id).encode(), "sha256")
     return urlsafe_b64encode(digest[:24]).decode().rstrip("=")
+
+
+@lru_cache(maxsize=4)
+def _mac_key(secret: str) -> bytes:
+    # Derived once per secret (tests change the secret; a rotated one gets its own key).
+    return hashlib.sha256(("kam.survey-invitation:" + secret).encode()).digest()
 
 
 def invitation_token(invitation: SurveyInvitation) -> str:
@@ -116,9 +122,10 @@ class _PageStatement:
     # PostgreSQL: the statement prepared once per database session, then only executed.
     prepare: str | None
     execute: str | None
-    # Per model: the model, its first column in the row, its attribute names and, per column, the
-    # converters the ORM applies to it (with the column expression they are called with).
-    parts: tuple[tuple[type[models.Model], int, tuple[str, ...], tuple[tuple[list, object], ...]], ...]
+    # Per model: the model, its first column in the row, its attribute names and, for the columns
+    # the ORM converts (JSON, on SQLite dates and booleans too), their place in the model's values,
+    # the converters and the column expression they are called with.
+    parts: tuple[tuple[type[models.Model], int, tuple[str, ...], tuple[tuple[int, list, object], ...]], ...]
 
 
 # The invitation, campaign, survey, the account's name, the answer (if any) and a row per question:
@@ -144,9 +151,10 @@ def _page_statement(connection) -> _PageStatement:
         for model, alias, names in _PAGE_PARTS:
             fields = [f for f in model._meta.concrete_fields if names is None or f.attname in names]
             converters = []
-            for field in fields:
+            for n, field in enumerate(fields):
                 col = field.get_col(alias)
-                converters.append((connection.ops.get_db_converters(col) + field.get_db_converters(connection), col))
+                if functions := connection.ops.get_db_converters(col) + field.get_db_converters(connection):
+                    converters.append((n, functions, col))
             parts.append((model, len(columns), tuple(f.attname for f in fields), tuple(converters)))
             columns += [f"{alias}.{q(f.column)}" for f in fields]
         table = {model: q(model._meta.db_table) for model, _alias, _names in _PAGE_PARTS}
@@ -219,10 +227,19 @@ def _page_read(invitation_id: int) -> SurveyInvitation | None:
         values = list(row[start : start + len(names)])
         if values[0] is None:  # no answer, or a survey without questions (outer joins)
             return None
-        for n, (functions, col) in enumerate(converters):
+        for n, functions, col in converters:
             for function in functions:
                 values[n] = function(values[n], col, connection)
-        return model.from_db(connection.alias, names, values)
+        # The instance as Model.from_db leaves it, without Model.__init__ (which walks every field
+        # of the model, Account's fifty for its two, and sends pre_init and post_init): the values
+        # under their attribute names, a field not read is deferred (absent from __dict__), and the
+        # state says "from this database". tests/stakeholders/test_survey_page.py compares it with
+        # the ORM's.
+        instance = model.__new__(model)
+        instance.__dict__.update(zip(names, values, strict=True))
+        state = instance._state = ModelState()
+        state.adding, state.db = False, connection.alias
+        return instance
 
     invitation, campaign, survey, account, response = (build(part, rows[0]) for part in range(5))
     SurveyInvitation.campaign.field.set_cached_value(invitation, campaign)
@@ -805,7 +822,7 @@ def invitation_is_open(invitation: SurveyInvitation, today: date | None = None) 
     return (
         invitation.status not in (InvitationStatus.EXPIRED, InvitationStatus.FAILED)
         and invitation.expires_on >= today
-        and not invitation.campaign.is_closed
+        and not invitation.campaign.closed_on(today)
     )
 
 

@@ -60,6 +60,8 @@ def test_a_stakeholder_answers_on_a_phone_from_the_email_link(live_server, brows
     page.set_default_timeout(15_000)
     referrers: list[str] = []
     page.on("request", lambda request: referrers.append(request.headers.get("referer", "")))
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
     page.goto(link)
     expect(page.locator("h1")).to_have_text("Your feedback")
     expect(page.locator(".survey-header")).to_have_text(settings.COMPANY_NAME)
@@ -148,9 +150,11 @@ def test_a_stakeholder_answers_on_a_phone_from_the_email_link(live_server, brows
     assert Person.objects.get(pk=person.pk).survey_opt_out_at is not None
     phone.close()
 
-    # The page, its styles and every form post went without the token in a Referer header.
+    # The page, its styles and every form post went without the token in a Referer header, and
+    # the pages' Content-Security-Policy refused nothing they use.
     assert len(referrers) > 5
     assert not [r for r in referrers if token in r or "/s/" in r]
+    assert not [m for m in console if "Content Security Policy" in m], console
 
 
 @pytest.mark.browser
