@@ -383,7 +383,8 @@ class LargeDemo:
             self.writer.finish()
             self._timed(self.refresh_summaries)
         if connection.vendor == "postgresql":
-            # Fresh statistics, so the planner sees the new sizes from the first page view.
+            # Fresh statistics, so the planner sees the new sizes from the first page view; and,
+            # outside a transaction, a vacuum too.
             self._timed(self.analyze)
         return dict(self.writer.counts)
 
@@ -1122,8 +1123,13 @@ class LargeDemo:
         refresh_health(ids)
 
     def analyze(self) -> None:
+        """VACUUM (ANALYZE) after the bulk load, not ANALYZE alone: rows written by COPY are not yet
+        marked all-visible, so every index-only scan still read the table, and the first readers
+        set hint bits page by page. Measured on the large demo right after the seed, then after a
+        vacuum: the administrator's dashboard 167-177 ms, then 121 ms; the account list 33-46 ms,
+        then 21-24 ms. VACUUM cannot run in a transaction (a test's), where ANALYZE does instead."""
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)")
 
 
 @dataclass(frozen=True, slots=True)
