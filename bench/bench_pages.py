@@ -13,7 +13,7 @@ rendering a small template, the baseline).
    ``--runs`` requests after ``--warmup``, and the queries of one more request: the dashboard of a team
    manager, a national head over 10 teams and an administrator, the account list filtered and
    searched, an account page, its X-ray, the seven steps of its plan, the survey answer page (a valid
-   token) and the baseline.
+   token) and the baseline; the pages take turns, a request each per round.
 2. Behind gunicorn (2 workers, kam/gunicorn.conf.py), loaded by wrk from a second process on loopback:
    requests per second and errors of the survey answer page and of the baseline, in alternating
    rounds (``_alternating_loads``); then the administrator's dashboard while the workers' peak
@@ -47,6 +47,7 @@ TARGET_DASHBOARD_MS = 150  # every view of the dashboard; the issue sets it for 
 TARGET_PAGE_MS = 50
 TARGET_QUERIES = 15
 TARGET_RSS_MB = 200
+BASE = "baseline: bare view"
 
 
 @dataclass
@@ -131,7 +132,7 @@ def _subjects() -> dict:
 def _pages(s: dict) -> list[tuple[str, object, str]]:
     account, plan = s["account"], s["plan"]
     pages = [
-        ("baseline: bare view", None, "/bench/bare/"),
+        (BASE, None, "/bench/bare/"),
         ("dashboard: team manager (1 team)", s["team_manager"], "/"),
         ("dashboard: national head (10 teams)", s["national"], "/"),
         ("dashboard: administrator (all)", s["admin"], "/"),
@@ -154,34 +155,38 @@ def measure_in_process(runs: int, warmup: int, only: str = "") -> tuple[list[Tim
 
     subjects = _subjects()
     clients: dict[object, Client] = {}
-    results = []
     backend = f"{ModelBackend.__module__}.{ModelBackend.__qualname__}"
-    for label, user, url in _pages(subjects):
-        if only and only not in label and not label.startswith("baseline"):
-            continue
+    pages = [(label, user, url) for label, user, url in _pages(subjects) if not only or only in label or label == BASE]
+    failures: dict[int, list[str]] = {n: [] for n in range(len(pages))}
+
+    def get(n: int) -> None:
+        _label, user, url = pages[n]
         if user not in clients:
             clients[user] = Client(secure=True)
             if user is not None:
                 clients[user].force_login(user, backend=backend)
-        client = clients[user]
-        failures = []
+        response = clients[user].get(url)
+        if response.status_code != 200:
+            failures[n].append(f"{url}: {response.status_code}")
 
-        def get(client: Client = client, url: str = url, failures: list[str] = failures) -> None:
-            response = client.get(url)
-            if response.status_code != 200:
-                failures.append(f"{url}: {response.status_code}")
-
-        for _ in range(warmup):
-            get()
-        times = []
-        for _ in range(runs):
+    # Round robin, a request per page per round, so a slow patch of this shared machine (its speed
+    # swings by a factor of two from one second to the next) falls on every page alike, not on the
+    # few pages that happened to be measured then.
+    for _ in range(warmup):
+        for n in range(len(pages)):
+            get(n)
+    times: dict[int, list[float]] = {n: [] for n in range(len(pages))}
+    for _ in range(runs):
+        for n in range(len(pages)):
             started = time.perf_counter()
-            get()
-            times.append((time.perf_counter() - started) * 1000)
+            get(n)
+            times[n].append((time.perf_counter() - started) * 1000)
+    results = []
+    for n, (label, user, _url) in enumerate(pages):
         with CaptureQueriesContext(connection) as queries:
-            get()
+            get(n)
         who = user.username if user is not None else "anonymous"
-        results.append(Timing(label, who, statistics.median(times), _p95(times), len(queries), failures))
+        results.append(Timing(label, who, statistics.median(times[n]), _p95(times[n]), len(queries), failures[n]))
     if subjects["admin"] not in clients:  # --only left the administrator out; the gunicorn part needs a login
         clients[subjects["admin"]] = Client(secure=True)
         clients[subjects["admin"]].force_login(subjects["admin"], backend=backend)
@@ -317,7 +322,7 @@ def measure_gunicorn(
         bare = f"{base}/bench/bare/"
         for url in (bare, survey):
             _wrk(url, 2, "warm-up")
-        loads = _alternating_loads([("baseline: bare view", bare), ("survey answer page", survey)], seconds, rounds)
+        loads = _alternating_loads([(BASE, bare), ("survey answer page", survey)], seconds, rounds)
         workers = _workers(server.pid)
         before = {pid: _peak_rss_mb(pid) for pid in workers}
         name = settings.SESSION_COOKIE_NAME
