@@ -14,7 +14,7 @@ rendering a small template, the baseline).
    manager, a national head over 10 teams and an administrator, the account list filtered and
    searched, an account page, its X-ray, the seven steps of its plan, the survey answer page (a valid
    token) and the baseline; the pages take turns, a request each per round.
-2. Behind gunicorn (2 workers, kam/gunicorn.conf.py), loaded by wrk from a second process on loopback:
+2. Behind gunicorn (2 workers, kam/gunicorn.conf.py, a socket per worker), loaded by wrk from a second process on loopback:
    requests per second and errors of the survey answer page and of the baseline, in alternating
    rounds (``_alternating_loads``); then the administrator's dashboard while the workers' peak
    resident memory (VmHWM) is read.
@@ -158,13 +158,14 @@ def measure_in_process(runs: int, warmup: int, only: str = "") -> tuple[list[Tim
     backend = f"{ModelBackend.__module__}.{ModelBackend.__qualname__}"
     pages = [(label, user, url) for label, user, url in _pages(subjects) if not only or only in label or label == BASE]
     failures: dict[int, list[str]] = {n: [] for n in range(len(pages))}
-
-    def get(n: int) -> None:
-        _label, user, url = pages[n]
+    for _label, user, _url in pages:
         if user not in clients:
             clients[user] = Client(secure=True)
             if user is not None:
                 clients[user].force_login(user, backend=backend)
+
+    def get(n: int) -> None:
+        _label, user, url = pages[n]
         response = clients[user].get(url)
         if response.status_code != 200:
             failures[n].append(f"{url}: {response.status_code}")
@@ -302,7 +303,11 @@ def measure_gunicorn(
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     log = log_dir / "gunicorn.log"
-    command = [sys.executable, "-m", "gunicorn", "-c", "kam/gunicorn.conf.py", "--workers", "2"]
+    # --reuse-port: a socket per worker, so the kernel spreads wrk's 8 connections over both workers.
+    # With the production config's one shared socket, whichever worker woke first accepted them all in
+    # about a third of the runs (per-worker CPU: 2.1 s against 0.0 s), leaving a core idle and halving
+    # the throughput of whichever page was loaded then: a lottery, not a property of either page.
+    command = [sys.executable, "-m", "gunicorn", "-c", "kam/gunicorn.conf.py", "--workers", "2", "--reuse-port"]
     command += ["--bind", f"127.0.0.1:{port}", "--access-logfile", str(log_dir / "access.log"), "kam.wsgi"]
     with log.open("wb") as out:
         server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
@@ -339,9 +344,10 @@ def measure_gunicorn(
 def print_gunicorn(loads: list[Load], memory: dict, seconds: int, rounds: int) -> None:
     base = loads[0].requests_per_s
     print()
+    per_page = max(1, round(seconds / rounds)) * rounds
     print(
-        f"Behind gunicorn (2 workers, production settings), wrk -t2 -c8 on loopback: {seconds} s per page"
-        f" in {rounds} rounds, the pages taking turns"
+        f"Behind gunicorn (2 workers, a socket each, production settings), wrk -t2 -c8 on loopback: {per_page} s"
+        f" per page in {rounds} rounds, the pages taking turns"
     )
     print(f"{'page':<38}{'requests/s':>12}{'requests':>10}{'errors':>8}{'× baseline':>12}")
     for load in loads:
@@ -367,6 +373,8 @@ def main() -> int:
     args = parser.parse_args()
     if args.runs < 20:
         parser.error("--runs must be at least 20")
+    if args.wrk_rounds < 1:
+        parser.error("--wrk-rounds must be at least 1")
 
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://", "pgsql://")):
         print("bench_pages needs PostgreSQL with the large demo: DATABASE_URL=postgres://…/kam_large")

@@ -45,13 +45,11 @@ logger_class = MaskingLogger
 # alive between requests. Each thread keeps its own database connection (CONN_MAX_AGE).
 worker_class = "gthread"
 threads = 4
-# A listening socket per worker (SO_REUSEPORT), and the kernel spreads new connections across them.
-# With the one shared socket, whichever worker woke first accepted a burst of connections: measured
-# with 8 keep-alive connections (as a reverse proxy keeps), all 8 went to one worker in a third of
-# the runs, leaving the other worker and half the CPU idle and halving throughput. The price: during
-# a restart, connections still queued at a stopping worker's socket are reset, so put a proxy that
-# retries idempotent requests in front (nginx does by default).
-reuse_port = True
+# One listening socket shared by the workers (no reuse_port): with a socket per worker, a stopping
+# worker's socket keeps receiving new connections until it has drained (up to graceful_timeout) and
+# resets them, POSTs included; and a unix-socket bind or systemd socket activation stops working. The
+# price of the shared socket: a burst of connections opened at once (a proxy's keep-alive pool) can
+# all land on one worker. bench/bench_pages.py passes --reuse-port for that reason (see there).
 accesslog = "-"
 errorlog = "-"
 # The combined log format plus the response time in milliseconds.

@@ -382,8 +382,8 @@ def _submit_allowed(request: HttpRequest) -> bool:
 # ambient credentials (the session cookie); an answer rides on none: the secret token in the URL is
 # its only credential, so a forged cross-site submit would need the token, and whoever has it can
 # submit directly. Without the check the public pages set no cookie on a customer's browser, and
-# the form page can send no referrer too (a cross-site POST under no-referrer carries
-# "Origin: null", which the check refuses).
+# the form page can send no referrer too (under no-referrer a browser sends "Origin: null" with
+# every POST, same-origin ones included, and the check refuses that).
 @csrf_exempt
 @survey_page
 @require_http_methods(["GET", "HEAD", "POST"])

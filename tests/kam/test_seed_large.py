@@ -1,5 +1,6 @@
 """``seed_demo --large`` at a small scale: the same code path as the 10,000-account run."""
 
+import time
 from collections import Counter
 
 import pytest
@@ -143,3 +144,29 @@ def test_the_command_keeps_the_demo_logins_and_a_second_run_changes_nothing(db):
     before = (Account.objects.count(), Touchpoint.objects.count(), SurveyInvitation.objects.count())
     call_command("seed_demo", large=True, scale=SCALE, verbosity=0)
     assert (Account.objects.count(), Touchpoint.objects.count(), SurveyInvitation.objects.count()) == before
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_load_ends_with_a_vacuum_outside_a_transaction_and_an_analyze_inside_one():
+    from django.db import connection, transaction
+
+    from kam.large_demo import LargeDemo
+
+    def last_vacuum():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT last_vacuum FROM pg_stat_user_tables WHERE relname = 'accounts_account'")
+            return cursor.fetchone()[0]
+
+    before = last_vacuum()
+    # A vacuum refused inside a transaction would raise here.
+    with transaction.atomic():
+        LargeDemo.analyze(None)
+    assert last_vacuum() == before
+    LargeDemo.analyze(None)  # autocommit: the bulk-loaded tables are vacuumed, not only analysed
+    for _ in range(50):  # the statistics collector reports shortly after
+        if last_vacuum() != before:
+            break
+        connection.close()
+        time.sleep(0.1)
+    assert last_vacuum() is not None and last_vacuum() != before
