@@ -321,7 +321,15 @@ def build_review(board: Dashboard, *, user: User, scope: list[str], today: date 
             ]
             for r in board.revenue_by_owner
         ],
-        kicker=_("Converted at yearly rates"),
+        # Cut as on the page (BY_KAM_LIMIT): say so, or the slide reads as every KAM.
+        kicker=_("Converted at yearly rates")
+        + (
+            " · "
+            + _("the %(n)s KAMs furthest behind target, of %(total)s")
+            % {"n": len(board.revenue_by_owner), "total": board.revenue_owners}
+            if board.revenue_owners > len(board.revenue_by_owner)
+            else ""
+        ),
         widths=[3, 2, 2, 1.5],
         numeric=[1, 2, 3],
         empty=_("No revenue recorded for this year."),

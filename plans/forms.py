@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from kam.models import MEDICAL_ROLES, User
-from kam.widgets import SharedChoices, quick_widgets
+from kam.widgets import PeopleChoices, SharedChoices, quick_widgets
 from plans.models import (
     MAX_TEXT,
     AccountPlan,
@@ -100,12 +100,11 @@ def _model_choices(field: forms.ModelChoiceField) -> list:
     """The field's choices as its ModelChoiceIterator yields them, from one plain query: the
     iterator asks for a COUNT first and then reads through a server-side cursor. Colleagues come
     as (pk, label) pairs: the choices are only drawn, the field validates against its queryset."""
-    choices = [] if field.empty_label is None else [("", field.empty_label)]
     if field.queryset.model is User:
-        choices.extend(field.queryset.as_choices())
-    else:
-        iterator = field.iterator(field)
-        choices.extend(iterator.choice(obj) for obj in field.queryset)
+        return list(PeopleChoices(field))
+    choices = [] if field.empty_label is None else [("", field.empty_label)]
+    iterator = field.iterator(field)
+    choices.extend(iterator.choice(obj) for obj in field.queryset)
     return choices
 
 
@@ -337,19 +336,14 @@ class ActionForm(PlanRowForm):
         )
 
 
-class ResourceForm(RowCellsMixin, forms.ModelForm):
+class ResourceForm(PlanRowForm):
     class Meta:
         model = Resource
         fields = ["action", "people_days", "budget", "currency", "function"]
 
     def __init__(self, *args, plan: AccountPlan, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["action"].queryset = plan.actions.all()
-        for f in self.fields.values():
-            f.widget.attrs.setdefault(
-                "class",
-                "form-select form-select-sm" if isinstance(f.widget, forms.Select) else "form-control form-control-sm",
-            )
+        super().__init__(*args, plan=plan, **kwargs)
+        self.fields["action"].queryset = self.shared("actions", plan.actions.all)
 
 
 class BaseResourceFormSet(PlanRowsMixin, forms.BaseModelFormSet):

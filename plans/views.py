@@ -38,7 +38,7 @@ from plans.selectors import (
     plans_visible_to,
     with_progress,
 )
-from stakeholders.selectors import coverage_for, dmu_for_account, dmu_gaps, is_stale, with_labels
+from stakeholders.selectors import decorate, dmu_for_account, dmu_gaps
 
 SWOT_ORDER = Case(*[When(kind=k, then=Value(i)) for i, k in enumerate("SWOT")], output_field=IntegerField())
 
@@ -159,10 +159,7 @@ def _step_context(plan: AccountPlan, number: int, user, formsets: dict[str, obje
             "opportunity_value": sum(c.estimated_value or 0 for c in cells if c.status == "opportunity"),
         }
     if number == 3:
-        rows = with_labels(list(dmu_for_account(plan.account, summary=True)))
-        for a in rows:
-            a.cov = coverage_for(a, user)
-            a.stale = is_stale(a)
+        rows = decorate(list(dmu_for_account(plan.account, summary=True)), user)
         ctx["dmu"] = rows
         ctx["gaps"] = dmu_gaps(plan.account, rows, user)
     if number == 6:

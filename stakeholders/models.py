@@ -129,6 +129,12 @@ STANCE_SHORT = {
     2: _("strongly favourable"),
 }
 
+# Labels by value, for pages that draw every stakeholder several times: get_FOO_display builds its
+# choices dict anew on each call. The labels stay lazy, so they follow the request's language.
+_ROLE_LABELS = dict(DmuRole.choices)
+_STANCE_LABELS = dict(Stance.choices)
+_FUNCTION_LABELS = dict(Function.choices)
+
 
 class AffiliationQuerySet(models.QuerySet):
     def active(self) -> AffiliationQuerySet:
@@ -186,6 +192,18 @@ class Affiliation(models.Model):
     @property
     def stance_short(self) -> str:
         return STANCE_SHORT[self.stance]
+
+    @property
+    def role_label(self) -> str:
+        return _ROLE_LABELS.get(self.dmu_role, self.dmu_role)
+
+    @property
+    def stance_label(self) -> str:
+        return _STANCE_LABELS.get(self.stance, self.stance)
+
+    @property
+    def function_label(self) -> str:
+        return _FUNCTION_LABELS.get(self.function, self.function)
 
     def clean(self) -> None:
         if not self.category:

@@ -34,7 +34,6 @@ from stakeholders.models import (
     DmuRole,
     Function,
     Person,
-    Stance,
     Touchpoint,
 )
 
@@ -96,17 +95,13 @@ def dmu_for_account(account: Account, *, include_ended: bool = False, summary: b
     return qs
 
 
-def with_labels(affiliations: list[Affiliation]) -> list[Affiliation]:
-    """Give each affiliation ``role_label``, ``stance_label``, ``function_label`` and
-    ``person_url``, for pages that draw every stakeholder several times. ``get_FOO_display``
-    builds its choices dict anew on each call and ``reverse`` walks the URL patterns: drawn
-    three times per person, they cost the X-ray a third of its time."""
-    roles, stances, functions = dict(DmuRole.choices), dict(Stance.choices), dict(Function.choices)
+def decorate(affiliations: list[Affiliation], user: User) -> list[Affiliation]:
+    """Give each affiliation ``stale`` and ``cov`` (``coverage_for`` as ``user`` may see it), for
+    pages that list the DMU; ``dmu_gaps`` reuses them."""
+    today = timezone.localdate()
     for a in affiliations:
-        a.role_label = roles.get(a.dmu_role, a.dmu_role)
-        a.stance_label = stances.get(a.stance, a.stance)
-        a.function_label = functions.get(a.function, a.function)
-        a.person_url = a.person.get_absolute_url()
+        a.stale = is_stale(a, today)
+        a.cov = coverage_for(a, user)
     return affiliations
 
 

@@ -42,12 +42,11 @@ from stakeholders.models import (
 from stakeholders.selectors import (
     can_read_touchpoint,
     coverage_for,
+    decorate,
     dmu_for_account,
     dmu_gaps,
-    is_stale,
     people_visible_to,
     touchpoints_visible_to,
-    with_labels,
     xray_quadrant,
 )
 
@@ -63,20 +62,12 @@ def _affiliation(request: HttpRequest, pk: int) -> Affiliation:
     )
 
 
-def _decorate(affiliations: list[Affiliation], user) -> list[Affiliation]:
-    today = timezone.localdate()
-    for a in affiliations:
-        a.stale = is_stale(a, today)
-        a.cov = coverage_for(a, user)
-    return affiliations
-
-
 @login_required
 def account_dmu(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
     form = DmuFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    rows = _decorate(list(dmu_for_account(account, include_ended=bool(filters.get("ended")))), request.user)
+    rows = decorate(list(dmu_for_account(account, include_ended=bool(filters.get("ended")))), request.user)
     if filters.get("category"):
         rows = [a for a in rows if a.category == filters["category"]]
     if filters.get("role"):
@@ -478,9 +469,10 @@ def _org_tree(rows: list[Affiliation]) -> list[dict]:
 @login_required
 def account_xray(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
-    rows = with_labels(_decorate(list(dmu_for_account(account)), request.user))
+    rows = decorate(list(dmu_for_account(account)), request.user)
     colleagues = {}
     for a in rows:
+        a.person_url = a.person.get_absolute_url()  # drawn up to three times per person: reversed once
         for c in a.cov.commercial + a.cov.medical:
             colleagues[c.user_id] = c.user
     columns = sorted(colleagues.values(), key=lambda u: (u.is_medical, u.last_name))

@@ -9,7 +9,6 @@ per row.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from html import escape
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import naturaltime
@@ -20,12 +19,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from accounts.models import Account
+from kam.widgets import quick_escape
 
 register = template.Library()
-
-
-def _text(value: object) -> str:
-    return escape(str(value))
 
 
 @register.simple_tag
@@ -34,18 +30,18 @@ def account_rows(accounts: Iterable[Account]) -> SafeString:
     country, owner, qualification, health badge and matrix quadrant."""
     # One reverse() for the page: the detail URL with the id filled in.
     url = reverse("accounts:detail", args=[0]).replace("/0/", "/{}/")
-    key = f' <span class="badge text-bg-primary">{_text(_("key"))}</span>'
-    archived = f' <span class="badge text-bg-secondary">{_text(_("archived"))}</span>'
+    key = f' <span class="badge text-bg-primary">{quick_escape(_("key"))}</span>'
+    archived = f' <span class="badge text-bg-secondary">{quick_escape(_("archived"))}</span>'
     none = '<span class="text-secondary">—</span>'
     out = []
     for a in accounts:
-        name = f'<a class="fw-semibold" href="{url.format(a.pk)}">{_text(a.name)}</a>'
+        name = f'<a class="fw-semibold" href="{url.format(a.pk)}">{quick_escape(a.name)}</a>'
         if a.is_key_account:
             name += key
         if a.is_archived:
             name += archived
         if a.parent is not None:
-            name += f'<div class="small text-secondary">{_text(a.parent.name)}</div>'
+            name += f'<div class="small text-secondary">{quick_escape(a.parent.name)}</div>'
         try:
             health = a.health
         except ObjectDoesNotExist:  # no row until the first refresh
@@ -54,16 +50,16 @@ def account_rows(accounts: Iterable[Account]) -> SafeString:
             # As {% blocktrans %} writes it: the translated text as it is, the age escaped.
             title = _("computed %(age)s") % {"age": conditional_escape(naturaltime(health.computed_at))}
             health_cell = (
-                f'<span class="health-badge health-{_text(health.band)}" title="{title}">{health.score}</span>'
+                f'<span class="health-badge health-{quick_escape(health.band)}" title="{title}">{health.score}</span>'
             )
         else:
             health_cell = none
         score = none if a.qualification_score is None else a.qualification_score
         quadrant = a.quadrant
-        matrix = f'<span class="badge badge-quadrant">{_text(quadrant.label)}</span>' if quadrant else ""
+        matrix = f'<span class="badge badge-quadrant">{quick_escape(quadrant.label)}</span>' if quadrant else ""
         out.append(
-            f"<tr><td>{name}</td><td>{_text(a.get_account_type_display())}</td><td>{_text(a.tier)}</td>"
-            f"<td>{_text(a.city)}</td><td>{_text(a.country)}</td><td>{_text(a.owner)}</td>"
+            f"<tr><td>{name}</td><td>{quick_escape(a.get_account_type_display())}</td><td>{quick_escape(a.tier)}</td>"
+            f"<td>{quick_escape(a.city)}</td><td>{quick_escape(a.country)}</td><td>{quick_escape(a.owner)}</td>"
             f'<td class="text-end">{score}</td><td class="text-end">{health_cell}</td><td>{matrix}</td></tr>'
         )
     return mark_safe("".join(out))  # every text above is escaped or a number

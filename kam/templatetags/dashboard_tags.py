@@ -8,11 +8,12 @@ administrator's page. Same markup, a few microseconds per row.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
-from html import escape
 
 from django import template
 from django.utils import formats
 from django.utils.safestring import SafeString, mark_safe
+
+from kam.widgets import quick_escape
 
 register = template.Library()
 
@@ -33,9 +34,9 @@ def matrix_rows(rows: list[dict]) -> SafeString:
         revenue = "—" if m["revenue"] is None else _grouped(m["revenue"], separator)
         health = "—" if m["health"] is None else m["health"]
         out.append(
-            f'<tr><td><a href="{escape(m["url"])}">{escape(m["name"])}</a></td>'
+            f'<tr><td><a href="{quick_escape(m["url"])}">{quick_escape(m["name"])}</a></td>'
             f'<td class="text-end">{m["attractiveness"]}</td><td class="text-end">{m["position"]}</td>'
             f'<td class="text-end">{revenue}</td><td class="text-end"><span class="health-badge '
-            f'health-{escape(m["band"] or "none")}">{health}</span></td></tr>'
+            f'health-{quick_escape(m["band"] or "none")}">{health}</span></td></tr>'
         )
     return mark_safe("".join(out))  # every text above is escaped or a number

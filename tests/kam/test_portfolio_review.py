@@ -83,6 +83,18 @@ def test_the_deck_holds_the_headline_figures_the_matrix_and_the_accounts_at_risk
 
     revenue = _table(_slide(deck, "Revenue 2026 against target by KAM (EUR)"))
     assert sorted(r[1:] for r in revenue[1:]) == [["1,100", "880", "125.0 %"], ["90,000", "120,000", "75.0 %"]]
+    assert not any(
+        "furthest behind target" in t for t in _texts(_slide(deck, "Revenue 2026 against target by KAM (EUR)"))
+    )
+
+
+def test_a_cut_revenue_table_says_it_is_cut(cast, portfolio, login, monkeypatch):
+    monkeypatch.setattr("kam.dashboard.BY_KAM_LIMIT", 1)
+    deck = _deck(login(cast.head).get(reverse("portfolio-review")))
+    slide = _slide(deck, "Revenue 2026 against target by KAM (EUR)")
+    # The KAM furthest behind target (75 %), and a kicker saying the table holds 1 of 2 KAMs.
+    assert _table(slide)[1:] == [[_table(slide)[1][0], "90,000", "120,000", "75.0 %"]]
+    assert any("the 1 KAMs furthest behind target, of 2" in t for t in _texts(slide))
 
 
 def test_a_kam_never_gets_another_teams_accounts(cast, portfolio, login):
