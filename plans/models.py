@@ -248,6 +248,8 @@ class ObjectiveStatus(models.TextChoices):
     ON_TRACK = "on_track", _("On track")
     AT_RISK = "at_risk", _("At risk")
     ACHIEVED = "achieved", _("Achieved")
+    # Measurable, but no current value reported yet: neither on track nor at risk.
+    NO_DATA = "no_data", _("No data yet")
     NOT_MEASURABLE = "not_measurable", _("Not measurable")
 
 
@@ -257,8 +259,6 @@ class ObjectiveQuerySet(models.QuerySet):
         counting objectives by status over a whole portfolio is one aggregate, not a loop."""
         baseline = Coalesce(F("baseline"), Value(Decimal(0)))
         progress = Case(
-            # As progress() and status(): no current value counts as no progress.
-            When(current_value__isnull=True, then=Value(0.0)),
             When(target=baseline, then=Case(When(current_value=F("target"), then=Value(1.0)), default=Value(0.0))),
             default=Cast(F("current_value") - baseline, FloatField()) / Cast(F("target") - baseline, FloatField()),
             output_field=FloatField(),
@@ -273,6 +273,7 @@ class ObjectiveQuerySet(models.QuerySet):
         return self.annotate(sql_progress=progress, sql_elapsed=elapsed).annotate(
             sql_status=Case(
                 When(Q(target__isnull=True) | Q(due_date__isnull=True), then=Value(ObjectiveStatus.NOT_MEASURABLE)),
+                When(current_value__isnull=True, then=Value(ObjectiveStatus.NO_DATA)),
                 When(GreaterThanOrEqual(F("sql_progress"), Value(1.0)), then=Value(ObjectiveStatus.ACHIEVED)),
                 When(GreaterThanOrEqual(F("sql_progress"), F("sql_elapsed")), then=Value(ObjectiveStatus.ON_TRACK)),
                 default=Value(ObjectiveStatus.AT_RISK),
@@ -324,9 +325,12 @@ class Objective(models.Model):
         return float((self.current_value - baseline) / span)
 
     def status(self, today: date | None = None) -> str:
-        """On track when progress is at least the share of its time elapsed."""
+        """On track when progress is at least the share of its time elapsed; "no data yet" until a
+        current value is reported, so a new objective is not "at risk" on the day it is made."""
         if not self.is_measurable:
             return ObjectiveStatus.NOT_MEASURABLE
+        if self.current_value is None:
+            return ObjectiveStatus.NO_DATA
         progress = self.progress() or 0.0
         if progress >= 1:
             return ObjectiveStatus.ACHIEVED

@@ -187,6 +187,8 @@ def test_medical_colleagues_cannot_own_actions(cast, plan, login):
         (0, 100, 90, date(2026, 6, 30), ObjectiveStatus.AT_RISK),  # past due, not reached
         (0, None, 10, date(2026, 6, 30), ObjectiveStatus.NOT_MEASURABLE),
         (10, 0, 4, date(2026, 12, 31), ObjectiveStatus.ON_TRACK),  # a reduction target
+        (0, 100, None, date(2026, 12, 31), ObjectiveStatus.NO_DATA),  # nothing reported yet
+        (0, 100, None, date(2026, 6, 30), ObjectiveStatus.NO_DATA),  # nothing reported, even past due
     ],
 )
 def test_on_track_means_progress_at_least_time_elapsed(cast, plan, baseline, target, current, due, status):
@@ -195,7 +197,7 @@ def test_on_track_means_progress_at_least_time_elapsed(cast, plan, baseline, tar
         title="o",
         baseline=Decimal(baseline),
         target=None if target is None else Decimal(target),
-        current_value=Decimal(current),
+        current_value=None if current is None else Decimal(current),
         due_date=due,
     )
     assert o.status() == status
@@ -343,3 +345,13 @@ def test_a_refused_step_6_shows_the_stored_totals_not_the_typed_ones(cast, plan,
     assert response.status_code == 400
     assert response.context["people_days"] == Decimal("2")
     assert 'value="999' in response.content.decode()  # what was typed stays in the form
+
+
+@time_machine.travel("2026-07-02 12:00 +0200", tick=False)
+def test_a_new_objective_without_a_current_value_is_not_at_risk_on_the_plan_page(cast, plan, login):
+    Objective.objects.create(
+        plan=plan, title="Listing at the P&T committee", target=Decimal(1), due_date=date(2026, 12, 31)
+    )
+    page = login(cast.kam_a).get(reverse("plans:detail", args=[plan.pk])).content.decode()
+    assert "no data yet" in page
+    assert "obj-at_risk" not in page
