@@ -546,7 +546,11 @@ def _explain_objectives(h: AccountHealth) -> tuple[str, str]:
             _("No measurable objective in this period's plans."),
             _("Give the plan's objectives a target and a due date."),
         )
-    detail = _("%(good)d of %(n)d measurable objectives on track or achieved, %(risk)d at risk.") % {
+    detail = ngettext(
+        "%(good)d of %(n)d measurable objective on track or achieved, %(risk)d at risk.",
+        "%(good)d of %(n)d measurable objectives on track or achieved, %(risk)d at risk.",
+        h.objectives_measurable,
+    ) % {
         "good": h.objectives_on_track + h.objectives_achieved,
         "n": h.objectives_measurable,
         "risk": h.objectives_at_risk,

@@ -50,6 +50,7 @@ from kam.lib import CountingPaginator
 from kam.models import Role, User
 from stakeholders.models import Affiliation, LowScoreFollowUp
 from stakeholders.surveys import csat_for_account
+from stakeholders.written_answers import account_written_answers
 
 PAGE_SIZE = 25
 
@@ -181,6 +182,8 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
         rollup = financial_totals(descendants_of(account) | Account.objects.filter(pk=account.pk), year)
     history = account.history.select_related("history_user").order_by("-history_date")[:15]
     health = getattr(account, "health", None)  # no row until the first refresh
+    # CSAT per campaign (one query, one more for anonymous campaigns).
+    csat_history = csat_for_account(account, request.user)
     return render(
         request,
         "accounts/account_detail.html",
@@ -211,12 +214,15 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "on_team": account.on_team,
             "owner_over_cap": account.owner_key_accounts > account.owner.effective_key_account_cap,
-            # CSAT per campaign (one query, one more for anonymous campaigns) and the open low-score
-            # follow-ups (one query, when there are any).
-            "csat_history": csat_for_account(account, request.user),
-            "follow_ups": open_follow_ups.filter(account=account).select_related(
-                "invitation__person", "invitation__campaign", "invitation__response"
-            )
+            "csat_history": csat_history,
+            # What the DMU wrote in named surveys: two queries, only once someone has answered one.
+            "customer_words": account_written_answers(account)
+            if any(h["csat"] and h["csat"].answers and not h["campaign"]["campaign__anonymous"] for h in csat_history)
+            else [],
+            # The open low-score follow-ups: two queries, when there are any.
+            "follow_ups": open_follow_ups.filter(account=account)
+            .select_related("invitation__person", "invitation__campaign__survey", "invitation__response")
+            .prefetch_related("invitation__campaign__survey__questions")
             if account.has_open_follow_ups
             else [],
         },

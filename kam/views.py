@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_safe
 
 from accounts.health import AMBER, GREEN, PART_LABELS, WEIGHTS
@@ -247,7 +247,11 @@ def people_handover(request: HttpRequest, pk: int) -> HttpResponse:
         moved = user_handover(leaving=person, new_owner=form.cleaned_data["new_owner"], by=request.user)
         messages.success(
             request,
-            _("%(person)s was deactivated; %(n)d accounts now belong to %(owner)s.")
+            ngettext(
+                "%(person)s was deactivated; %(n)d account now belongs to %(owner)s.",
+                "%(person)s was deactivated; %(n)d accounts now belong to %(owner)s.",
+                moved,
+            )
             % {"person": person, "n": moved, "owner": form.cleaned_data["new_owner"]},
         )
         return HttpResponseRedirect(person.get_absolute_url())

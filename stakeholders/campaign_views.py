@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import AccountType
@@ -36,12 +37,11 @@ from stakeholders.models import (
     LowScoreFollowUp,
     SurveyCampaign,
     SurveyInvitation,
-    SurveyResponse,
 )
+from stakeholders.written_answers import campaign_written_answers
 
 PREVIEW_PAGE = 50
 FAILED_SHOWN = 50
-COMMENTS_SHOWN = 100
 
 
 # Scope -------------------------------------------------------------------------------------------
@@ -129,21 +129,12 @@ def _progress(campaign: SurveyCampaign, invitations: QuerySet[SurveyInvitation])
     }
 
 
-def _comments(campaign: SurveyCampaign, invitations: QuerySet[SurveyInvitation], *, hidden: bool) -> dict:
-    """The latest comments. For anonymous campaigns: none while the answers are fewer than five,
-    and never with the account, the date or the order of answering, which can tell who wrote one."""
+def _written(campaign: SurveyCampaign, invitations: QuerySet[SurveyInvitation], *, hidden: bool) -> dict:
+    """What people wrote, per free-text question: nothing while an anonymous campaign's answers are
+    suppressed (stakeholders.written_answers says how anonymous texts are shown otherwise)."""
     if hidden:
-        return {"comments": [], "comments_hidden": True, "comments_more": False}
-    responses = SurveyResponse.objects.filter(invitation__in=invitations).exclude(comment="")
-    if campaign.anonymous:
-        responses = responses.only("comment")
-    else:
-        responses = responses.select_related("invitation__account", "invitation__person")
-    comments = list(responses.order_by("-submitted_at", "-pk")[: COMMENTS_SHOWN + 1])
-    more, comments = len(comments) > COMMENTS_SHOWN, comments[:COMMENTS_SHOWN]
-    if campaign.anonymous:
-        comments.sort(key=lambda response: response.comment)
-    return {"comments": comments, "comments_hidden": False, "comments_more": more}
+        return {"written": [], "written_hidden": True}
+    return {"written": campaign_written_answers(campaign, invitations), "written_hidden": False}
 
 
 def _audience_summary(campaign: SurveyCampaign) -> list[tuple[str, str]]:
@@ -165,7 +156,11 @@ def _audience_summary(campaign: SurveyCampaign) -> list[tuple[str, str]]:
         parts.append(
             (
                 _("Scope"),
-                _("%(n)d accounts in %(creator)s's scope when the campaign was set up")
+                ngettext(
+                    "%(n)d account in %(creator)s's scope when the campaign was set up",
+                    "%(n)d accounts in %(creator)s's scope when the campaign was set up",
+                    len(rules["accounts"]),
+                )
                 % {"n": len(rules["accounts"]), "creator": campaign.created_by},
             )
         )
@@ -278,7 +273,10 @@ def campaign_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
         )
     else:
         count = surveys.campaign_dispatch(campaign=campaign, by=request.user)
-        messages.success(request, _("%(n)d invitations are being sent.") % {"n": count})
+        messages.success(
+            request,
+            ngettext("%(n)d invitation is being sent.", "%(n)d invitations are being sent.", count) % {"n": count},
+        )
     return HttpResponseRedirect(campaign.get_absolute_url())
 
 
@@ -311,7 +309,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "by_type": by_type,
             "by_owner": by_owner,
             "min_group": surveys.ANONYMOUS_MIN_GROUP,
-            **_comments(campaign, invitations, hidden=suppression.total_hidden),
+            **_written(campaign, invitations, hidden=suppression.total_hidden),
         }
     )
     return render(request, "stakeholders/campaign_detail.html", context)

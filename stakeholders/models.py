@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import NON_NEGATIVE, Account, Currency
 from kam.lib import chain_reaches
+from stakeholders.survey_texts import COMMENT_LABEL
 
 ERASED = "[erased]"
 MAX_FREE_TEXT = 5000
@@ -592,6 +593,18 @@ class SurveyResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invitation}: {self.csat_score}"
+
+    def written_answers(self) -> list[tuple[str, str]]:
+        """(question, text) for everything the person wrote: the survey's free-text questions in
+        their order, then the closing comment. Reads the questions through
+        ``invitation.campaign.survey.questions``: prefetch that when listing many responses."""
+        written = [
+            (question.text, str(self.answers.get(str(question.pk), "")))
+            for question in self.invitation.campaign.survey.questions.all()
+            if question.kind == QuestionKind.TEXT
+        ]
+        written.append((str(COMMENT_LABEL), self.comment))
+        return [(question, text) for question, text in written if text.strip()]
 
 
 class CsatQuarter(models.Model):

@@ -38,6 +38,7 @@ from kam.views import error_404
 from kam.widgets import QuickRadioSelect, quick_escape
 from stakeholders import ratelimit, surveys
 from stakeholders.models import QuestionKind, SurveyInvitation, SurveyQuestion, SurveyResponse
+from stakeholders.survey_texts import COMMENT_LABEL
 
 MAX_ANSWER_TEXT = 2000
 SCORES = [
@@ -48,7 +49,6 @@ SCORES = [
     (5, _("5 – very satisfied")),
 ]
 SCORE_REQUIRED = _("Please choose a score from 1 to 5.")
-COMMENT_LABEL = _("Anything else you would like to tell us?")
 # Submits per client address and window (seconds); the lead may set SURVEY_RATE_LIMIT in settings.
 DEFAULT_RATE_LIMIT = (20, 600)
 

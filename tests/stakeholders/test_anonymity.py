@@ -236,7 +236,8 @@ def test_anonymous_comments_come_without_account_or_date_in_text_order(two_types
     campaign = CampaignFactory(created_by=cast.manager_a, anonymous=True, status=CampaignStatus.OPEN)
     _fill(campaign, cast, pharmacy)
     response = login(cast.manager_a).get(campaign.get_absolute_url())
-    assert [r.comment for r in response.context["comments"]] == ["Always late", "Zebra crossing at the entrance"]
+    comments = response.context["written"][-1]
+    assert [text for _, text in comments.texts] == ["Always late", "Zebra crossing at the entrance"]
     html = response.content.decode()
     comments = html[html.index('id="comments"') :]
     assert "Always late" in comments and "Zebra crossing" in comments
@@ -250,9 +251,9 @@ def test_anonymous_comments_stay_hidden_below_five_answers(cast, login):
         answered(campaign, cast.account_a, score, comment=f"Comment with score {score}")
     response = login(cast.manager_a).get(campaign.get_absolute_url())
     html = response.content.decode()
-    assert response.context["comments"] == [] and response.context["comments_hidden"]
+    assert response.context["written"] == [] and response.context["written_hidden"]
     assert "Comment with score" not in html
-    assert "fewer than 5 answers — comments hidden" in html
+    assert "fewer than 5 answers — written answers hidden" in html
 
 
 def test_the_account_page_hides_a_figure_the_campaign_page_could_be_subtracted_from(cast, login):

@@ -550,7 +550,8 @@ def test_the_owner_closes_a_follow_up_with_a_note(key, login, follow_up):
     assert follow_up.closed_at is not None and follow_up.closed_by == key.kam_a
     assert follow_up.note == "Called back, shortage explained"
     html = client.get(key.account_a.get_absolute_url()).content.decode()
-    assert "Nobody called back about the shortage" not in html
+    card = html[html.index('id="follow-ups"') : html.index('id="csat-history"')]
+    assert "Nobody called back about the shortage" not in card
     # Closing twice keeps the first note.
     client.post(reverse("stakeholders:follow-up-close", args=[follow_up.pk]), {"note": "Again"})
     assert LowScoreFollowUp.objects.get(pk=follow_up.pk).note == "Called back, shortage explained"

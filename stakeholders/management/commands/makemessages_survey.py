@@ -20,6 +20,7 @@ SURVEY_SOURCES = (
     "templates/emails/survey_invitation.txt",
     "templates/emails/survey_invitation_subject.txt",
     "stakeholders/survey_views.py",
+    "stakeholders/survey_texts.py",
 )
 SURVEY_LANGUAGES = ["de", "fr"]
 

@@ -1,0 +1,79 @@
+"""Reads of what customers wrote in surveys: every free-text question and the closing comment,
+shown where it matters (campaign results, the account's survey tab, the low-score follow-up).
+
+Anonymous campaigns show words only once the campaign's answers are not suppressed, and then
+without account, person, date or order of answering, which could tell who wrote them; an
+account's own page never shows words from an anonymous campaign."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+from accounts.models import Account
+from stakeholders.models import (
+    QuestionKind,
+    SurveyCampaign,
+    SurveyInvitation,
+    SurveyResponse,
+)
+from stakeholders.survey_texts import COMMENT_LABEL
+
+# Latest texts shown per question on a campaign page, and responses on an account page.
+TEXTS_SHOWN = 100
+ACCOUNT_RESPONSES_SHOWN = 10
+
+
+@dataclass
+class WrittenGroup:
+    """One free-text question (or the closing comment) and the latest texts written for it."""
+
+    question: str
+    texts: list[tuple[SurveyResponse, str]] = field(default_factory=list)
+    more: bool = False
+
+
+def campaign_written_answers(
+    campaign: SurveyCampaign, invitations: QuerySet[SurveyInvitation], *, limit: int = TEXTS_SHOWN
+) -> list[WrittenGroup]:
+    """Per free-text question of the campaign's survey, then the comment: the latest ``limit`` texts
+    among ``invitations`` (already scoped to the viewer). One query per question."""
+    responses = SurveyResponse.objects.filter(invitation__in=invitations)
+    if campaign.anonymous:
+        responses = responses.only("answers", "comment")
+    else:
+        responses = responses.select_related("invitation__account", "invitation__person")
+    responses = responses.order_by("-submitted_at", "-pk")
+    # Question keys are digits, which a JSON key lookup would take for an array index: has_key
+    # asks for the key itself. The survey form stores no empty answer; blank ones are skipped below.
+    slots = [
+        (question.text, responses.filter(answers__has_key=str(question.pk)), str(question.pk))
+        for question in campaign.survey.questions.filter(kind=QuestionKind.TEXT).order_by("order", "pk")
+    ]
+    slots.append((str(COMMENT_LABEL), responses.exclude(comment=""), None))
+    groups = []
+    for label, written, key in slots:
+        rows = list(written[: limit + 1])
+        group = WrittenGroup(question=label, more=len(rows) > limit)
+        for response in rows[:limit]:
+            text = response.comment if key is None else str(response.answers.get(key, ""))
+            if text.strip():
+                group.texts.append((response, text))
+        if campaign.anonymous:
+            group.texts.sort(key=lambda pair: pair[1])
+        groups.append(group)
+    return groups
+
+
+def account_written_answers(account: Account, *, limit: int = ACCOUNT_RESPONSES_SHOWN) -> list[SurveyResponse]:
+    """The account's latest named responses in which someone wrote something, newest first, each
+    with ``written_answers()`` ready: two queries (responses, their surveys' questions). A DMU
+    answers a few times a year, so the latest few dozen responses hold the latest texts."""
+    latest = (
+        SurveyResponse.objects.filter(invitation__account=account, invitation__campaign__anonymous=False)
+        .select_related("invitation__person", "invitation__campaign__survey")
+        .prefetch_related("invitation__campaign__survey__questions")
+        .order_by("-submitted_at", "-pk")[: limit * 3]
+    )
+    return [response for response in latest if response.written_answers()][:limit]
