@@ -422,10 +422,27 @@ class SupportRequest(models.Model):
 # CSAT surveys --------------------------------------------------------------------------------------
 
 
+class ConsentChannel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+
+
+class ConsentMethod(models.TextChoices):
+    FORM = "form", _("Signed form")
+    EMAIL = "email", _("By e-mail")
+    VERBAL = "verbal", _("Verbally at a meeting")
+    IMPORTED = "imported", _("Imported")
+
+
 class SurveyConsent(models.Model):
-    """A stakeholder's consent to feedback e-mails, with its source and the exact wording agreed to."""
+    """A stakeholder's consent to feedback e-mails, with its source and the exact wording agreed to.
+    In Germany a feedback e-mail counts as advertising (BGH VI ZR 225/17): without a consent row
+    that is not withdrawn, nobody is surveyed."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=ConsentChannel.choices, default=ConsentChannel.EMAIL
+    )
+    method = models.CharField(_("how"), max_length=10, choices=ConsentMethod.choices, default=ConsentMethod.FORM)
     given_at = models.DateTimeField(_("given"), default=timezone.now)
     source = models.CharField(_("source"), max_length=200, help_text=_("Where and how consent was given."))
     wording = models.TextField(_("wording agreed to"), max_length=2000)

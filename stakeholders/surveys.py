@@ -281,6 +281,8 @@ def opt_out_url(invitation: SurveyInvitation) -> str:
 class AudienceRow:
     affiliation: Affiliation
     reason: str = ""
+    # Left out for want of consent: the preview links to where it is recorded.
+    needs_consent: bool = False
 
 
 def campaign_accounts(campaign: SurveyCampaign) -> QuerySet[Account]:
@@ -333,7 +335,8 @@ def audience(campaign: SurveyCampaign, *, today: date | None = None) -> tuple[li
         elif p.do_not_contact:
             reason = _("do not contact")
         elif not a.has_consent:
-            reason = _("no consent")
+            excluded.append(AudienceRow(a, _("no consent"), needs_consent=True))
+            continue
         elif a.surveyed_recently:
             reason = _("surveyed within %(days)d days") % {"days": campaign.throttle_days}
         elif p.pk in seen:

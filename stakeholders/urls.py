@@ -1,6 +1,6 @@
 from django.urls import path
 
-from stakeholders import campaign_views, privacy_urls, views
+from stakeholders import campaign_views, consent_views, privacy_urls, views
 
 app_name = "stakeholders"
 
@@ -15,6 +15,8 @@ urlpatterns = [
     path("affiliations/<int:pk>/coverage/", views.coverage_edit, name="coverage"),
     path("people/<int:pk>/", views.person_detail, name="person"),
     path("people/<int:pk>/brief/", views.person_brief, name="brief"),
+    path("people/<int:pk>/consent/", consent_views.consent_add, name="consent-add"),
+    path("consents/<int:pk>/withdraw/", consent_views.consent_withdraw_view, name="consent-withdraw"),
     path("people/<int:pk>/kol/", views.kol_edit, name="kol"),
     path("touchpoints/<int:pk>/", views.touchpoint_detail, name="touchpoint"),
     path("support/<int:pk>/respond/", views.support_request_respond, name="support-respond"),

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Account, Product
 from accounts.selectors import accounts_visible_to
 from stakeholders import services
+from stakeholders.consent import may_record_consent
 from stakeholders.forms import (
     AffiliationForm,
     AffiliationOverrideFormSet,
@@ -296,6 +297,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "kol": kol,
             "can_set_kol": request.user.is_medical,
             "survey_history": _survey_history(person, visible),
+            "consents": person.consents.all(),
+            "can_record_consent": may_record_consent(request.user, person),
         },
     )
 
