@@ -230,3 +230,23 @@ _DESCENDANTS_SQL = """
 def descendants_of(account: Account) -> QuerySet[Account]:
     """Accounts below ``account`` at any depth (group members, branches), as one subquery."""
     return Account.objects.filter(pk__in=RawSQL(_DESCENDANTS_SQL, (account.pk, account.pk)))
+
+
+@dataclass(frozen=True)
+class GroupRollup:
+    """A group account's figures over itself and the members ``user`` may see, and how many
+    members were left out (their number only: their figures would be the difference)."""
+
+    totals: ConvertedTotals
+    hidden_members: int
+
+
+def group_rollup(account: Account, user: User, year: int) -> GroupRollup:
+    """Sum ``year``'s financials over ``account`` and its members at any depth that ``user``
+    may see. A member the user cannot see is counted in ``hidden_members`` and nowhere else:
+    a total over everything, less the visible members, would give away its revenue and target."""
+    members = descendants_of(account)
+    visible = accounts_visible_to(user).values("pk")
+    shown = members.filter(pk__in=visible) | Account.objects.filter(pk=account.pk)
+    hidden = 0 if user.is_administrator else members.exclude(pk__in=visible).count()
+    return GroupRollup(totals=financial_totals(shown, year), hidden_members=hidden)
