@@ -293,8 +293,12 @@ class TeamFormSet(UniqueByFieldFormSet):
     row_key = ("user", "therapeutic_area")
 
 
+# Rows per formset, and the most forms a post may make Django build (its default is 2,000,
+# whatever TOTAL_FORMS says): a cap with a message instead of thousands of forms.
+MAX_ROWS = {"max_num": 200, "validate_max": True, "absolute_max": 200}
+
 ListingFormSetFactory = inlineformset_factory(
-    Account, Listing, form=ListingForm, formset=ListingFormSet, extra=2, can_delete=True
+    Account, Listing, form=ListingForm, formset=ListingFormSet, extra=2, can_delete=True, **MAX_ROWS
 )
 FinancialsFormSetFactory = inlineformset_factory(
     Account,
@@ -303,6 +307,7 @@ FinancialsFormSetFactory = inlineformset_factory(
     fields=["year", "revenue_actual", "revenue_target", "gross_profit", "estimated_potential"],
     extra=1,
     can_delete=True,
+    **MAX_ROWS,
 )
 
 
@@ -317,5 +322,5 @@ class TeamMemberForm(forms.ModelForm):
 
 
 TeamFormSetFactory = inlineformset_factory(
-    Account, AccountTeamMember, form=TeamMemberForm, formset=TeamFormSet, extra=2, can_delete=True
+    Account, AccountTeamMember, form=TeamMemberForm, formset=TeamFormSet, extra=2, can_delete=True, **MAX_ROWS
 )

@@ -32,6 +32,9 @@ from stakeholders.models import Affiliation, Person
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 NO_PATIENT_DATA = _("No patient data.")
+# Rows per section of a step, and the most forms a post may make Django build: without them a
+# raised TOTAL_FORMS made Django build up to 2,000 forms per formset and save every one filled in.
+MAX_ROWS = 200
 
 
 def _text(label, rows: int = 3, help_text=""):
@@ -368,8 +371,34 @@ class CommunicationForm(PlanRowForm):
         )
 
 
-def _rows(model, form, extra=1, formset=PlanRowFormSet):
-    return inlineformset_factory(AccountPlan, model, form=form, formset=formset, extra=extra, can_delete=True)
+class ObjectiveProgressRows(PlanRowFormSet):
+    """Step 6 records progress on the objectives step 4 made; it never makes one. Rows beyond
+    the plan's own objectives (a raised TOTAL_FORMS or INITIAL_FORMS, another plan's objective id
+    in a hidden field) are refused rather than dropped, so nothing typed vanishes silently."""
+
+    def clean(self) -> None:
+        super().clean()
+        for form in self.forms:
+            if form.instance.pk is None and form.has_changed():
+                raise forms.ValidationError(
+                    _("Step 6 records progress on the objectives of step 4; add new objectives there."),
+                    code="not_an_objective_of_this_plan",
+                )
+
+
+def _rows(model, form, extra=1, formset=PlanRowFormSet, **options):
+    return inlineformset_factory(
+        AccountPlan,
+        model,
+        form=form,
+        formset=formset,
+        extra=extra,
+        can_delete=True,
+        max_num=MAX_ROWS,
+        validate_max=True,
+        absolute_max=MAX_ROWS,
+        **options,
+    )
 
 
 SwotFormSet = _rows(SwotItem, SwotForm, extra=2)
@@ -377,11 +406,27 @@ WhitespaceFormSet = _rows(WhitespaceCell, WhitespaceForm, extra=1)
 RelationshipObjectiveFormSet = _rows(RelationshipObjective, RelationshipObjectiveForm, extra=1)
 ObjectiveFormSet = _rows(Objective, ObjectiveForm, extra=1)
 ObjectiveProgressFormSet = inlineformset_factory(
-    AccountPlan, Objective, form=ObjectiveProgressForm, formset=PlanRowFormSet, extra=0, can_delete=False
+    AccountPlan,
+    Objective,
+    form=ObjectiveProgressForm,
+    formset=ObjectiveProgressRows,
+    extra=0,
+    can_delete=False,
+    edit_only=True,  # and never creates one, whatever is posted
+    max_num=MAX_ROWS,
+    validate_max=True,
+    absolute_max=MAX_ROWS,
 )
 ActionFormSet = _rows(Action, ActionForm, extra=1)
 ResourceFormSet = forms.modelformset_factory(
-    Resource, form=ResourceForm, formset=BaseResourceFormSet, extra=1, can_delete=True
+    Resource,
+    form=ResourceForm,
+    formset=BaseResourceFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=MAX_ROWS,
+    validate_max=True,
+    absolute_max=MAX_ROWS,
 )
 CommunicationFormSet = _rows(CommunicationItem, CommunicationForm, extra=1)
 

@@ -167,6 +167,7 @@ AffiliationOverrideFormSet = forms.inlineformset_factory(
     can_delete=True,
     max_num=30,
     validate_max=True,
+    absolute_max=30,  # Django's default builds up to 1,030 forms for a raised TOTAL_FORMS
 )
 
 
