@@ -6,13 +6,14 @@ from collections.abc import Callable
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from accounts.selectors import account_viewers
 from kam.models import MEDICAL_ROLES, User
 from kam.widgets import PeopleChoices, SharedChoices, quick_widgets
 from plans.models import (
@@ -243,6 +244,17 @@ class PlanRowForm(RowCellsMixin, forms.ModelForm):
         return data
 
 
+ACTION_OWNER_REFUSED = _(
+    "An action's owner must see the account: its owner, a member of its account team or a manager "
+    "above the owner (medical colleagues take part through a support request)."
+)
+
+
+def action_owners(plan: AccountPlan) -> QuerySet[User]:
+    """Who may own an action of ``plan``: commercial colleagues who see its account."""
+    return account_viewers(plan.account).exclude(role__in=MEDICAL_ROLES)
+
+
 def commercial_users():
     return User.objects.filter(is_active=True).exclude(role__in=MEDICAL_ROLES).order_by("last_name")
 
@@ -326,8 +338,17 @@ class ActionForm(PlanRowForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["objective"].queryset = self.shared("objectives", self.plan.objectives.all)
-        # Owners are commercial; medical colleagues take part only through an accepted support request.
-        self.fields["owner"].queryset = self.shared("commercial_users", commercial_users)
+        # Owners are commercial colleagues who see the account (the digest names the plan and the
+        # account to them); medical colleagues take part only through an accepted support request.
+        # Owners already on the plan are offered too, so a row whose owner lost their seat shows
+        # who it is and is refused on saving, rather than silently passing to the first choice.
+        self.fields["owner"].queryset = self.shared(
+            "action_owner_choices",
+            lambda: User.objects.filter(
+                Q(pk__in=action_owners(self.plan).values("pk")) | Q(pk__in=self.plan.actions.values("owner_id"))
+            ).order_by("last_name"),
+        )
+        self.fields["owner"].error_messages["invalid_choice"] = ACTION_OWNER_REFUSED
         self.fields["stakeholders"].queryset = self.shared(
             "people",
             lambda: Person.objects.filter(
@@ -337,6 +358,16 @@ class ActionForm(PlanRowForm):
         self.fields["support_request"].queryset = self.shared(
             "support_requests", lambda: self.plan.account.support_requests.filter(status="accepted")
         )
+
+    def clean_owner(self) -> User | None:
+        owner = self.cleaned_data.get("owner")
+        allowed = self.shared("action_owner_ids", lambda: set(action_owners(self.plan).values_list("pk", flat=True)))
+        if owner is not None and owner.pk not in allowed:
+            raise forms.ValidationError(
+                _("%(name)s cannot see this account. %(rule)s") % {"name": owner, "rule": ACTION_OWNER_REFUSED},
+                code="owner_cannot_see_account",
+            )
+        return owner
 
 
 class ResourceForm(PlanRowForm):
