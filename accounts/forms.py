@@ -5,6 +5,7 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
+from django.db.models import Case, Value, When
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +22,7 @@ from accounts.selectors import accounts_visible_to, users_assignable_by
 from kam.models import User
 
 MAX_TEXT = 2000
+HIDDEN_PARENT_LABEL = _("a parent account you cannot see")
 
 
 class AccountForm(forms.ModelForm):
@@ -56,7 +58,20 @@ class AccountForm(forms.ModelForm):
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        parents = accounts_visible_to(user).order_by("name")
+        parents = accounts_visible_to(user)
+        hidden_parent = self._hidden_parent_id(parents)
+        if hidden_parent is not None:
+            # Kept on offer, first and unnamed: without it the select would post "no parent" and
+            # saving the form would silently take the account out of a group the editor cannot
+            # see. Only this one hidden account is added; choosing another one stays refused.
+            parents = (parents | Account.objects.filter(pk=hidden_parent)).order_by(
+                Case(When(pk=hidden_parent, then=Value(0)), default=Value(1)), "name"
+            )
+            self.fields["parent"].label_from_instance = lambda a: (
+                str(HIDDEN_PARENT_LABEL) if a.pk == hidden_parent else str(a)
+            )
+        else:
+            parents = parents.order_by("name")
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
         self.fields["parent"].queryset = parents
@@ -125,6 +140,13 @@ class AccountForm(forms.ModelForm):
                 data_types="pharmacy wholesaler",
             ),
         )
+
+    def _hidden_parent_id(self, visible) -> int | None:
+        """The stored parent's id when the editor cannot see that parent, else None."""
+        parent_id = self.instance.parent_id if self.instance.pk else None
+        if parent_id is None or visible.filter(pk=parent_id).exists():
+            return None
+        return parent_id
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -271,8 +293,12 @@ class TeamFormSet(UniqueByFieldFormSet):
     row_key = ("user", "therapeutic_area")
 
 
+# Rows per formset, and the most forms a post may make Django build (its default is 2,000,
+# whatever TOTAL_FORMS says): a cap with a message instead of thousands of forms.
+MAX_ROWS = {"max_num": 200, "validate_max": True, "absolute_max": 200}
+
 ListingFormSetFactory = inlineformset_factory(
-    Account, Listing, form=ListingForm, formset=ListingFormSet, extra=2, can_delete=True
+    Account, Listing, form=ListingForm, formset=ListingFormSet, extra=2, can_delete=True, **MAX_ROWS
 )
 FinancialsFormSetFactory = inlineformset_factory(
     Account,
@@ -281,6 +307,7 @@ FinancialsFormSetFactory = inlineformset_factory(
     fields=["year", "revenue_actual", "revenue_target", "gross_profit", "estimated_potential"],
     extra=1,
     can_delete=True,
+    **MAX_ROWS,
 )
 
 
@@ -295,5 +322,5 @@ class TeamMemberForm(forms.ModelForm):
 
 
 TeamFormSetFactory = inlineformset_factory(
-    Account, AccountTeamMember, form=TeamMemberForm, formset=TeamFormSet, extra=2, can_delete=True
+    Account, AccountTeamMember, form=TeamMemberForm, formset=TeamFormSet, extra=2, can_delete=True, **MAX_ROWS
 )

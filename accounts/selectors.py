@@ -25,7 +25,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from accounts.models import Account, AccountFinancials, AccountTeamMember, ExchangeRate
-from kam.models import User, subordinate_ids
+from kam.models import Role, User, subordinate_ids
 
 
 def accounts_visible_to(user: User) -> QuerySet[Account]:
@@ -230,3 +230,44 @@ _DESCENDANTS_SQL = """
 def descendants_of(account: Account) -> QuerySet[Account]:
     """Accounts below ``account`` at any depth (group members, branches), as one subquery."""
     return Account.objects.filter(pk__in=RawSQL(_DESCENDANTS_SQL, (account.pk, account.pk)))
+
+
+@dataclass(frozen=True)
+class GroupRollup:
+    """A group account's figures over itself and the members ``user`` may see, and how many
+    members were left out (their number only: their figures would be the difference)."""
+
+    totals: ConvertedTotals
+    hidden_members: int
+
+
+def group_rollup(account: Account, user: User, year: int) -> GroupRollup:
+    """Sum ``year``'s financials over ``account`` and its members at any depth that ``user``
+    may see. A member the user cannot see is counted in ``hidden_members`` and nowhere else:
+    a total over everything, less the visible members, would give away its revenue and target."""
+    members = descendants_of(account)
+    visible = accounts_visible_to(user).values("pk")
+    shown = members.filter(pk__in=visible) | Account.objects.filter(pk=account.pk)
+    hidden = 0 if user.is_administrator else members.exclude(pk__in=visible).count()
+    return GroupRollup(totals=financial_totals(shown, year), hidden_members=hidden)
+
+
+# The managers above one user at any depth; UNION stops at a cycle in bad data.
+_ABOVE_SQL = """
+    WITH RECURSIVE above(id) AS (
+        SELECT manager_id FROM kam_user WHERE id = %s AND manager_id IS NOT NULL
+        UNION
+        SELECT u.manager_id FROM kam_user u JOIN above a ON u.id = a.id WHERE u.manager_id IS NOT NULL
+    )
+    SELECT id FROM above
+"""
+
+
+def account_viewers(account: Account) -> QuerySet[User]:
+    """Active users who see ``account`` where they sit, by the rules of ``accounts_visible_to``:
+    its owner, the holders of a seat on its team, and the managers above the owner at any depth.
+    Administrators, who see every account by their role rather than by a seat, are not listed.
+    One query, usable as a subquery."""
+    seats = AccountTeamMember.objects.filter(account_id=account.pk).values("user_id")
+    above = User.objects.filter(pk__in=RawSQL(_ABOVE_SQL, (account.owner_id,)), role=Role.MANAGER).values("pk")
+    return User.objects.filter(Q(pk=account.owner_id) | Q(pk__in=seats) | Q(pk__in=above), is_active=True)

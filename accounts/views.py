@@ -43,8 +43,7 @@ from accounts.selectors import (
     account_owners_visible_to,
     accounts_visible_to,
     convert,
-    descendants_of,
-    financial_totals,
+    group_rollup,
 )
 from kam.lib import CountingPaginator
 from kam.models import Role, User
@@ -161,6 +160,8 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             stakeholder_count=_count(Affiliation.objects.active().filter(account_id=OuterRef("pk"))),
             on_team=Exists(AccountTeamMember.objects.filter(account_id=OuterRef("pk"), user=request.user)),
             has_children=Exists(Account.objects.filter(parent_id=OuterRef("pk"))),
+            # A parent the user cannot see is not named on the page (nor linked).
+            parent_visible=Exists(accounts_visible_to(request.user).filter(pk=OuterRef("parent_id"))),
             has_open_follow_ups=Exists(open_follow_ups.filter(account_id=OuterRef("pk"))),
         ),
         pk=pk,
@@ -179,7 +180,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if account.has_children:
         children = list(accounts_visible_to(request.user).filter(parent=account).select_related("owner"))
         year = timezone.localdate().year - 1
-        rollup = financial_totals(descendants_of(account) | Account.objects.filter(pk=account.pk), year)
+        rollup = group_rollup(account, request.user, year)
     history = account.history.select_related("history_user").order_by("-history_date")[:15]
     health = getattr(account, "health", None)  # no row until the first refresh
     # CSAT per campaign (one query, one more for anonymous campaigns).

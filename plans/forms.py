@@ -6,13 +6,14 @@ from collections.abc import Callable
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from accounts.selectors import account_viewers
 from kam.models import MEDICAL_ROLES, User
 from kam.widgets import PeopleChoices, SharedChoices, quick_widgets
 from plans.models import (
@@ -32,6 +33,9 @@ from stakeholders.models import Affiliation, Person
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 NO_PATIENT_DATA = _("No patient data.")
+# Rows per section of a step, and the most forms a post may make Django build: without them a
+# raised TOTAL_FORMS made Django build up to 2,000 forms per formset and save every one filled in.
+MAX_ROWS = 200
 
 
 def _text(label, rows: int = 3, help_text=""):
@@ -240,6 +244,17 @@ class PlanRowForm(RowCellsMixin, forms.ModelForm):
         return data
 
 
+ACTION_OWNER_REFUSED = _(
+    "An action's owner must see the account: its owner, a member of its account team or a manager "
+    "above the owner (medical colleagues take part through a support request)."
+)
+
+
+def action_owners(plan: AccountPlan) -> QuerySet[User]:
+    """Who may own an action of ``plan``: commercial colleagues who see its account."""
+    return account_viewers(plan.account).exclude(role__in=MEDICAL_ROLES)
+
+
 def commercial_users():
     return User.objects.filter(is_active=True).exclude(role__in=MEDICAL_ROLES).order_by("last_name")
 
@@ -323,8 +338,17 @@ class ActionForm(PlanRowForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["objective"].queryset = self.shared("objectives", self.plan.objectives.all)
-        # Owners are commercial; medical colleagues take part only through an accepted support request.
-        self.fields["owner"].queryset = self.shared("commercial_users", commercial_users)
+        # Owners are commercial colleagues who see the account (the digest names the plan and the
+        # account to them); medical colleagues take part only through an accepted support request.
+        # Owners already on the plan are offered too, so a row whose owner lost their seat shows
+        # who it is and is refused on saving, rather than silently passing to the first choice.
+        self.fields["owner"].queryset = self.shared(
+            "action_owner_choices",
+            lambda: User.objects.filter(
+                Q(pk__in=action_owners(self.plan).values("pk")) | Q(pk__in=self.plan.actions.values("owner_id"))
+            ).order_by("last_name"),
+        )
+        self.fields["owner"].error_messages["invalid_choice"] = ACTION_OWNER_REFUSED
         self.fields["stakeholders"].queryset = self.shared(
             "people",
             lambda: Person.objects.filter(
@@ -334,6 +358,16 @@ class ActionForm(PlanRowForm):
         self.fields["support_request"].queryset = self.shared(
             "support_requests", lambda: self.plan.account.support_requests.filter(status="accepted")
         )
+
+    def clean_owner(self) -> User | None:
+        owner = self.cleaned_data.get("owner")
+        allowed = self.shared("action_owner_ids", lambda: set(action_owners(self.plan).values_list("pk", flat=True)))
+        if owner is not None and owner.pk not in allowed:
+            raise forms.ValidationError(
+                _("%(name)s cannot see this account. %(rule)s") % {"name": owner, "rule": ACTION_OWNER_REFUSED},
+                code="owner_cannot_see_account",
+            )
+        return owner
 
 
 class ResourceForm(PlanRowForm):
@@ -368,8 +402,34 @@ class CommunicationForm(PlanRowForm):
         )
 
 
-def _rows(model, form, extra=1, formset=PlanRowFormSet):
-    return inlineformset_factory(AccountPlan, model, form=form, formset=formset, extra=extra, can_delete=True)
+class ObjectiveProgressRows(PlanRowFormSet):
+    """Step 6 records progress on the objectives step 4 made; it never makes one. Rows beyond
+    the plan's own objectives (a raised TOTAL_FORMS or INITIAL_FORMS, another plan's objective id
+    in a hidden field) are refused rather than dropped, so nothing typed vanishes silently."""
+
+    def clean(self) -> None:
+        super().clean()
+        for form in self.forms:
+            if form.instance.pk is None and form.has_changed():
+                raise forms.ValidationError(
+                    _("Step 6 records progress on the objectives of step 4; add new objectives there."),
+                    code="not_an_objective_of_this_plan",
+                )
+
+
+def _rows(model, form, extra=1, formset=PlanRowFormSet, **options):
+    return inlineformset_factory(
+        AccountPlan,
+        model,
+        form=form,
+        formset=formset,
+        extra=extra,
+        can_delete=True,
+        max_num=MAX_ROWS,
+        validate_max=True,
+        absolute_max=MAX_ROWS,
+        **options,
+    )
 
 
 SwotFormSet = _rows(SwotItem, SwotForm, extra=2)
@@ -377,11 +437,27 @@ WhitespaceFormSet = _rows(WhitespaceCell, WhitespaceForm, extra=1)
 RelationshipObjectiveFormSet = _rows(RelationshipObjective, RelationshipObjectiveForm, extra=1)
 ObjectiveFormSet = _rows(Objective, ObjectiveForm, extra=1)
 ObjectiveProgressFormSet = inlineformset_factory(
-    AccountPlan, Objective, form=ObjectiveProgressForm, formset=PlanRowFormSet, extra=0, can_delete=False
+    AccountPlan,
+    Objective,
+    form=ObjectiveProgressForm,
+    formset=ObjectiveProgressRows,
+    extra=0,
+    can_delete=False,
+    edit_only=True,  # and never creates one, whatever is posted
+    max_num=MAX_ROWS,
+    validate_max=True,
+    absolute_max=MAX_ROWS,
 )
 ActionFormSet = _rows(Action, ActionForm, extra=1)
 ResourceFormSet = forms.modelformset_factory(
-    Resource, form=ResourceForm, formset=BaseResourceFormSet, extra=1, can_delete=True
+    Resource,
+    form=ResourceForm,
+    formset=BaseResourceFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=MAX_ROWS,
+    validate_max=True,
+    absolute_max=MAX_ROWS,
 )
 CommunicationFormSet = _rows(CommunicationItem, CommunicationForm, extra=1)
 

@@ -4,7 +4,7 @@ what needs them, each item reported once per due date.
 What needs a person:
 - plan reviews due within 7 days or overdue, on approved plans of accounts they own or whose
   account team they are on;
-- their own actions due within 3 days or overdue, not done;
+- their own actions due within 3 days or overdue, not done, on accounts they can still see;
 - open low-score follow-ups on accounts they own;
 - for managers, their team's plans (accounts owned by anyone below them) 14 or more days overdue
   for review.
@@ -154,7 +154,9 @@ def digest_candidates(*, today: date) -> list[tuple[User, list[DigestItem]]]:
     """Everything that needs each recipient today, before looking at what was already reported.
 
     A fixed number of queries whatever the number of users and items (at most seven): each kind of
-    item is fetched once for everybody and grouped by person in Python.
+    item is fetched once for everybody and grouped by person in Python. Every item names a plan
+    or an account; it goes only to someone who sees that account today (``sees``), since seats
+    and owners change between the day an action was given and the day it is reported.
     """
     recipients = digest_recipients(today=today)
     users = {u.pk: u for u in recipients}
@@ -171,28 +173,62 @@ def digest_candidates(*, today: date) -> list[tuple[User, list[DigestItem]]]:
     ).select_related("account__owner", "period")
 
     reviews = list(approved_active.filter(next_review_date__lte=today + REVIEW_WINDOW))
-    team_of: dict[int, list[int]] = defaultdict(list)
-    if reviews:
-        for account_id, user_id in AccountTeamMember.objects.filter(
-            account_id__in={p.account_id for p in reviews}
-        ).values_list("account_id", "user_id"):
-            team_of[account_id].append(user_id)
-    for plan in reviews:
-        item = _plan_item(REVIEW, plan)
-        for user_id in [plan.account.owner_id, *team_of[plan.account_id]]:
-            add(user_id, item)
 
     # Superseded revisions and plans with an open revision carry copies of the same actions; only
     # the newest revision's are reported. Recipients as a subquery keeps old actions of people who
     # get no digest today out of the result.
-    actions = (
+    actions = list(
         Action.objects.filter(owner__in=recipients.values("pk"), due_date__lte=today + ACTION_WINDOW)
         .exclude(status=ActionStatus.DONE)
         .exclude(plan__status__in=[PlanStatus.SUPERSEDED, PlanStatus.ARCHIVED])
         .filter(plan__next_revision__isnull=True, plan__account__status=AccountStatus.ACTIVE)
         .select_related("plan__account", "plan__period")
     )
+
+    # Account-team seats of every account named so far, read once: reviews go to the team, and
+    # an action is reported only to an owner who still sees its account.
+    team_of: dict[int, set[int]] = defaultdict(set)
+    named = {p.account_id for p in reviews} | {a.plan.account_id for a in actions}
+    if named:
+        for account_id, user_id in AccountTeamMember.objects.filter(account_id__in=named).values_list(
+            "account_id", "user_id"
+        ):
+            team_of[account_id].add(user_id)
+    for plan in reviews:
+        item = _plan_item(REVIEW, plan)
+        for user_id in [plan.account.owner_id, *team_of[plan.account_id]]:
+            add(user_id, item)
+
+    hierarchy: dict[int, int] | None = None
+
+    def manager_of() -> dict[int, int]:
+        # The same "below" as kam.models.subordinate_ids, walked upwards in Python from one
+        # query of the whole hierarchy, so the cost does not grow with the number of managers.
+        nonlocal hierarchy
+        if hierarchy is None:
+            hierarchy = dict(User.objects.filter(manager__isnull=False).values_list("pk", "manager_id"))
+        return hierarchy
+
+    def above(owner_id: int) -> list[int]:
+        chain: list[int] = []
+        up = manager_of().get(owner_id)
+        while up is not None and up not in chain:
+            chain.append(up)
+            up = manager_of().get(up)
+        return chain
+
+    def sees(user: User, account) -> bool:
+        """``accounts_visible_to`` asked now, in bulk: an action's owner may have lost their seat
+        (or been given the action by mistake), and the digest must not name a plan or account
+        they cannot open."""
+        if user.is_administrator or user.pk == account.owner_id or user.pk in team_of[account.pk]:
+            return True
+        return user.is_manager and user.pk in above(account.owner_id)
+
     for action in actions:
+        owner = users.get(action.owner_id)
+        if owner is None or not sees(owner, action.plan.account):
+            continue
         add(
             action.owner_id,
             DigestItem(
@@ -226,19 +262,11 @@ def digest_candidates(*, today: date) -> list[tuple[User, list[DigestItem]]]:
     managers = {pk for pk, u in users.items() if u.is_manager}
     if managers:
         overdue = list(approved_active.filter(next_review_date__lte=today - TEAM_REVIEW_OVERDUE))
-        if overdue:
-            # The same "below" as kam.models.subordinate_ids, walked upwards in Python from one
-            # query of the whole hierarchy, so the cost does not grow with the number of managers.
-            manager_of = dict(User.objects.filter(manager__isnull=False).values_list("pk", "manager_id"))
-            for plan in overdue:
-                item = _plan_item(TEAM_REVIEW, plan)
-                seen: set[int] = set()
-                above = manager_of.get(plan.account.owner_id)
-                while above is not None and above not in seen:
-                    seen.add(above)
-                    if above in managers:
-                        add(above, item)
-                    above = manager_of.get(above)
+        for plan in overdue:
+            item = _plan_item(TEAM_REVIEW, plan)
+            for manager_id in above(plan.account.owner_id):
+                if manager_id in managers:
+                    add(manager_id, item)
 
     return [(users[pk], sorted(items.values(), key=DigestItem.sort_key)) for pk, items in sorted(found.items())]
 

@@ -24,15 +24,45 @@ from stakeholders.models import (
     TransferOfValue,
 )
 from stakeholders.selectors import users_for_coverage
+from stakeholders.sharing import IDENTITY_FIELDS, can_edit_identity, person_by_email_for
 
 NO_PATIENT_DATA = _("No patient data: do not write anything that identifies a patient.")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class PersonForm(forms.ModelForm):
+    """The person's identity. ``user`` is who types: for a person shared with accounts they cannot
+    see, the identity is read-only (``stakeholders.sharing``); they may only switch "do not
+    contact" on. When adding, an e-mail of someone they may not see is refused without a name."""
+
     class Meta:
         model = Person
         fields = ["title", "first_name", "last_name", "email", "phone", "preferred_language", "do_not_contact"]
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.identity_locked = bool(self.instance.pk) and not can_edit_identity(user, self.instance)
+        if self.identity_locked:
+            # Disabled fields keep their stored value whatever is posted.
+            for name in IDENTITY_FIELDS:
+                self.fields[name].disabled = True
+            if self.instance.do_not_contact:
+                self.fields["do_not_contact"].disabled = True
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data.get("email") or ""
+        if not self.instance.pk:
+            _person, may_see = person_by_email_for(self.user, email)
+            if not may_see:
+                raise forms.ValidationError(
+                    _(
+                        "This e-mail address cannot be used here. If the person is already a stakeholder "
+                        "elsewhere, ask an administrator to add them to this account."
+                    ),
+                    code="email_not_visible",
+                )
+        return email
 
 
 class AffiliationForm(forms.ModelForm):
@@ -137,6 +167,7 @@ AffiliationOverrideFormSet = forms.inlineformset_factory(
     can_delete=True,
     max_num=30,
     validate_max=True,
+    absolute_max=30,  # Django's default builds up to 1,030 forms for a raised TOTAL_FORMS
 )
 
 

@@ -42,6 +42,7 @@ from stakeholders.models import (
     TransferOfValue,
 )
 from stakeholders.selectors import coverage_for, people_visible_to
+from stakeholders.sharing import can_erase_everywhere
 
 ERASED_FIRST_NAME = "Erased"
 ERASURE_REASON = "erased on request"
@@ -229,14 +230,9 @@ def person_export(*, person: Person, user: User) -> dict[str, Any]:
 
 
 def can_erase(user: User, person: Person) -> bool:
-    """Erasure is irreversible, so it is for administrators, and for managers within their scope."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_administrator:
-        return True
-    if user.is_manager:
-        return people_visible_to(user).filter(pk=person.pk).exists()
-    return False
+    """Erasure is irreversible and reaches every account, so it is for administrators, and for
+    managers who see every account the person is affiliated with (``stakeholders.sharing``)."""
+    return can_erase_everywhere(user, person)
 
 
 def _name_pattern(values: Iterable[str]) -> re.Pattern[str] | None:

@@ -23,8 +23,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from accounts.selectors import accounts_visible_to
-from stakeholders import privacy
+from stakeholders import privacy, services
 from stakeholders.models import Person
+from stakeholders.sharing import can_remove_visible_affiliations
 
 # Years a disclosure export makes sense for; anything else is a typo, answered with a 400.
 TOV_YEARS = range(2000, 2101)
@@ -68,6 +69,9 @@ def person_export(request: HttpRequest, pk: int) -> HttpResponse:
 def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
     person = _get_person(request, pk)
     if not privacy.can_erase(request.user, person):
+        # A manager who sees only some of the person's accounts takes them off those instead.
+        if can_remove_visible_affiliations(request.user, person):
+            return _person_remove(request, person)
         raise PermissionDenied(_("Only administrators and the managers responsible can erase a stakeholder."))
     back = _back_url(request, person)
     if person.is_erased:
@@ -85,6 +89,25 @@ def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
         "stakeholders/person_erase.html",
         {"person": person, "form": form, "back": back},
         status=status,
+    )
+
+
+def _person_remove(request: HttpRequest, person: Person) -> HttpResponse:
+    if request.method == "POST" and "remove" not in request.POST:
+        raise PermissionDenied(
+            _("This person is also a stakeholder at accounts you cannot see: only an administrator can erase them.")
+        )
+    back = _back_url(request, person)
+    form = EraseConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.person_remove_visible_affiliations(person=person, by=request.user)
+        messages.success(request, _("The person was removed from the accounts you are responsible for."))
+        return HttpResponseRedirect(back)
+    return render(
+        request,
+        "stakeholders/person_remove.html",
+        {"person": person, "form": form, "back": back},
+        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.health import schedule_health_refresh
 from accounts.models import Account
+from accounts.selectors import accounts_visible_to
 from kam.models import User
 from stakeholders.models import (
     Affiliation,
@@ -21,14 +22,21 @@ from stakeholders.models import (
     SupportStatus,
     Touchpoint,
 )
+from stakeholders.sharing import can_remove_visible_affiliations, person_by_email_for
 
 
 @transaction.atomic
 def stakeholder_add(*, account: Account, person: Person, affiliation: Affiliation, by: User) -> Affiliation:
     """Add a person to an account's DMU. A person already known by e-mail is reused, so their
-    history follows them from one account to the next."""
+    history follows them from one account to the next, but only one ``by`` may see already
+    (``stakeholders.sharing``): an e-mail of someone at accounts ``by`` cannot see is refused
+    without naming them, and an administrator links them instead."""
     if person.pk is None and person.email:
-        existing = Person.objects.filter(email__iexact=person.email, erased_at__isnull=True).first()
+        existing, may_see = person_by_email_for(by, person.email)
+        if not may_see:
+            raise PermissionDenied(
+                _("This e-mail address cannot be used here; ask an administrator to add the person.")
+            )
         if existing is not None:
             person = existing
     if person.pk is None:
@@ -40,6 +48,22 @@ def stakeholder_add(*, account: Account, person: Person, affiliation: Affiliatio
     affiliation.save()
     schedule_health_refresh([account.pk])
     return affiliation
+
+
+@transaction.atomic
+def person_remove_visible_affiliations(*, person: Person, by: User) -> int:
+    """Take the person off the accounts ``by`` sees, for a manager who may not erase them
+    everywhere (``stakeholders.sharing``); their other affiliations and identity stay. Returns
+    how many affiliations went."""
+    if not can_remove_visible_affiliations(by, person):
+        raise PermissionDenied(_("Only managers responsible for one of the person's accounts can do this."))
+    mine = Affiliation.objects.filter(person=person, account__in=accounts_visible_to(by))
+    accounts = list(mine.values_list("account_id", flat=True).distinct())
+    # Nobody at those accounts reports to someone who is no longer there.
+    Affiliation.objects.filter(reports_to__in=mine.values("pk")).update(reports_to=None)
+    removed, _detail = mine.delete()
+    schedule_health_refresh(accounts)
+    return removed
 
 
 def affiliation_end(*, affiliation: Affiliation, on: date | None = None, by: User) -> Affiliation:

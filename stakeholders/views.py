@@ -100,7 +100,7 @@ def account_dmu(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def stakeholder_add(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
-    person_form = PersonForm(request.POST if request.method == "POST" else None, prefix="person")
+    person_form = PersonForm(request.POST if request.method == "POST" else None, prefix="person", user=request.user)
     affiliation_form = AffiliationForm(
         request.POST if request.method == "POST" else None, prefix="aff", account=account
     )
@@ -125,7 +125,10 @@ def affiliation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     affiliation = _affiliation(request, pk)
     account = affiliation.account
     person_form = PersonForm(
-        request.POST if request.method == "POST" else None, prefix="person", instance=affiliation.person
+        request.POST if request.method == "POST" else None,
+        prefix="person",
+        instance=affiliation.person,
+        user=request.user,
     )
     affiliation_form = AffiliationForm(
         request.POST if request.method == "POST" else None, prefix="aff", instance=affiliation, account=account

@@ -173,7 +173,7 @@ def test_medical_colleagues_cannot_own_actions(cast, plan, login):
     }
     response = login(cast.kam_a).post(reverse("plans:step", args=[plan.pk, 5]), data)
     assert response.status_code == 400
-    assert "Select a valid choice" in response.content.decode()
+    assert "must see the account" in response.content.decode()
 
 
 @time_machine.travel("2026-07-02 12:00 +0200", tick=False)
