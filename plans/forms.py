@@ -482,12 +482,16 @@ class PlanCreateForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
+    # Radio buttons with nothing chosen: a reviewer decides, the form never does it for them.
     decision = forms.ChoiceField(
+        label=_("Decision"),
         choices=[
             ("approve", _("Approve")),
             ("changes", _("Request changes")),
             ("periodic", _("Record a periodic review")),
-        ]
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a decision.")},
     )
     comment = forms.CharField(
         required=False, max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3}), label=_("Comment")
@@ -507,6 +511,13 @@ class ReviewForm(forms.Form):
 
     def step_comments(self) -> dict[int, str]:
         return {n: self.cleaned_data.get(f"step_{n}", "") for n in range(1, 8)}
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        said = cleaned.get("comment", "").strip() or any(text.strip() for text in self.step_comments().values())
+        if cleaned.get("decision") == "changes" and not said:
+            self.add_error("comment", _("Say what should change: a comment, or one beside the step it concerns."))
+        return cleaned
 
 
 class NextPeriodForm(forms.Form):

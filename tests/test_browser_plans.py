@@ -271,7 +271,7 @@ def test_a_kam_writes_a_plan_and_the_manager_approves_it_after_changes(live_serv
     # The icon's glyph is part of the accessible name, hence no exact match ("Since last review" is another link).
     boss.get_by_role("link", name=re.compile(r"\bReview$")).click()
     expect(boss).to_have_url(f"{url}/plans/{plan.pk}/review/")
-    boss.select_option("#id_decision", "changes")
+    boss.get_by_label("Request changes").check()
     boss.fill("#id_comment", "Good plan; sharpen the patient objective.")
     boss.fill("#id_step_4", "Target 40 patients is too low for a centre of this size.")
     _shot(boss, "09-review-changes")
@@ -298,7 +298,7 @@ def test_a_kam_writes_a_plan_and_the_manager_approves_it_after_changes(live_serv
 
     # 5. The manager approves.
     boss.goto(f"{url}/plans/{plan.pk}/review/")
-    boss.select_option("#id_decision", "approve")
+    boss.get_by_label("Approve").check()
     boss.fill("#id_comment", "Approved. Thank you.")
     boss.get_by_role("button", name="Record review").click()
     expect(boss).to_have_url(f"{url}/plans/{plan.pk}/")

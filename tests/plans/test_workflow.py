@@ -1,5 +1,6 @@
 """Workflow transitions as a matrix: role × status × action."""
 
+import re
 from datetime import date
 
 import pytest
@@ -197,3 +198,33 @@ def test_the_review_page_approves(cast, plan, login):
     assert response.status_code == 302
     plan.refresh_from_db()
     assert plan.status == PlanStatus.APPROVED
+
+
+@pytest.fixture
+def submitted_plan(cast, plan):
+    plan_submit(plan=plan, by=cast.kam_a)
+    return plan
+
+
+def test_the_review_form_preselects_no_decision(cast, submitted_plan, login):
+    html = login(cast.manager_a).get(reverse("plans:review", args=[submitted_plan.pk])).content.decode()
+    radios = re.findall(r"<input[^>]*name=\"decision\"[^>]*>", html)
+    assert len(radios) == 3 and all('type="radio"' in r and "checked" not in r for r in radios)
+    response = login(cast.manager_a).post(reverse("plans:review", args=[submitted_plan.pk]), {"comment": "Fine"})
+    assert response.status_code == 400 and "Choose a decision." in response.content.decode()
+    submitted_plan.refresh_from_db()
+    assert submitted_plan.status == PlanStatus.SUBMITTED
+
+
+def test_requesting_changes_needs_a_comment_and_keeps_what_was_typed(cast, submitted_plan, login):
+    client = login(cast.manager_a)
+    response = client.post(reverse("plans:review", args=[submitted_plan.pk]), {"decision": "changes", "step_3": " "})
+    assert response.status_code == 400 and "Say what should change" in response.content.decode()
+    submitted_plan.refresh_from_db()
+    assert submitted_plan.status == PlanStatus.SUBMITTED
+    kept = client.post(
+        reverse("plans:review", args=[submitted_plan.pk]), {"decision": "changes", "comment": "", "step_5": "<i>x</i>"}
+    )
+    assert kept.status_code == 302
+    submitted_plan.refresh_from_db()
+    assert submitted_plan.status == PlanStatus.CHANGES_REQUESTED
