@@ -117,18 +117,26 @@ class RowCellsMixin:
     errors, and a cell with the row's own errors. The template loops this replaces cost about as
     much as the inputs they drew, on pages of dozens of rows."""
 
+    def row_name(self) -> str:
+        """How a screen reader names this row: "row 3", or "new row" for the "Add row" template."""
+        index = self.prefix.rsplit("-", 1)[-1]
+        return _("row %(n)d") % {"n": int(index) + 1} if index.isdigit() else _("new row")
+
     def cells(self) -> SafeString:
         errors = self.errors if self.is_bound else {}
         hidden, cells = [], []
+        row = self.row_name()
         for field in self:
             if field.is_hidden:
                 hidden.append(str(field))
                 continue
+            # A cell's input has no <label>: its name says column and row (WCAG 1.3.1, 4.1.2).
+            widget = field.as_widget(attrs={"aria-label": f"{field.label}, {row}"})
             notes = "".join(
                 f'<div class="invalid-feedback d-block">{conditional_escape(e)}</div>'
                 for e in errors.get(field.name, ())
             )
-            cells.append(f"<td>{field}{notes}</td>")
+            cells.append(f"<td>{widget}{notes}</td>")
         if own := errors.get(NON_FIELD_ERRORS):
             cells.append(f'<td class="text-danger small">{" ".join(conditional_escape(e) for e in own)}</td>')
         return mark_safe("".join(hidden + cells))  # inputs are drawn escaped, messages escaped here
