@@ -6,13 +6,14 @@ medical user may see. (Without a seat everything of the account is a 404, tests/
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
 from plans.models import AccountPlan, PlanningPeriod, PlanStatus, PlanStep
+from plans.reminders import digest_candidates
 from plans.services import plan_approve, plan_submit
 from stakeholders.models import Affiliation, Touchpoint
 from tests.factories import FinancialsFactory, TeamMemberFactory
@@ -181,3 +182,12 @@ def test_a_medical_user_stays_out_of_dmu_figures_on_the_dmu_table(cast, login, s
     page = login(cast.medical).get(reverse("stakeholders:dmu", args=[cast.account_a.pk])).content.decode()
     assert "stance-" not in page
     assert Affiliation.objects.count() == 1
+
+
+def test_a_medical_team_member_gets_no_plan_review_reminder(cast, approved):
+    """A review reminder asks for workflow a medical colleague has no part in."""
+    today = date(2026, 6, 10)
+    AccountPlan.objects.filter(pk=approved.pk).update(next_review_date=today + timedelta(days=3))
+    recipients = {user for user, _items in digest_candidates(today=today)}
+    assert cast.kam_a in recipients and cast.access in recipients
+    assert cast.medical not in recipients
