@@ -6,6 +6,7 @@ medical user may see. (Without a seat everything of the account is a 404, tests/
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -191,3 +192,13 @@ def test_a_medical_team_member_gets_no_plan_review_reminder(cast, approved):
     recipients = {user for user, _items in digest_candidates(today=today)}
     assert cast.kam_a in recipients and cast.access in recipients
     assert cast.medical not in recipients
+
+
+def test_a_medical_users_stakeholder_export_holds_no_stance(cast, login, seat):
+    affiliation = AffiliationFactory(account=cast.account_a, stance=-2)
+    url = reverse("stakeholders:person-export", args=[affiliation.person_id])
+    data = json.loads(login(cast.medical).get(url).content)
+    assert [a["stance"] for a in data["affiliations"]] == [None]
+    assert data["restricted"] is True
+    kam = json.loads(login(cast.kam_a).get(url).content)
+    assert kam["affiliations"][0]["stance"] is not None
