@@ -1,10 +1,12 @@
 """The medical/commercial firewall as one rule table, and the helpers every page asks.
 
 Medical colleagues (MSL, medical adviser) see who an account's stakeholders are and record their
-own medical touchpoints; they neither edit nor see the commercial side (plans, stances, influence
-ratings, revenue, targets, margins, potential). Commercial colleagues (KAM, manager, market access,
-marketing) do not see medical content, nor which medical colleague met whom. Administrators keep
-what they had: they manage everything and read both sides' content (admin is neither side).
+own medical touchpoints; they do not edit plans, stances or influence (shown read-only), and do not
+see revenue, targets, margins, potential, health, stances or the internal plan (they read the joint
+one). Commercial colleagues (KAM, manager, market access, marketing) do not see medical content, nor
+which medical colleague met whom. Administrators keep what they had: they manage everything and read
+both sides' content, but do no medical work (KOL status, answering support requests) and, like
+everyone, put no colleague of the other side on a touchpoint.
 
 ``RULES`` is the single source: views call ``require(user, key)`` (403 when the user's side is
 denied), templates ask ``user|fw_hides:"key"`` (``kam.templatetags.firewall``), forms ask
@@ -189,10 +191,6 @@ def hides(user: _User, key: str) -> bool:
 
 def read_only(user: _User, key: str) -> bool:
     return access(user, key) == READ_ONLY
-
-
-def hidden_keys(user: _User, prefix: str = "") -> set[str]:
-    return {r.key for r in RULES if r.key.startswith(prefix) and hides(user, r.key)}
 
 
 def markdown_table() -> str:
