@@ -45,6 +45,7 @@ from accounts.selectors import (
     convert,
     group_rollup,
 )
+from kam import firewall
 from kam.lib import CountingPaginator
 from kam.models import Role, User
 from stakeholders.models import Affiliation, LowScoreFollowUp
@@ -139,6 +140,7 @@ def account_export(request: HttpRequest, fmt: str) -> HttpResponse:
     the user's scope, an unknown value) is refused rather than silently dropped."""
     if fmt not in EXPORTERS:
         raise Http404(_("Unknown export format."))
+    firewall.require(request.user, "portfolio.figures")  # health and revenue against target
     filterset = _account_filter(request)
     if filterset.is_bound and not filterset.form.is_valid():
         errors = "; ".join(f"{field}: {' '.join(e)}" for field, e in filterset.form.errors.items())

@@ -22,6 +22,7 @@ from accounts.health import AMBER, GREEN, PART_LABELS, WEIGHTS
 from accounts.models import AccountStatus, AccountType, Tier
 from accounts.selectors import accounts_visible_to, users_assignable_by
 from accounts.services import user_handover
+from kam import firewall
 from kam.dashboard import DashboardFilters
 from kam.dashboard import build as build_dashboard
 from kam.models import Country, Role, User
@@ -116,7 +117,9 @@ class DashboardFilterForm(forms.Form):
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The portfolio dashboard: the same page for a KAM, a manager and an administrator, each
-    over the accounts they may see."""
+    over the accounts they may see. Medical colleagues get their accounts without the figures."""
+    if not firewall.allows(request.user, "portfolio.figures"):
+        return _figure_free_home(request)
     form = DashboardFilterForm(request.GET or None, user=request.user)
     board = build_dashboard(request.user, form.filters())
     return render(
@@ -135,6 +138,12 @@ def home(request: HttpRequest) -> HttpResponse:
         },
         status=200 if not request.GET or form.is_valid() else 400,
     )
+
+
+def _figure_free_home(request: HttpRequest) -> HttpResponse:
+    """Home for medical colleagues: the accounts they have a seat on, behind the firewall's figures."""
+    accounts = accounts_visible_to(request.user).select_related("owner").order_by("name")[:200]
+    return render(request, "kam/home_medical.html", {"accounts": accounts})
 
 
 def _chart_data(board) -> dict:
@@ -183,6 +192,7 @@ def _bubble(revenue) -> float:
 @require_safe
 def portfolio_review(request: HttpRequest) -> HttpResponse:
     """The dashboard, with its filters, as a PowerPoint deck."""
+    firewall.require(request.user, "portfolio.figures")
     form = DashboardFilterForm(request.GET or None, user=request.user)
     if request.GET and not form.is_valid():
         return HttpResponse(_("Some filters were not understood."), status=400, content_type="text/plain")

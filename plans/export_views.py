@@ -8,7 +8,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
-from plans.exports import RENDERERS, VARIANTS, plan_export_data, render_cached
+from kam import firewall
+from plans.exports import INTERNAL, RENDERERS, VARIANTS, plan_export_data, render_cached
 from plans.selectors import plans_visible_to
 
 
@@ -18,6 +19,7 @@ def plan_export(request: HttpRequest, pk: int, variant: str, fmt: str) -> HttpRe
     if variant not in VARIANTS or fmt not in RENDERERS:
         raise Http404("Unknown export")
     plan = get_object_or_404(plans_visible_to(request.user), pk=pk)
+    firewall.require(request.user, "plan.export_internal" if variant == INTERNAL else "plan.export_joint")
     data = plan_export_data(plan, variant=variant, user=request.user)
     response = HttpResponse(render_cached(data, fmt), content_type=RENDERERS[fmt][1])
     response["Content-Disposition"] = content_disposition_header(

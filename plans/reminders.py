@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import AccountStatus, AccountTeamMember
+from kam import firewall
 from kam.models import User
 from plans.models import (
     AccountPlan,
@@ -197,7 +198,9 @@ def digest_candidates(*, today: date) -> list[tuple[User, list[DigestItem]]]:
     for plan in reviews:
         item = _plan_item(REVIEW, plan)
         for user_id in [plan.account.owner_id, *team_of[plan.account_id]]:
-            add(user_id, item)
+            # A review is workflow: none of a medical team member's business (the firewall).
+            if user_id in users and firewall.allows(users[user_id], "plan.workflow"):
+                add(user_id, item)
 
     hierarchy: dict[int, int] | None = None
 

@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce, Floor, Length
 from django.db.models.lookups import Exact
 
 from accounts.selectors import account_access, accounts_visible_to
+from kam import firewall
 from kam.models import User
 from plans.models import (
     EDITABLE_STATUSES,
@@ -44,8 +45,9 @@ def plans_visible_to(user: User) -> QuerySet[AccountPlan]:
 
 
 def can_edit_plan(user: User, plan: AccountPlan) -> bool:
-    """Drafts are edited by the account's owner and account team (and those who may edit the account)."""
-    if plan.status not in EDITABLE_STATUSES:
+    """Drafts are edited by the account's owner and account team (and those who may edit the account);
+    never by a medical colleague, seat or not (the firewall)."""
+    if plan.status not in EDITABLE_STATUSES or not firewall.allows(user, "plan.edit"):
         return False
     if account_access(user, plan.account).edit:
         return True

@@ -1,5 +1,6 @@
 """Plan pages. Plans come from ``plans_visible_to``; anything else is a 404. Forbidden workflow
-steps are a 403 with the reason."""
+steps are a 403 with the reason. The medical/commercial firewall (``kam.firewall``) comes after
+the scope: a medical colleague with a seat reads the joint plan and nothing internal."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import AccountFinancials
 from accounts.selectors import accounts_visible_to
+from kam import firewall
 from plans import services
+from plans.exports import JOINT, plan_export_data
 from plans.forms import STEP_FORMS, STEP_ROWS, NextPeriodForm, PlanCreateForm, ReviewForm
 from plans.models import (
     STEPS,
@@ -79,6 +82,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def plan_create(request: HttpRequest, account_pk: int) -> HttpResponse:
     account = get_object_or_404(accounts_visible_to(request.user), pk=account_pk)
+    firewall.require(request.user, "plan.edit")
     form = PlanCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if not can_edit_plan(request.user, AccountPlan(account=account, status=PlanStatus.DRAFT)):
@@ -103,6 +107,8 @@ def plan_create(request: HttpRequest, account_pk: int) -> HttpResponse:
 
 @login_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    if not firewall.allows(request.user, "plan.read_internal"):
+        return _joint_detail(request, pk)
     plan = _plan(request, pk, progress=True)
     steps = _steps(plan)
     objectives = list(plan.objectives.select_related("owner", "plan__period"))
@@ -132,6 +138,17 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "problems": services.submission_problems(plan) if plan.is_editable else [],
             "next_form": next_form,
         },
+    )
+
+
+def _joint_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The plan as its joint (customer-safe) version: what a medical colleague may read."""
+    plan = _plan(request, pk)
+    firewall.require(request.user, "plan.read_joint")
+    return render(
+        request,
+        "plans/plan_joint.html",
+        {"plan": plan, "data": plan_export_data(plan, variant=JOINT, user=request.user)},
     )
 
 
@@ -219,6 +236,7 @@ def plan_step(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     if number == 6:
         initial["budget"] = plan.budget
     posted = request.method == "POST"
+    firewall.require(request.user, "plan.edit" if posted else "plan.read_internal")
     if posted and not editable:
         raise PermissionDenied(
             _("This plan is not open for editing (it is %(status)s).") % {"status": plan.get_status_display()}
@@ -289,6 +307,7 @@ def plan_step(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 @require_POST
 def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
+    firewall.require(request.user, "plan.workflow")
     try:
         services.plan_submit(plan=plan, by=request.user)
     except ValidationError as exc:
@@ -302,6 +321,7 @@ def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
+    firewall.require(request.user, "plan.workflow")
     if not can_review_plan(request.user, plan):
         raise PermissionDenied(_("Only a manager above the owner reviews this plan, and nobody reviews their own."))
     form = ReviewForm(request.POST if request.method == "POST" else None)
@@ -336,6 +356,7 @@ def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_revise(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
+    firewall.require(request.user, "plan.workflow")
     try:
         revision = services.plan_revise(plan=plan, by=request.user)
     except ValidationError as exc:
@@ -351,6 +372,7 @@ def plan_revise(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_next_period(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
+    firewall.require(request.user, "plan.workflow")
     form = NextPeriodForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose the next period."))
@@ -367,6 +389,7 @@ def plan_next_period(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def plan_since_review(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
+    firewall.require(request.user, "plan.read_internal")
     review = plan.reviews.select_related("reviewer").first()
     before = review.snapshot if review else {"objectives": {}, "actions": {}, "dmu": {}}
     now = services.plan_snapshot(plan)
@@ -419,6 +442,7 @@ def _comparable(plan: AccountPlan) -> dict:
 @login_required
 def plan_compare(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
+    firewall.require(request.user, "plan.read_internal")
     revisions = list(
         plans_visible_to(request.user)
         .filter(account=plan.account, period=plan.period, therapeutic_area=plan.therapeutic_area)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
+from kam import firewall
 from kam.models import User
 from stakeholders.models import (
     MAX_FREE_TEXT,
@@ -192,6 +193,21 @@ class TouchpointForm(forms.ModelForm):
         self.fields["participants"].queryset = team.distinct().order_by("last_name")
         self.fields["participants"].required = False
         self.fields["participants"].help_text = _("You are added automatically.")
+        self.user = user
+
+    def clean_participants(self):
+        participants = self.cleaned_data["participants"]
+        # The firewall: a medical touchpoint takes medical colleagues only, a commercial one
+        # commercial colleagues only (commercial asks medical through a support request).
+        refused = [u for u in participants if not firewall.may_take_part(self.user, u)]
+        if refused:
+            names = ", ".join(str(u) for u in refused)
+            if self.user.is_medical:
+                message = _("A medical touchpoint takes medical colleagues only: remove %(names)s.")
+            else:
+                message = _("Medical colleagues cannot take part in a commercial touchpoint: remove %(names)s.")
+            raise forms.ValidationError(message, code="firewall", params={"names": names})
+        return participants
 
     def clean_date(self):
         value = self.cleaned_data["date"]

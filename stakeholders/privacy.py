@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.selectors import accounts_visible_to
+from kam import firewall
 from kam.models import User
 from stakeholders.models import (
     ERASED,
@@ -92,7 +93,9 @@ def person_export(*, person: Person, user: User) -> dict[str, Any]:
     """
     medical_ok = sees_medical(user)
     visible = accounts_visible_to(user)
-    restricted = False
+    # The firewall the other way: medical colleagues do not see stances (kam.firewall).
+    stance_ok = not firewall.hides(user, "affiliation.stance")
+    restricted = not stance_ok
 
     affiliations = list(
         Affiliation.objects.filter(person=person, account__in=visible)
@@ -114,14 +117,14 @@ def person_export(*, person: Person, user: User) -> dict[str, Any]:
                 "function": _label(Function, a.function),
                 "dmu_role": _label(DmuRole, a.dmu_role),
                 "influence": a.influence,
-                "stance": _label(Stance, a.stance),
+                "stance": _label(Stance, a.stance) if stance_ok else None,
                 "start_date": _iso(a.start_date),
                 "end_date": _iso(a.end_date),
                 "therapeutic_area_overrides": [
                     {
                         "therapeutic_area": o.therapeutic_area,
                         "dmu_role": _label(DmuRole, o.dmu_role) if o.dmu_role else None,
-                        "stance": _label(Stance, o.stance) if o.stance is not None else None,
+                        "stance": _label(Stance, o.stance) if o.stance is not None and stance_ok else None,
                     }
                     for o in a.overrides.all()
                 ],

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Account
 from accounts.selectors import accounts_visible_to
+from kam import firewall
 from kam.models import User
 from stakeholders.models import (
     Affiliation,
@@ -50,7 +51,7 @@ def touchpoints_visible_to(user: User) -> QuerySet[Touchpoint]:
 
 def can_read_touchpoint(user: User, touchpoint: Touchpoint) -> bool:
     """The firewall: a medical touchpoint's content is for medical colleagues (and administrators)."""
-    return not touchpoint.is_medical or user.is_medical or user.is_administrator
+    return not touchpoint.is_medical or not firewall.hides(user, "touchpoint.medical_notes")
 
 
 def cadence_days(influence: int) -> int | None:
@@ -135,7 +136,7 @@ def coverage_for(affiliation: Affiliation, user: User) -> CoverageView:
     view = CoverageView(commercial=[c for c in rows if not c.is_medical])
     medical = [c for c in rows if c.is_medical]
     view.medical_contact_exists = bool(medical)
-    if user.is_medical or user.is_administrator:
+    if not firewall.hides(user, "coverage.medical"):
         view.medical = medical
     return view
 

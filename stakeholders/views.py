@@ -18,7 +18,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Account, Product
 from accounts.selectors import accounts_visible_to
-from stakeholders import services
+from kam import firewall
+from stakeholders import firewalled, services
 from stakeholders.consent import may_record_consent
 from stakeholders.forms import (
     AffiliationForm,
@@ -45,7 +46,6 @@ from stakeholders.selectors import (
     coverage_for,
     decorate,
     dmu_for_account,
-    dmu_gaps,
     people_visible_to,
     touchpoints_visible_to,
     xray_quadrant,
@@ -68,6 +68,7 @@ def account_dmu(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
     form = DmuFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
+    filters = firewalled.dmu_filters(request.user, form, filters)
     rows = decorate(list(dmu_for_account(account, include_ended=bool(filters.get("ended")))), request.user)
     if filters.get("category"):
         rows = [a for a in rows if a.category == filters["category"]]
@@ -104,6 +105,7 @@ def stakeholder_add(request: HttpRequest, pk: int) -> HttpResponse:
     affiliation_form = AffiliationForm(
         request.POST if request.method == "POST" else None, prefix="aff", account=account
     )
+    firewalled.restrict_stakeholder_forms(request.user, affiliation_form)
     if request.method == "POST" and person_form.is_valid() and affiliation_form.is_valid():
         affiliation = services.stakeholder_add(
             account=account, person=person_form.instance, affiliation=affiliation_form.instance, by=request.user
@@ -136,6 +138,7 @@ def affiliation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     overrides = AffiliationOverrideFormSet(
         request.POST if request.method == "POST" else None, prefix="ovr", instance=affiliation
     )
+    firewalled.restrict_stakeholder_forms(request.user, affiliation_form, overrides)
     # Validate all three, so every mistake is shown at once.
     if request.method == "POST" and all([person_form.is_valid(), affiliation_form.is_valid(), overrides.is_valid()]):
         try:
@@ -235,7 +238,11 @@ def touchpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "stakeholders/touchpoint_detail.html",
-        {"t": touchpoint, "readable": can_read_touchpoint(request.user, touchpoint)},
+        {
+            "t": touchpoint,
+            "readable": can_read_touchpoint(request.user, touchpoint),
+            "participants_shown": firewalled.participants_shown(request.user, touchpoint),
+        },
     )
 
 
@@ -267,7 +274,11 @@ def coverage_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _timeline(request: HttpRequest, touchpoints) -> list[dict]:
-    return [{"t": t, "readable": can_read_touchpoint(request.user, t)} for t in touchpoints]
+    shown = firewalled.participants_shown
+    return [
+        {"t": t, "readable": can_read_touchpoint(request.user, t), "participants_shown": shown(request.user, t)}
+        for t in touchpoints
+    ]
 
 
 @login_required
@@ -289,7 +300,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related("participants")
         .order_by("-date", "-pk")[:50]
     )
-    kol = getattr(person, "kol", None) if (request.user.is_medical or request.user.is_administrator) else None
+    kol = None if firewall.hides(request.user, "person.kol") else getattr(person, "kol", None)
     return render(
         request,
         "stakeholders/person_detail.html",
@@ -298,7 +309,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "affiliations": affiliations,
             "timeline": _timeline(request, touchpoints),
             "kol": kol,
-            "can_set_kol": request.user.is_medical,
+            "can_set_kol": firewall.allows(request.user, "kol.set"),
             "survey_history": _survey_history(person, visible),
             "consents": person.consents.all(),
             "can_record_consent": may_record_consent(request.user, person),
@@ -364,8 +375,7 @@ def person_brief(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def kol_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(people_visible_to(request.user), pk=pk)
-    if not request.user.is_medical:
-        raise PermissionDenied(_("Only medical colleagues classify key opinion leaders."))
+    firewall.require(request.user, "kol.set", _("Only medical colleagues classify key opinion leaders."))
     kol = getattr(person, "kol", None)
     initial = {"level": kol.level, "therapeutic_areas": kol.therapeutic_areas} if kol else {}
     form = KolForm(request.POST if request.method == "POST" else None, initial=initial)
@@ -384,8 +394,7 @@ def kol_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def support_request_add(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
-    if request.user.is_medical:
-        raise PermissionDenied(_("Support requests are raised by commercial colleagues."))
+    firewall.require(request.user, "support.raise", _("Support requests are raised by commercial colleagues."))
     form = SupportRequestForm(request.POST if request.method == "POST" else None, account=account)
     if request.method == "POST" and form.is_valid():
         services.support_request_raise(request=form.instance, by=request.user)
@@ -407,8 +416,7 @@ def support_request_respond(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    if not request.user.is_medical:
-        raise PermissionDenied(_("Only medical colleagues accept or decline support requests."))
+    firewall.require(request.user, "support.respond", _("Only medical colleagues accept or decline support requests."))
     if support.status != SupportStatus.OPEN:
         raise PermissionDenied(_("This request was answered already."))
     form = SupportResponseForm(request.POST if request.method == "POST" else None)
@@ -476,6 +484,7 @@ def _org_tree(rows: list[Affiliation]) -> list[dict]:
 def account_xray(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
     rows = decorate(list(dmu_for_account(account)), request.user)
+    hide_stance = firewall.hides(request.user, "affiliation.stance")
     colleagues = {}
     for a in rows:
         a.person_url = a.person.get_absolute_url()  # drawn up to three times per person: reversed once
@@ -494,12 +503,14 @@ def account_xray(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "account": account,
             "rows": rows,
-            "points": _map_points(rows),
             "tree": _org_tree(rows),
             "columns": columns,
             "matrix": matrix,
-            "show_medical_column": not (request.user.is_medical or request.user.is_administrator),
-            "gaps": dmu_gaps(account, rows, request.user),
+            "show_medical_column": firewall.hides(request.user, "coverage.medical"),
+            "gaps": firewalled.gaps_for(account, rows, request.user),
+            # The map places people by stance: it is the stance.
+            "points": [] if hide_stance else _map_points(rows),
+            "show_map": not hide_stance,
             "map": {
                 "w": MAP_W,
                 "h": MAP_H,

@@ -25,9 +25,10 @@ register = template.Library()
 
 
 @register.simple_tag
-def account_rows(accounts: Iterable[Account]) -> SafeString:
+def account_rows(accounts: Iterable[Account], figures: bool = True) -> SafeString:
     """The ``<tr>`` of each account: linked name with its badges and group, type, tier, city,
-    country, owner, qualification, health badge and matrix quadrant."""
+    country, owner, qualification, health badge and matrix quadrant (the last two only with
+    ``figures``: the medical/commercial firewall, kam.firewall "portfolio.figures")."""
     # One reverse() for the page: the detail URL with the id filled in.
     url = reverse("accounts:detail", args=[0]).replace("/0/", "/{}/")
     key = f' <span class="badge text-bg-primary">{quick_escape(_("key"))}</span>'
@@ -60,6 +61,8 @@ def account_rows(accounts: Iterable[Account]) -> SafeString:
         out.append(
             f"<tr><td>{name}</td><td>{quick_escape(a.get_account_type_display())}</td><td>{quick_escape(a.tier)}</td>"
             f"<td>{quick_escape(a.city)}</td><td>{quick_escape(a.country)}</td><td>{quick_escape(a.owner)}</td>"
-            f'<td class="text-end">{score}</td><td class="text-end">{health_cell}</td><td>{matrix}</td></tr>'
+            f'<td class="text-end">{score}</td>'
+            + (f'<td class="text-end">{health_cell}</td><td>{matrix}</td>' if figures else "")
+            + "</tr>"
         )
     return mark_safe("".join(out))  # every text above is escaped or a number

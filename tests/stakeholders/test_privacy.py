@@ -113,19 +113,20 @@ def world(cast) -> World:
 # --- Export ---------------------------------------------------------------------------------------
 
 
-def test_it_exports_everything_to_a_medical_colleague(cast, world):
+def test_it_exports_everything_but_stances_to_a_medical_colleague(cast, world):
     data = person_export(person=world.person, user=cast.medical)
     assert data["person"]["last_name"] == LAST
     assert data["person"]["email"] == EMAIL
     assert [a["account"] for a in data["affiliations"]] == ["Account A"]
-    assert data["affiliations"][0]["stance"] == "Favourable towards our proposals"
+    # The firewall (kam.firewall "affiliation.stance"): stances are commercial.
+    assert data["affiliations"][0]["stance"] is None
     medical = next(t for t in data["touchpoints"] if t["medical"])
     assert medical["summary"] == MEDICAL_SUMMARY
     assert medical["next_step"] == MEDICAL_NEXT_STEP
     assert data["kol_classification"] == {"level": "National", "therapeutic_areas": "Oncology"}
     assert {c["colleague"] for c in data["coverage"]} == {str(cast.kam_a), str(cast.medical)}
     assert sorted(t["amount"] for t in data["transfers_of_value"]) == ["1200.00", "250.00"]
-    assert data["restricted"] is False
+    assert data["restricted"] is True  # the stance was withheld
     json.dumps(data)  # JSON-able as it is
 
 
