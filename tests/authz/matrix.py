@@ -18,7 +18,7 @@ from django.shortcuts import resolve_url
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.authz.data import ROLES, World
+from tests.authz.data import FOREIGN, NONE, OWN, ROLES, World
 
 MATRIX = Path(__file__).with_name("matrix.csv")
 KEY_COLUMNS = ("route", "method", "object", "args", "data")
@@ -98,6 +98,8 @@ def load(path: Path = MATRIX) -> list[Row]:
         statuses = values[len(KEY_COLUMNS) :]
         if method not in ("GET", "POST"):
             raise ValueError(f"{path.name}:{number}: method {method!r}")
+        if side not in (OWN, FOREIGN, NONE):
+            raise ValueError(f"{path.name}:{number}: object {side!r}, expected {OWN}, {FOREIGN} or {NONE}")
         if unknown := set(statuses) - STATUSES:
             raise ValueError(f"{path.name}:{number}: unknown statuses {sorted(unknown)}")
         row = Row(number, route, method, side, args, data, tuple(zip(ROLES, statuses, strict=True)))
