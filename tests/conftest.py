@@ -26,7 +26,7 @@ _skipped: list[str] = []
 
 
 def pytest_runtest_logreport(report) -> None:
-    if report.skipped:
+    if report.skipped and not hasattr(report, "wasxfail"):  # an xfail is no skip
         _skipped.append(report.nodeid)
 
 

@@ -1,0 +1,176 @@
+"""The data the authorisation matrix runs against: the shared cast, extended, and every kind of
+object a route needs, once for account A and once for account C.
+
+The cast mirrors ``tests/conftest.py`` (a national head over two managers; manager A leads KAM A
+and KAM B, manager B leads KAM C; market access with a seat on account A; an administrator) and
+adds the two medical colleagues the firewall is about: one with a seat on account A's team, one
+without any seat.
+
+Objects are looked up in the matrix through placeholders (``{plan}``, ``{affiliation}`` …): the
+row's object column says whose, ``own`` (account A's) or ``foreign`` (account C's).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from accounts.models import TeamFunction
+from kam.models import Role, User
+from plans.models import PlanningPeriod, PlanStatus
+from stakeholders.models import (
+    Function,
+    InvitationStatus,
+    LowScoreFollowUp,
+    SupportRequest,
+    SupportStatus,
+)
+from stakeholders.surveys import invitation_token
+from tests.factories import AccountFactory, FinancialsFactory, ListingFactory, TeamMemberFactory, UserFactory
+from tests.plan_factories import (
+    ActionFactory,
+    CommunicationFactory,
+    ObjectiveFactory,
+    PeriodFactory,
+    PlanFactory,
+    RelationshipObjectiveFactory,
+    ResourceFactory,
+    SwotFactory,
+)
+from tests.stakeholder_factories import (
+    AffiliationFactory,
+    CoverageFactory,
+    KolFactory,
+    TouchpointFactory,
+    TransferOfValueFactory,
+)
+from tests.survey_factories import CampaignFactory, InvitationFactory, ResponseFactory
+
+ROLES = (
+    "anonymous",
+    "kam_a",
+    "kam_b",
+    "kam_c",
+    "manager_a",
+    "manager_b",
+    "head",
+    "access",
+    "medical_seat",
+    "medical_out",
+    "admin",
+)
+OWN, FOREIGN, NONE = "own", "foreign", "-"
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    # Per side (own, foreign): placeholder name -> value (mostly primary keys).
+    objects: dict[str, dict[str, object]] = field(default_factory=dict)
+    # Values that belong to no side (the next planning period…).
+    common: dict[str, object] = field(default_factory=dict)
+
+    def values(self, side: str) -> dict[str, object]:
+        return {**self.common, **self.objects.get(side, {})}
+
+
+def build_cast() -> dict[str, User]:
+    head = UserFactory(username="head", role=Role.MANAGER)
+    manager_a = UserFactory(username="manager_a", role=Role.MANAGER, manager=head)
+    manager_b = UserFactory(username="manager_b", role=Role.MANAGER, manager=head)
+    return {
+        "head": head,
+        "manager_a": manager_a,
+        "manager_b": manager_b,
+        "kam_a": UserFactory(username="kam_a", manager=manager_a),
+        "kam_b": UserFactory(username="kam_b", manager=manager_a),
+        "kam_c": UserFactory(username="kam_c", manager=manager_b),
+        "access": UserFactory(username="access", role=Role.MARKET_ACCESS),
+        "medical_seat": UserFactory(username="medical_seat", role=Role.MSL),
+        "medical_out": UserFactory(username="medical_out", role=Role.MEDICAL_ADVISER),
+        "admin": UserFactory(username="admin", role=Role.ADMIN),
+    }
+
+
+def _side(
+    owner: User, manager: User, period: PlanningPeriod, *, access: User | None = None, medical: User | None = None
+) -> dict[str, object]:
+    """One account with everything hanging off it; ``access`` and ``medical`` (if given) have a
+    seat on its team, and the medical colleague's work is on record there."""
+    account = AccountFactory(name=f"Account of {owner.username}", owner=owner, is_key_account=True)
+    if access is not None:
+        TeamMemberFactory(account=account, user=access, function=TeamFunction.MARKET_ACCESS)
+    FinancialsFactory(account=account)
+    ListingFactory(account=account)
+    affiliation = AffiliationFactory(account=account, function=Function.HEAD_OF_DEPARTMENT)
+    person = affiliation.person
+    AffiliationFactory(account=account, function=Function.HOSPITAL_PHARMACIST)
+    CoverageFactory(affiliation=affiliation, user=owner, strength=4)
+    touchpoint = TouchpointFactory(account=account, logged_by=owner, stakeholders=[person])
+    TransferOfValueFactory(touchpoint=touchpoint, recipient_person=person, amount=Decimal("80.00"))
+    medical_touchpoint = None
+    if medical is not None:
+        TeamMemberFactory(account=account, user=medical, function=TeamFunction.MSL)
+        CoverageFactory(affiliation=affiliation, user=medical, strength=5)
+        KolFactory(person=person, set_by=medical)
+        medical_touchpoint = TouchpointFactory(
+            account=account, logged_by=medical, stakeholders=[person], summary="Scientific exchange on subgroups"
+        )
+        TransferOfValueFactory(touchpoint=medical_touchpoint, recipient_person=person)
+    support = SupportRequest.objects.create(
+        account=account, person=person, topic="Data on subgroups", requested_by=owner, status=SupportStatus.OPEN
+    )
+
+    # Plans: a draft (edited, submitted), a submitted one (reviewed), an approved one (revised).
+    plan = PlanFactory(account=account, period=period)
+    objective = ObjectiveFactory(plan=plan)
+    action = ActionFactory(plan=plan, objective=objective)
+    ResourceFactory(action=action)
+    SwotFactory(plan=plan)
+    CommunicationFactory(plan=plan)
+    RelationshipObjectiveFactory(plan=plan, affiliation=affiliation)
+    submitted = PlanFactory(
+        account=account, period=period, therapeutic_area="Oncology", status=PlanStatus.SUBMITTED, submitted_by=owner
+    )
+    ObjectiveFactory(plan=submitted)
+    approved = PlanFactory(
+        account=account, period=period, therapeutic_area="Haematology", status=PlanStatus.APPROVED, approved_by=manager
+    )
+    ObjectiveFactory(plan=approved)
+
+    # CSAT: a campaign of this side's manager that reached the account, one low answer and its follow-up.
+    campaign = CampaignFactory(created_by=manager)
+    invitation = InvitationFactory(campaign=campaign, person=person, account=account, status=InvitationStatus.ANSWERED)
+    ResponseFactory(invitation=invitation, csat_score=2)
+    follow_up = LowScoreFollowUp.objects.create(account=account, invitation=invitation)
+
+    return {
+        "account": account.pk,
+        "owner": owner.pk,
+        "person": person.pk,
+        "affiliation": affiliation.pk,
+        "touchpoint": touchpoint.pk,
+        "medical_touchpoint": medical_touchpoint.pk if medical_touchpoint else None,
+        "support": support.pk,
+        "plan": plan.pk,
+        "submitted_plan": submitted.pk,
+        "approved_plan": approved.pk,
+        "campaign": campaign.pk,
+        "follow_up": follow_up.pk,
+        "token": invitation_token(invitation),
+    }
+
+
+def build_world() -> World:
+    users = build_cast()
+    period = PeriodFactory(name="FY 2026", start=date(2026, 1, 1), end=date(2026, 12, 31))
+    next_period = PeriodFactory(name="FY 2027", start=date(2027, 1, 1), end=date(2027, 12, 31))
+    world = World(users=users, common={"next_period": next_period.pk})
+    world.objects[OWN] = _side(
+        users["kam_a"], users["manager_a"], period, access=users["access"], medical=users["medical_seat"]
+    )
+    # Account C's own MSL, so that C has medical work on record too; not a role of the matrix.
+    msl_c = UserFactory(username="msl_c", role=Role.MSL)
+    world.objects[FOREIGN] = _side(users["kam_c"], users["manager_b"], period, medical=msl_c)
+    return world
