@@ -50,26 +50,12 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 ROWS = load()
 CELLS = cells(ROWS)
 
-# Cells where the firewall rules (branch firewall) are expected but not yet implemented here: medical
-# colleagues read plans but write none of them, get no internal export, and set no stance or
-# influence. Keys are (route, method, object, args, role); "*" matches anything in its place.
-FIREWALL = {
-    ("plans:create", "POST", "own", "*", "medical_seat"),
-    ("plans:step", "POST", "own", "*", "medical_seat"),
-    ("plans:submit", "POST", "own", "*", "medical_seat"),
-    ("plans:revise", "POST", "own", "*", "medical_seat"),
-    ("plans:next", "POST", "own", "*", "medical_seat"),
-    ("plans:export", "GET", "own", "pk={plan} variant=internal fmt=pdf", "medical_seat"),
-    ("plans:export", "GET", "own", "pk={plan} variant=internal fmt=pptx", "medical_seat"),
-    ("stakeholders:add", "POST", "own", "*", "medical_seat"),
-    ("stakeholders:affiliation-edit", "POST", "own", "*", "medical_seat"),
-}
+# Cells where the firewall rules were expected but not yet implemented: none since the firewall
+# landed (kam.firewall). Keys are (route, method, object, args, role); "*" matches anything.
+FIREWALL: set[tuple[str, str, str, str, str]] = set()
 # Other cells where the code disagrees with the matrix: a security finding each, key -> "finding: …".
-_REVENUE_DECK = "finding: medical colleagues download the portfolio review, a deck of revenue against target"
 _OWN_ACCOUNT = "finding: medical colleagues create accounts, and so own commercial accounts outside the firewall"
 FINDINGS: dict[tuple[str, str, str, str, str], str] = {
-    ("portfolio-review", "GET", "-", "", "medical_seat"): _REVENUE_DECK,
-    ("portfolio-review", "GET", "-", "", "medical_out"): _REVENUE_DECK,
     ("accounts:create", "*", "-", "", "medical_seat"): _OWN_ACCOUNT,
     ("accounts:create", "*", "-", "", "medical_out"): _OWN_ACCOUNT,
 }
