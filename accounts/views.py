@@ -245,6 +245,7 @@ def _cap_warning(request: HttpRequest, account: Account) -> None:
 
 @login_required
 def account_create(request: HttpRequest) -> HttpResponse:
+    firewall.require(request.user, "account.create")
     chosen = AccountTypeChoiceForm(request.GET)
     if not chosen.is_valid():
         raise Http404(_("Unknown account type."))

@@ -99,6 +99,8 @@ RULES: tuple[Rule, ...] = (
         ALLOWED,
         ALLOWED,
     ),
+    # An account's owner answers for its commercial figures: medical colleagues own none.
+    Rule("account.create", "Create an account (and so own it)", DENIED, ALLOWED, ALLOWED),
     Rule("account.revenue", "Revenue, turnover", HIDDEN, SHOWN, SHOWN),
     Rule("account.target", "Revenue target, turnover goal, attainment", HIDDEN, SHOWN, SHOWN),
     Rule("account.margin", "Gross margin, gross profit, discount", HIDDEN, SHOWN, SHOWN),

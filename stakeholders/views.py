@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -216,7 +217,8 @@ def touchpoint_add(request: HttpRequest, pk: int) -> HttpResponse:
                 tov.save()
         messages.success(request, _("Touchpoint logged."))
         back = request.POST.get("next") or ""
-        if back.startswith("/") and not back.startswith("//"):
+        # Django's own check: "/\\evil.example" passes a startswith("/") test and leaves the site.
+        if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
             return HttpResponseRedirect(back)
         return HttpResponseRedirect(reverse("stakeholders:dmu", args=[account.pk]))
     return render(

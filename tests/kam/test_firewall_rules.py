@@ -201,6 +201,7 @@ PROBES = {
         c.get(reverse("plans:export", args=[w.plan.pk, "joint", "pptx"])), ok=(200,)
     ),
     "portfolio.figures": lambda c, w, u: _portfolio(c, w),
+    "account.create": lambda c, w, u: _allowed(c.get(reverse("accounts:create")), ok=(200,)),
     "account.revenue": lambda c, w, u: _account_page(c, w, REVENUE),
     "account.target": lambda c, w, u: _account_page(c, w, TARGET),
     "account.margin": lambda c, w, u: _account_page(c, w, MARGIN, PROFIT),
@@ -232,7 +233,7 @@ PROBES = {
     ),
 }
 # Rules about no account in particular: a medical colleague without a seat meets the rule itself.
-NOT_OF_AN_ACCOUNT = {"portfolio.figures"}
+NOT_OF_AN_ACCOUNT = {"portfolio.figures", "account.create"}
 
 
 def test_every_rule_has_a_probe_and_every_probe_a_rule():

@@ -248,3 +248,30 @@ def test_names_are_escaped_everywhere(cast, login):
         content = client.get(url).content.decode()
         assert "<script>alert(1)</script>" not in content
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
+
+
+@pytest.mark.parametrize(
+    ("back", "stays"),
+    [
+        ("/\\evil.example/", False),
+        ("//evil.example/", False),
+        ("https://evil.example/", False),
+        ("/stakeholders/accounts/1/xray/", True),
+    ],
+)
+def test_the_touchpoint_form_returns_only_to_a_page_of_this_site(login, cast, dmu, back, stays):
+    report = dmu[1]
+    response = login(cast.kam_a).post(
+        reverse("stakeholders:touchpoint-add", args=[cast.account_a.pk]),
+        {
+            "date": date.today().isoformat(),
+            "kind": "call",
+            "stakeholders": [report.person_id],
+            "summary": "x",
+            "next": back,
+        },
+    )
+    assert response.status_code == 302
+    assert (response["Location"] == back) is stays
+    if not stays:
+        assert response["Location"] == reverse("stakeholders:dmu", args=[cast.account_a.pk])
