@@ -6,3 +6,6 @@ class KamConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "kam"
     verbose_name = _("KAM Planner core")
+
+    def ready(self) -> None:
+        from kam import security  # noqa: F401  (registers the deploy check for a shared cache)

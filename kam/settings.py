@@ -260,3 +260,14 @@ STAKEHOLDER_RETENTION_AUTO_ERASE = env.bool("STAKEHOLDER_RETENTION_AUTO_ERASE", 
 
 # Survey answer page: submits allowed per client address and window (seconds), via the shared cache.
 SURVEY_RATE_LIMIT = (env.int("SURVEY_RATE_LIMIT_COUNT", default=20), env.int("SURVEY_RATE_LIMIT_WINDOW", default=600))
+
+# --- Security: client address, sessions, Content-Security-Policy ---------------------------------
+# Behind reverse proxies: the header they write and how many of them append to it (kam/security.py).
+# Production behind one proxy: KAM_CLIENT_IP_HEADER=X-Forwarded-For, KAM_TRUSTED_PROXY_COUNT=1.
+# Empty (the default): no proxy, REMOTE_ADDR is the client.
+KAM_CLIENT_IP_HEADER = env.str("KAM_CLIENT_IP_HEADER", default="")
+KAM_TRUSTED_PROXY_COUNT = env.int("KAM_TRUSTED_PROXY_COUNT", default=1)
+# The login lockout keys on the same address as the survey rate limit. Its counters are rows in
+# the database (axes' database handler), shared by every process; the rate limit's are in the
+# default cache, which production must point at Redis (CACHE_URL).
+AXES_CLIENT_IP_CALLABLE = "kam.security.client_ip"
