@@ -8,6 +8,7 @@ DATABASE_URL, CELERY_BROKER_URL, EMAIL_URL, CACHE_URL.
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "csp",
     "django_celery_beat",
     "kam",
     "accounts",
@@ -49,12 +51,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "kam.middleware.IdleTimeoutMiddleware",
+    "kam.middleware.NoStoreForSignedInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Axes must come last so that it sees the outcome of authentication.
@@ -271,3 +276,33 @@ KAM_TRUSTED_PROXY_COUNT = env.int("KAM_TRUSTED_PROXY_COUNT", default=1)
 # the database (axes' database handler), shared by every process; the rate limit's are in the
 # default cache, which production must point at Redis (CACHE_URL).
 AXES_CLIENT_IP_CALLABLE = "kam.security.client_ip"
+
+# Sessions live in the database: a Redis outage must not log everybody out. Django gives a new
+# session key at every login. A session ends after SESSION_IDLE_TIMEOUT seconds without a request
+# (kam.middleware.IdleTimeoutMiddleware, 0 turns it off) and at the latest after SESSION_COOKIE_AGE.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+
+# Content-Security-Policy on every page (django-csp). Scripts only from our own static files: no
+# inline <script>, no on…= handlers, no eval (templates ask for behaviour with data attributes,
+# static/kam/app.js supplies it). Style sheets only from our static files as well; style="…"
+# attributes are allowed (style-src-attr) because pages place things by computed numbers (the
+# portfolio dot, the campaign progress bars, the printed table's column widths), and an attribute
+# can restyle only its own element: it cannot carry the selectors a <style> block would need to read
+# the page. Bootstrap draws some icons as data: images. The survey pages send their own, stricter
+# policy (stakeholders.survey_views.SURVEY_CSP), which the middleware leaves in place.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
