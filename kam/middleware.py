@@ -46,12 +46,21 @@ class IdleTimeoutMiddleware:
                 )
                 return redirect_to_login(request.get_full_path())
         response = self.get_response(request)
-        # After the view, so that the request that logs in starts the clock.
+        # After the view; sessions from before this middleware get their first time here.
         if timeout and request.user.is_authenticated:
             last_seen = request.session.get(LAST_SEEN)
             if last_seen is None or now - last_seen >= TOUCH_EVERY:
                 request.session[LAST_SEEN] = now
         return response
+
+
+def start_idle_clock(sender, request: HttpRequest, user, **kwargs) -> None:
+    """``user_logged_in`` receiver: the login starts the clock, in the session write it causes anyway.
+
+    Connected in ``KamConfig.ready``, as Django connects its own ``update_last_login``.
+    """
+    if getattr(request, "session", None) is not None:
+        request.session[LAST_SEEN] = int(time.time())
 
 
 class NoStoreForSignedInMiddleware:
