@@ -229,25 +229,29 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # Survey links carry a bearer token: "/s/<token>/" is masked before anything is written.
-    "filters": {"mask_survey_tokens": {"()": "kam.logfilters.MaskSurveyTokens"}},
+    # Survey and password-reset links carry bearer tokens, SQL at DEBUG carries session keys and
+    # form values: kam.logfilters.MaskSecrets masks them before anything is written.
+    "filters": {"mask_secrets": {"()": "kam.logfilters.MaskSecrets"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_survey_tokens"]},
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_secrets"]},
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's default configuration gives "django" handlers of its own (a console handler in
+        # DEBUG, mail to ADMINS) that no filter of ours guards; its records go to the root's instead.
+        "django": {"handlers": [], "level": "INFO"},
         # Django logs the path of every 4xx/5xx; a filter on the logger masks the record before any
-        # handler sees it, Django's own default handlers included.
-        "django.request": {"filters": ["mask_survey_tokens"]},
-        "django.security.csrf": {"filters": ["mask_survey_tokens"]},
+        # handler sees it.
+        "django.request": {"filters": ["mask_secrets"]},
+        "django.security.csrf": {"filters": ["mask_secrets"]},
         "django.server": {
             "handlers": ["console"],
             "level": "INFO",
             "propagate": False,
-            "filters": ["mask_survey_tokens"],
+            "filters": ["mask_secrets"],
         },
-        "django.db.backends": {"level": "INFO"},
+        "django.db.backends": {"level": "INFO", "filters": ["mask_secrets"]},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },
