@@ -310,3 +310,6 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+# Axes keeps a failed login's form in the database and names the client in its log lines: the
+# password is always masked; so are the CSRF token and, in the log lines, username and address.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]

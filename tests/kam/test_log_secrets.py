@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from unittest import mock
 
 import pytest
+from axes.models import AccessAttempt
 from django.conf import settings as django_settings
 from django.core import mail
 from django.db import connection
@@ -21,6 +22,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from kam.logfilters import MaskSecrets, mask_secret_paths, mask_sql
 from stakeholders.surveys import invitation_token
 from tests.factories import UserFactory
 from tests.survey_factories import InvitationFactory
@@ -91,6 +93,12 @@ def test_no_secret_reaches_the_logs(user, cast):
         csrf_after_login = browser.cookies[django_settings.CSRF_COOKIE_NAME].value
         assert browser.get(reverse("home")).status_code == 200
         assert browser.get("/no-such-page/").status_code == 404
+        # A failed login that stays on record (the success above cleared the first one).
+        stranger = Client(enforce_csrf_checks=True)
+        stranger_csrf = stranger.get(reverse("login")).cookies[django_settings.CSRF_COOKIE_NAME].value
+        stranger.post(
+            reverse("login"), {"username": "nobody", "password": WRONG_PASSWORD, "csrfmiddlewaretoken": stranger_csrf}
+        )
 
         # The survey pages: read, answer, a wrong token, and a crash while a token is in the path.
         survey = Client(raise_request_exception=False)
@@ -112,8 +120,49 @@ def test_no_secret_reaches_the_logs(user, cast):
         "csrf cookie": csrf_cookie,
         "csrf cookie after login": csrf_after_login,
         "forged csrf token": FORGED_CSRF,
+        "another csrf cookie": stranger_csrf,
         "survey token": token_mac,
         "wrong survey token": bad_token.partition("-")[2],
     }
     leaked = {name for name, secret in secrets.items() if secret in written}
     assert leaked == set(), written
+    # Nor does the failed login's form that axes keeps in the database.
+    stored = " ".join(AccessAttempt.objects.values_list("post_data", flat=True))
+    assert "csrfmiddlewaretoken" in stored
+    assert stranger_csrf not in stored and WRONG_PASSWORD not in stored
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        (
+            '(0.001) SELECT 1 FROM "django_session" WHERE "django_session"."session_key" = \'abc\'\'d\'; '
+            "args=('abc''d',); alias=default",
+            '(0.001) SELECT 1 FROM "django_session" WHERE "django_session"."session_key" = \'…\'; '
+            "args=[masked]; alias=default",
+        ),
+        ("(0.001) SELECT 1; args=None; alias=default", "(0.001) SELECT 1; args=[masked]; alias=default"),
+    ],
+)
+def test_sql_keeps_its_shape_and_loses_its_values(text, masked):
+    assert mask_sql(text) == masked
+
+
+def test_password_reset_links_are_masked():
+    assert mask_secret_paths("Not Found: /password-reset/MQ/cz0abc-123/") == "Not Found: /password-reset/[uid]/[token]/"
+    assert mask_secret_paths("GET /password-reset/sent/ 200") == "GET /password-reset/sent/ 200"
+
+
+def test_a_sql_record_is_masked_with_its_attributes():
+    record = logging.LogRecord(
+        "django.db.backends",
+        logging.DEBUG,
+        __file__,
+        1,
+        "(%.3f) %s; args=%s; alias=%s",
+        (0.1, "SELECT 'secret'", ("secret",), "default"),
+        None,
+    )
+    record.sql, record.params = "SELECT 'secret'", ("secret",)
+    assert MaskSecrets().filter(record) is True
+    assert "secret" not in record.getMessage() + record.sql + record.params
