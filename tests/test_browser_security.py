@@ -92,3 +92,28 @@ def test_the_main_pages_run_under_the_policy_and_rows_can_still_be_added(live_se
     assert dialogs and "Archive this account?" in dialogs[0]
 
     assert problems == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_administration_runs_under_the_policy(live_server, page):
+    from playwright.sync_api import expect
+
+    admin = UserFactory(username="admin.csp", is_staff=True, is_superuser=True)
+    account = AccountFactory(name="Apotheke am Markt")
+    url = live_server.url
+    problems = _watch(page)
+
+    page.goto(f"{url}/login/?next=/admin/")
+    page.fill("#id_username", admin.username)
+    page.fill("#id_password", "pw-for-tests-1")
+    page.click("button:has-text('Log in')")
+    expect(page).to_have_url(f"{url}/admin/")
+    page.goto(f"{url}/admin/accounts/account/")
+    expect(page.locator("#result_list")).to_contain_text("Apotheke am Markt")
+    page.goto(f"{url}/admin/accounts/account/{account.pk}/change/")
+    expect(page.locator("#content h1, #content h2").first).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    shot(page, "security-05-admin")
+
+    assert problems == []
