@@ -6,3 +6,11 @@ class KamConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "kam"
     verbose_name = _("KAM Planner core")
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from kam import security  # noqa: F401  (registers the deploy check for a shared cache)
+        from kam.middleware import start_idle_clock
+
+        user_logged_in.connect(start_idle_clock, dispatch_uid="kam.start_idle_clock")

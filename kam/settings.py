@@ -8,6 +8,7 @@ DATABASE_URL, CELERY_BROKER_URL, EMAIL_URL, CACHE_URL.
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "csp",
     "django_celery_beat",
     "kam",
     "accounts",
@@ -49,12 +51,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "kam.middleware.IdleTimeoutMiddleware",
+    "kam.middleware.NoStoreForSignedInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Axes must come last so that it sees the outcome of authentication.
@@ -224,25 +229,29 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # Survey links carry a bearer token: "/s/<token>/" is masked before anything is written.
-    "filters": {"mask_survey_tokens": {"()": "kam.logfilters.MaskSurveyTokens"}},
+    # Survey and password-reset links carry bearer tokens, SQL at DEBUG carries session keys and
+    # form values: kam.logfilters.MaskSecrets masks them before anything is written.
+    "filters": {"mask_secrets": {"()": "kam.logfilters.MaskSecrets"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_survey_tokens"]},
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_secrets"]},
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's default configuration gives "django" handlers of its own (a console handler in
+        # DEBUG, mail to ADMINS) that no filter of ours guards; its records go to the root's instead.
+        "django": {"handlers": [], "level": "INFO"},
         # Django logs the path of every 4xx/5xx; a filter on the logger masks the record before any
-        # handler sees it, Django's own default handlers included.
-        "django.request": {"filters": ["mask_survey_tokens"]},
-        "django.security.csrf": {"filters": ["mask_survey_tokens"]},
+        # handler sees it.
+        "django.request": {"filters": ["mask_secrets"]},
+        "django.security.csrf": {"filters": ["mask_secrets"]},
         "django.server": {
             "handlers": ["console"],
             "level": "INFO",
             "propagate": False,
-            "filters": ["mask_survey_tokens"],
+            "filters": ["mask_secrets"],
         },
-        "django.db.backends": {"level": "INFO"},
+        "django.db.backends": {"level": "INFO", "filters": ["mask_secrets"]},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },
@@ -260,3 +269,47 @@ STAKEHOLDER_RETENTION_AUTO_ERASE = env.bool("STAKEHOLDER_RETENTION_AUTO_ERASE", 
 
 # Survey answer page: submits allowed per client address and window (seconds), via the shared cache.
 SURVEY_RATE_LIMIT = (env.int("SURVEY_RATE_LIMIT_COUNT", default=20), env.int("SURVEY_RATE_LIMIT_WINDOW", default=600))
+
+# --- Security: client address, sessions, Content-Security-Policy ---------------------------------
+# Behind reverse proxies: the header they write and how many of them append to it (kam/security.py).
+# Production behind one proxy: KAM_CLIENT_IP_HEADER=X-Forwarded-For, KAM_TRUSTED_PROXY_COUNT=1.
+# Empty (the default): no proxy, REMOTE_ADDR is the client.
+KAM_CLIENT_IP_HEADER = env.str("KAM_CLIENT_IP_HEADER", default="")
+KAM_TRUSTED_PROXY_COUNT = env.int("KAM_TRUSTED_PROXY_COUNT", default=1)
+# The login lockout keys on the same address as the survey rate limit. Its counters are rows in
+# the database (axes' database handler), shared by every process; the rate limit's are in the
+# default cache, which production must point at Redis (CACHE_URL).
+AXES_CLIENT_IP_CALLABLE = "kam.security.client_ip"
+
+# Sessions live in the database: a Redis outage must not log everybody out. Django gives a new
+# session key at every login. A session ends after SESSION_IDLE_TIMEOUT seconds without a request
+# (kam.middleware.IdleTimeoutMiddleware, 0 turns it off) and at the latest after SESSION_COOKIE_AGE.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+
+# Content-Security-Policy on every page (django-csp). Scripts only from our own static files: no
+# inline <script>, no on…= handlers, no eval (templates ask for behaviour with data attributes,
+# static/kam/app.js supplies it). Style sheets only from our static files as well; style="…"
+# attributes are allowed (style-src-attr) because pages place things by computed numbers (the
+# portfolio dot, the campaign progress bars, the printed table's column widths), and an attribute
+# can restyle only its own element: it cannot carry the selectors a <style> block would need to read
+# the page. Bootstrap draws some icons as data: images. The survey pages send their own, stricter
+# policy (stakeholders.survey_views.SURVEY_CSP), which the middleware leaves in place.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Axes keeps a failed login's form in the database and names the client in its log lines: the
+# password is always masked; so are the CSRF token and, in the log lines, username and address.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]

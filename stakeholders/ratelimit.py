@@ -1,12 +1,24 @@
-"""A fixed-window rate limit on Django's cache (Redis in production, locmem in development)."""
+"""A fixed-window rate limit on Django's cache (Redis in production, locmem in development).
+
+The counters must live in a cache every web process shares (CACHE_URL=redis://… in production):
+with a per-process cache each gunicorn worker would count on its own.
+"""
 
 from __future__ import annotations
 
 import logging
 
 from django.core.cache import cache
+from django.http import HttpRequest
+
+from kam.security import client_ip
 
 logger = logging.getLogger(__name__)
+
+
+def allow_client(request: HttpRequest, scope: str, limit: int, window_seconds: int) -> bool:
+    """``allow`` for the client that sent ``request``, by its address behind our proxies."""
+    return allow(f"{scope}:{client_ip(request)}", limit, window_seconds)
 
 
 def allow(key: str, limit: int, window_seconds: int) -> bool:

@@ -375,7 +375,7 @@ def _initial(existing: SurveyResponse | None, score: str | None) -> dict:
 
 def _submit_allowed(request: HttpRequest) -> bool:
     limit, window = getattr(settings, "SURVEY_RATE_LIMIT", DEFAULT_RATE_LIMIT)
-    return ratelimit.allow(f"survey-submit:{request.META.get('REMOTE_ADDR', '')}", limit, window)
+    return ratelimit.allow_client(request, "survey-submit", limit, window)
 
 
 # No CSRF check, as for the opt-out below. The check protects requests that ride on the browser's

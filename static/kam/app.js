@@ -11,3 +11,24 @@
   document.addEventListener('change', function (e) { if (e.target.matches('[data-account-type]')) sync(); });
   document.addEventListener('DOMContentLoaded', sync);
 })();
+
+// Behaviour the templates ask for with data attributes: the Content-Security-Policy allows no
+// inline scripts or on…= handlers.
+(function () {
+  // <form data-confirm="Question?">: submits only when the user confirms.
+  document.addEventListener('submit', function (e) {
+    var question = e.target.dataset && e.target.dataset.confirm;
+    if (question && !window.confirm(question)) e.preventDefault();
+  });
+  // <button data-print>: prints the page.
+  document.addEventListener('click', function (e) {
+    var button = e.target.closest && e.target.closest('[data-print]');
+    if (button) { e.preventDefault(); window.print(); }
+  });
+  // A link to "#tabname" opens that Bootstrap tab (e.g. an account's #surveys).
+  document.addEventListener('DOMContentLoaded', function () {
+    if (!location.hash || !window.bootstrap) return;
+    var tab = document.querySelector('[data-bs-toggle="tab"][href="' + CSS.escape(location.hash) + '"]');
+    if (tab) bootstrap.Tab.getOrCreateInstance(tab).show();
+  });
+})();

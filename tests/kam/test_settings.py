@@ -27,6 +27,7 @@ def test_it_passes_the_deploy_check_with_production_variables(tmp_path):
             "SECRET_KEY": "a-production-secret-" + "x" * 50,
             "ALLOWED_HOSTS": "kam.example.com",
             "KAM_VAR_DIR": str(tmp_path),
+            "CACHE_URL": "redis://127.0.0.1:6379/1",
         },
         "check",
         "--deploy",
