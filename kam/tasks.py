@@ -10,7 +10,8 @@ from kam.models import Heartbeat
 BEAT = "beat"
 
 
-@shared_task(name="kam.heartbeat", ignore_result=True)
+# Not retried through an outage like the other tasks: the next minute's heartbeat replaces it.
+@shared_task(name="kam.heartbeat", ignore_result=True, autoretry_for=())
 def heartbeat() -> None:
     """Scheduled every minute (migration 0002_heartbeat); safe to run twice or late."""
     Heartbeat.objects.update_or_create(name=BEAT, defaults={"at": timezone.now()})

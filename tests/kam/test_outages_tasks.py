@@ -30,6 +30,10 @@ def test_every_task_retries_outages_only_with_backoff_jitter_and_a_maximum():
     tasks = _our_tasks()
     assert {t.name for t in tasks} >= {"accounts.refresh_health", "plans.prerender_exports", "kam.heartbeat"}
     for task in tasks:
+        if task.name == "kam.heartbeat":
+            # The next minute's heartbeat replaces a failed one; retries would only pile up.
+            assert not hasattr(task, "_orig_run")
+            continue
         assert set(task.autoretry_for) == {OperationalError, InterfaceError, BrokerOperationalError}, task.name
         assert task.retry_backoff and task.retry_jitter, task.name
         assert 1 <= task.max_retries <= 10, task.name
