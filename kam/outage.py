@@ -11,16 +11,16 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import DatabaseError, IntegrityError, InterfaceError, ProgrammingError
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
 
-# OperationalError (server gone, connection refused) is a DatabaseError; InterfaceError (a
-# connection already closed) is not. Integrity and programming errors are bugs: they stay 500s.
-OUTAGE_ERRORS = (DatabaseError, InterfaceError)
+# The server gone, refusing connections, restarting (OperationalError) or a connection already
+# closed (InterfaceError). Integrity, data and programming errors are bugs: they stay 500s.
+OUTAGE_ERRORS = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
 # Never echoed: the token is the page's own, and a password must not travel back in a page.
 NOT_RESHOWN = ("csrfmiddlewaretoken", "password", "passwd", "secret")
@@ -38,8 +38,6 @@ class TypedField:
 
 def is_outage(exc: BaseException | None) -> bool:
     """A database that is down or unreachable, not a query that is wrong."""
-    if isinstance(exc, IntegrityError | ProgrammingError):
-        return False
     return isinstance(exc, OUTAGE_ERRORS)
 
 
@@ -58,11 +56,14 @@ def typed_fields(request: HttpRequest) -> list[TypedField]:
 def outage_response(request: HttpRequest) -> HttpResponse:
     """The 503 page, with the submitted form re-shown to send again to the same address."""
     fields = typed_fields(request)
+    # The public survey pages are exempt from CSRF and set no cookie: the page sets none either.
+    view = getattr(getattr(request, "resolver_match", None), "func", None)
+    needs_token = bool(fields) and not getattr(view, "csrf_exempt", False)
     context = {
         "fields": fields,
         "action": request.get_full_path(),
         # From the CSRF cookie, not the session: it works while the database is down.
-        "csrf_token": get_token(request) if fields else "",
+        "csrf_token": get_token(request) if needs_token else "",
         "retry_after": RETRY_AFTER_SECONDS,
     }
     response = HttpResponse(render_to_string("503.html", context), status=503)

@@ -7,6 +7,7 @@ broker, the cache and the export cache, and the site under gunicorn. No pytest-d
 from __future__ import annotations
 
 import secrets
+import subprocess
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -130,6 +131,32 @@ def test_it_reports_every_part_when_redis_is_up(stack, running_redis):
     assert report["worker"]["ok"] is False
     assert report["beat"]["ok"] is False
     assert report["status"] == "degraded"
+
+
+# The survey page's rate limit, in a process of the site's own settings with the cache on Redis.
+RATE_LIMIT = """
+import time
+import django
+django.setup()
+from stakeholders import ratelimit
+started = time.monotonic()
+allowed = ratelimit.allow("survey-submit:203.0.113.9", 20, 600)
+print(allowed, round(time.monotonic() - started, 2))
+"""
+
+
+def test_the_survey_rate_limit_lets_a_respondent_through_at_once_while_redis_hangs(running_redis, tmp_path):
+    env = faults.django_env(CACHE_URL=running_redis.url(1), KAM_VAR_DIR=str(tmp_path))
+    running_redis.pause()
+    try:
+        done = subprocess.run(
+            [faults.PYTHON, "-c", RATE_LIMIT], cwd=faults.ROOT, env=env, capture_output=True, text=True, timeout=60
+        )
+    finally:
+        running_redis.resume()
+    allowed, seconds = done.stdout.split()[-2:]
+    assert allowed == "True"  # fails open, as before
+    assert float(seconds) < SLACK
 
 
 def health_json(response: faults.Response) -> dict:
