@@ -6,8 +6,8 @@ a second whatever is down. The broker's checks run beside the others, in a threa
 
 from __future__ import annotations
 
-import logging
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,8 +21,6 @@ from kam.celery import app
 from kam.lib import BROKER_ERRORS, CACHE_ERRORS
 from kam.models import Heartbeat
 from kam.tasks import BEAT
-
-logger = logging.getLogger(__name__)
 
 DB_ERRORS = (DatabaseError, InterfaceError)
 # How long a worker has to answer a ping; a live worker answers in milliseconds.
@@ -50,39 +48,34 @@ def beat_is_late(at: datetime | None, now: datetime | None = None) -> bool:
     return at is None or now - at > timedelta(minutes=settings.BEAT_HEARTBEAT_STALE_MINUTES)
 
 
-def _timed(check) -> Check:
+def _timed(check: Callable[[], tuple[Check, ...]]) -> tuple[Check, ...]:
+    """Run a check; its first result carries how long it took."""
     started = time.monotonic()
-    result = check()
-    result.ms = round((time.monotonic() - started) * 1000)
-    return result
+    results = check()
+    results[0].ms = round((time.monotonic() - started) * 1000)
+    return results
 
 
 def _database_and_beat() -> tuple[Check, Check]:
-    started = time.monotonic()
     try:
         at = last_beat()
     except DB_ERRORS as exc:
-        database = Check(False, type(exc).__name__)
-        database.ms = round((time.monotonic() - started) * 1000)
-        return database, Check(None, "database unavailable")
-    database = Check(True)
-    database.ms = round((time.monotonic() - started) * 1000)
+        return Check(False, type(exc).__name__), Check(None, "database unavailable")
     if at is None:
-        return database, Check(False, "no heartbeat yet")
+        return Check(True), Check(False, "no heartbeat yet")
     age = round((timezone.now() - at).total_seconds())
-    return database, Check(not beat_is_late(at), f"last heartbeat {age} s ago")
+    return Check(True), Check(not beat_is_late(at), f"last heartbeat {age} s ago")
 
 
-def _cache() -> Check:
+def _cache() -> tuple[Check]:
     try:
         cache.get("kam:healthz")
     except CACHE_ERRORS as exc:
-        return Check(False, type(exc).__name__)
-    return Check(True)
+        return (Check(False, type(exc).__name__),)
+    return (Check(True),)
 
 
-def _broker_and_worker() -> tuple[Check, Check]:
-    started = time.monotonic()
+def _broker() -> tuple[Check]:
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0.1, interval_max=0.1)
@@ -91,23 +84,31 @@ def _broker_and_worker() -> tuple[Check, Check]:
             if client is not None:
                 client.ping()
     except (*BROKER_ERRORS, *CACHE_ERRORS) as exc:
-        broker = Check(False, type(exc).__name__)
-        broker.ms = round((time.monotonic() - started) * 1000)
-        return broker, Check(None, "broker unavailable")
-    broker = Check(True)
-    broker.ms = round((time.monotonic() - started) * 1000)
+        return (Check(False, type(exc).__name__),)
+    return (Check(True),)
+
+
+def _worker() -> tuple[Check]:
     try:
         replies = app.control.ping(timeout=WORKER_PING_TIMEOUT)
     except (*BROKER_ERRORS, *CACHE_ERRORS) as exc:
-        return broker, Check(None, type(exc).__name__)
-    return broker, Check(bool(replies), f"{len(replies)} answered" if replies else "no worker answered")
+        return (Check(None, type(exc).__name__),)
+    return (Check(bool(replies), f"{len(replies)} answered" if replies else "no worker answered"),)
+
+
+def _broker_and_worker() -> tuple[Check, Check]:
+    (broker,) = _timed(_broker)
+    if not broker.ok:
+        return broker, Check(None, "broker unavailable")
+    (worker,) = _timed(_worker)
+    return broker, worker
 
 
 def report() -> dict[str, Check]:
     """Every check, by name: database, broker, cache, worker, beat."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         broker_and_worker = pool.submit(_broker_and_worker)
-        database, beat = _database_and_beat()
-        cache_check = _timed(_cache)
+        database, beat = _timed(_database_and_beat)
+        (cache_check,) = _timed(_cache)
         broker, worker = broker_and_worker.result()
     return {"database": database, "broker": broker, "cache": cache_check, "worker": worker, "beat": beat}
