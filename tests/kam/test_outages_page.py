@@ -45,3 +45,20 @@ def test_a_public_survey_page_gets_no_csrf_cookie_from_it(rf):
     assert 'value="gut"' in response.content.decode()
     assert "csrfmiddlewaretoken" not in response.content.decode()
     assert not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # the CSRF middleware would set the cookie
+
+
+def test_the_500_handler_answers_503_for_an_outage_outside_a_view(rf):
+    # Django calls handler500 while handling the exception, e.g. one raised by a middleware.
+    from kam.views import error_500
+
+    request = rf.post("/accounts/1/edit/", {"name": "Klinikum Nord"})
+    try:
+        raise OperationalError("server closed the connection unexpectedly")
+    except OperationalError:
+        response = error_500(request)
+    assert response.status_code == 503
+    assert 'value="Klinikum Nord"' in response.content.decode()
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        assert error_500(rf.get("/")).status_code == 500
