@@ -9,16 +9,23 @@ from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import Count, QuerySet, Window
 from kombu.exceptions import OperationalError
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
 # What a failed enqueue raises when the broker is down or unreachable; anything else is a bug.
 BROKER_ERRORS = (OperationalError, OSError)
+# What a cache call raises when its server is down or hangs past its socket timeout (redis-py's
+# errors, or the OS's for the file cache): callers then do the work without the cache.
+CACHE_ERRORS = (RedisError, OSError)
 
 
 def try_delay(task, *args, what: str) -> bool:
     """Enqueue ``task(*args)``; if the broker is down, log it and go on, since the write it
-    follows has committed and a periodic job catches up. Returns whether it was enqueued."""
+    follows has committed and a periodic job catches up. Returns whether it was enqueued.
+
+    A broker that hangs rather than refuses is bounded by the socket timeout and the short
+    publish retry policy in settings (REDIS_SOCKET_TIMEOUT, CELERY_TASK_PUBLISH_RETRY_POLICY)."""
     try:
         task.delay(*args)
     except BROKER_ERRORS:

@@ -168,3 +168,16 @@ class User(AbstractUser):
         if other.pk is None or other.pk == self.pk:
             return False
         return User.objects.below(self).filter(pk=other.pk).exists()
+
+
+class Heartbeat(models.Model):
+    """When a background part last showed it is alive, one row per part ("beat").
+
+    Written by the tiny periodic task kam.heartbeat, so its age says whether scheduled jobs run:
+    beat sent it and a worker ran it. Read by /healthz and the administrator's dashboard."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"

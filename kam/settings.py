@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "kam.middleware.NoStoreForSignedInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A database outage in a view: 503 with what was typed, not a 500 (kam/outage.py).
+    "kam.outage.DatabaseOutageMiddleware",
     # Axes must come last so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -182,6 +184,17 @@ COMPANY_NAME = env.str("COMPANY_NAME", default="Helvetia Pharma")
 # Absolute links in e-mails (survey links, opt-out, digests).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
+# Redis outages: every call to Redis made while a request waits gives up after this many seconds
+# (the broker's publish, the cache); callers then degrade (see kam.lib.try_delay, plans.exports).
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.25)
+for _cache in CACHES.values():
+    if _cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        _cache.setdefault("OPTIONS", {}).setdefault("socket_timeout", REDIS_SOCKET_TIMEOUT)
+        _cache["OPTIONS"].setdefault("socket_connect_timeout", REDIS_SOCKET_TIMEOUT)
+    elif _cache["BACKEND"] == "django_redis.cache.RedisCache":
+        _cache.setdefault("OPTIONS", {}).setdefault("SOCKET_TIMEOUT", REDIS_SOCKET_TIMEOUT)
+        _cache["OPTIONS"].setdefault("SOCKET_CONNECT_TIMEOUT", REDIS_SOCKET_TIMEOUT)
+
 # Celery: Redis when CELERY_BROKER_URL is set; otherwise a file-system transport that needs no
 # server, so `make run` works on a bare machine.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or "filesystem://"
@@ -197,14 +210,30 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_broker_dir / "control"),
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        # A Redis that hangs (paused, failing over, behind a dropped NAT entry) answers nothing and
+        # closes nothing: without a timeout an enqueue on commit would hold the request for good.
+        "socket_timeout": REDIS_SOCKET_TIMEOUT,
+        "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+    }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULER = "kam.beat:ResilientDatabaseScheduler"  # survives a database outage
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT
+# One quick retry of a publish (a reset connection is replaced), then the caller's fallback: with
+# a hanging broker a request waits about three socket timeouts (publish, reconnect, publish), 0.75 s;
+# Celery's default, three retries 0.2 s apart, would add seconds.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.1}
+# With acks_late a task whose worker was killed is redelivered rather than lost; every task is
+# safe to run twice.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Scheduled jobs count as late when beat's heartbeat (kam.heartbeat, every minute) is older.
+BEAT_HEARTBEAT_STALE_MINUTES = env.int("BEAT_HEARTBEAT_STALE_MINUTES", default=10)
 
 # Domain settings.
 REPORTING_CURRENCY = env.str("REPORTING_CURRENCY", default="EUR")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from urllib.parse import urlencode
 
@@ -10,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -22,7 +23,7 @@ from accounts.health import AMBER, GREEN, PART_LABELS, WEIGHTS
 from accounts.models import AccountStatus, AccountType, Tier
 from accounts.selectors import accounts_visible_to, users_assignable_by
 from accounts.services import user_handover
-from kam import firewall
+from kam import firewall, outage, status
 from kam.dashboard import DashboardFilters
 from kam.dashboard import build as build_dashboard
 from kam.models import Country, Role, User
@@ -38,7 +39,16 @@ class LoginView(auth_views.LoginView):
 
 @require_GET
 def healthz(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("ok", content_type="text/plain")
+    """Each part's state as JSON, for a load balancer and for people: 503 only when the database,
+    without which no page works, is down; a late beat or a missing worker is reported, not fatal."""
+    checks = status.report()
+    database_up = checks["database"].ok
+    everything_up = all(check.ok for check in checks.values())
+    body = {"status": "ok" if everything_up else ("degraded" if database_up else "down")}
+    body.update({name: check.as_json() for name, check in checks.items()})
+    response = JsonResponse(body, status=200 if database_up else 503)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 class DashboardFilterForm(forms.Form):
@@ -135,6 +145,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "scope": form.describe(),
             "bands": {"green": GREEN, "amber": AMBER},
             "health_weights": [(PART_LABELS[name], weight) for name, weight in WEIGHTS.items()],
+            # Only administrators can do something about background jobs that stopped running.
+            "jobs_late": request.user.is_administrator and status.beat_is_late(status.last_beat()),
         },
         status=200 if not request.GET or form.is_valid() else 400,
     )
@@ -279,5 +291,9 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
+    # A database outage outside a view (in a middleware) is a 503 all the same; Django calls
+    # this handler while handling the exception, so it is the one in sys.exc_info().
+    if outage.is_outage(sys.exc_info()[1]):
+        return outage.outage_response(request)
     # No context processors beyond the basics: the database may be what failed.
     return render(request, "500.html", status=500)

@@ -45,6 +45,7 @@ from pptx.oxml.ns import nsdecls, qn
 from pptx.util import Emu, Inches, Pt
 
 from accounts.models import QUADRANT_ADVICE, AccountFinancials, AccountType
+from kam.lib import CACHE_ERRORS
 from kam.models import MEDICAL_ROLES, User
 from plans.models import (
     STEPS,
@@ -1344,11 +1345,19 @@ def _render_or_get(data: dict, fmt: str) -> tuple[bytes, bool]:
     """The file and whether it had to be rendered now."""
     key = export_key(data, fmt)
     store = caches["exports"]
-    content = store.get(key)
+    try:
+        content = store.get(key)
+    except CACHE_ERRORS as exc:
+        # The cache is a shortcut: when it is down, render now rather than fail the download.
+        logger.warning("Export cache unavailable (%s); rendering without it.", type(exc).__name__)
+        return RENDERERS[fmt][0](data), True
     if content is not None:
         return content, False
     content = RENDERERS[fmt][0](data)
-    store.set(key, content)
+    try:
+        store.set(key, content)
+    except CACHE_ERRORS as exc:
+        logger.warning("Export cache unavailable (%s); the file was not kept.", type(exc).__name__)
     return content, True
 
 

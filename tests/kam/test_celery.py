@@ -35,7 +35,7 @@ def test_the_celery_app_is_configured_from_django_settings():
     assert app.conf.task_ignore_result is True
     assert app.conf.worker_prefetch_multiplier == 1
     assert app.conf.timezone == settings.TIME_ZONE
-    assert app.conf.beat_scheduler == "django_celery_beat.schedulers:DatabaseScheduler"
+    assert app.conf.beat_scheduler == "kam.beat:ResilientDatabaseScheduler"
     # autodiscover_tasks() found accounts/tasks.py, and @shared_task bound to this app.
     assert "accounts.recompute_scores" in app.tasks
     assert app.tasks["accounts.recompute_scores"].name == recompute_scores.name
