@@ -140,7 +140,6 @@ def _script_src(csp: str) -> str:
     return directives.get("script-src", directives.get("default-src", ""))
 
 
-@pytest.mark.xfail(strict=True, reason="headers land with branch headers")
 def test_it_sends_no_store_and_a_strict_csp_with_every_signed_in_page(observed):
     """Pages of signed-in users hold account data: no cache may keep them, and no inline script runs."""
     lines = []
