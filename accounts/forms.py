@@ -6,6 +6,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.template.defaultfilters import linebreaksbr
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import (
@@ -195,7 +196,8 @@ class QualificationForm(forms.Form):
                 empty_value=None,
                 required=False,
                 label=f"{c.label} (×{c.weight})",
-                help_text=c.help_text,
+                # Form templates print help text as HTML; this one is typed by administrators.
+                help_text=linebreaksbr(c.help_text, autoescape=True),
                 initial="" if initial is None else str(initial),
             )
         if not self.is_bound:
