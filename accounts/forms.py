@@ -20,11 +20,12 @@ from accounts.models import (
 )
 from accounts.selectors import accounts_visible_to, users_assignable_by
 from kam.models import User
+from kam.text import CleanTextMixin
 
 MAX_TEXT = 2000
 
 
-class AccountForm(forms.ModelForm):
+class AccountForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Account
         fields = [
@@ -163,7 +164,7 @@ class ReassignForm(forms.Form):
         self.fields["new_owner"].queryset = users_assignable_by(user).exclude(pk=account.owner_id)
 
 
-class QualificationForm(forms.Form):
+class QualificationForm(CleanTextMixin, forms.Form):
     """One 0–5 score per active criterion of the account's type, plus an optional override."""
 
     SCORE_CHOICES = [("", "—")] + [(str(i), str(i)) for i in range(6)]
@@ -229,7 +230,7 @@ def _suggested_score(account: Account, code: str) -> int | None:
     return None
 
 
-class ListingForm(forms.ModelForm):
+class ListingForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Listing
         fields = ["product", "status", "next_committee_date", "competitor_product", "notes"]
@@ -286,7 +287,7 @@ FinancialsFormSetFactory = inlineformset_factory(
 )
 
 
-class TeamMemberForm(forms.ModelForm):
+class TeamMemberForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = AccountTeamMember
         fields = ["user", "function", "therapeutic_area"]

@@ -14,6 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from kam.models import MEDICAL_ROLES, User
+from kam.text import CleanTextMixin
 from kam.widgets import PeopleChoices, SharedChoices, quick_widgets
 from plans.models import (
     MAX_TEXT,
@@ -44,7 +45,7 @@ def _text(label, rows: int = 3, help_text=""):
     )
 
 
-class StepForm(forms.Form):
+class StepForm(CleanTextMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
     def content(self) -> dict:
@@ -202,7 +203,7 @@ def _share_fixed_choices(form_class: type[forms.BaseForm]) -> None:
     form_class._fixed_choices_shared = True
 
 
-class PlanRowForm(RowCellsMixin, forms.ModelForm):
+class PlanRowForm(CleanTextMixin, RowCellsMixin, forms.ModelForm):
     date_fields: tuple[str, ...] = ()
 
     def __init__(self, *args, plan: AccountPlan, **kwargs) -> None:
@@ -400,12 +401,12 @@ STEP_ROWS = {
 }
 
 
-class PlanCreateForm(forms.Form):
+class PlanCreateForm(CleanTextMixin, forms.Form):
     period = forms.ModelChoiceField(queryset=PlanningPeriod.objects.all(), label=_("Planning period"))
     therapeutic_area = forms.CharField(max_length=100, required=False, label=_("Therapeutic area (optional)"))
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(CleanTextMixin, forms.Form):
     decision = forms.ChoiceField(
         choices=[
             ("approve", _("Approve")),
