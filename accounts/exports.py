@@ -9,7 +9,6 @@ XLSX is written by openpyxl's write-only workbook, which keeps one row in memory
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -28,15 +27,11 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from accounts.models import Account, AccountType
+from kam.spreadsheet import csv_text, csv_writer, xlsx_text
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 2000
-
-# Characters no spreadsheet cell should hold (openpyxl refuses them outright).
-_CONTROL = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
-# A text cell starting with one of these is read as a formula by spreadsheet programs.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 _FIELDS = (
     "name",
@@ -124,12 +119,6 @@ def _cents(value: Decimal | None) -> Decimal | None:
     return None if value is None else Decimal(value).quantize(Decimal("0.01"))
 
 
-def _text(value: str) -> str:
-    value = value.translate(_CONTROL)
-    # Guard against formula injection: account names and cities are typed by users.
-    return f"'{value}" if value.startswith(_FORMULA_START) else value
-
-
 class _Echo:
     """csv.writer writes into this and gets the line back, to be streamed."""
 
@@ -145,12 +134,12 @@ def _csv_cell(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat(sep=" ", timespec="minutes")
     if isinstance(value, str):
-        return _text(value)
+        return csv_text(value)  # account names and cities are typed by users
     return value
 
 
 def csv_response(accounts: QuerySet[Account], year: int, filename: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
+    writer = csv_writer(_Echo())
 
     def lines() -> Iterator[str]:
         # A byte-order mark, so that spreadsheet programs read the file as UTF-8 (umlauts).
@@ -186,11 +175,7 @@ def xlsx_response(accounts: QuerySet[Account], year: int, filename: str) -> Http
         cells = []
         for value, (_title, kind) in zip(row, cols, strict=True):
             if isinstance(value, str):
-                value = value.translate(_CONTROL)
-                if value.startswith(_FORMULA_START):
-                    cell = WriteOnlyCell(sheet, value=value)
-                    cell.data_type = "s"  # text stays text, even when it starts with "="
-                    value = cell
+                value = xlsx_text(sheet, value)  # text stays text, even when it starts with "="
             elif value is not None and kind in _NUMBER_FORMATS:
                 cell = WriteOnlyCell(sheet, value=float(value) if isinstance(value, Decimal) else value)
                 cell.number_format = _NUMBER_FORMATS[kind]

@@ -7,6 +7,7 @@ from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 from django.db.models import Case, Value, When
 from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.template.defaultfilters import linebreaksbr
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import (
@@ -20,12 +21,13 @@ from accounts.models import (
 )
 from accounts.selectors import accounts_visible_to, users_assignable_by
 from kam.models import User
+from kam.text import CleanTextMixin
 
 MAX_TEXT = 2000
 HIDDEN_PARENT_LABEL = _("a parent account you cannot see")
 
 
-class AccountForm(forms.ModelForm):
+class AccountForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Account
         fields = [
@@ -184,7 +186,7 @@ class ReassignForm(forms.Form):
         self.fields["new_owner"].queryset = users_assignable_by(user).exclude(pk=account.owner_id)
 
 
-class QualificationForm(forms.Form):
+class QualificationForm(CleanTextMixin, forms.Form):
     """One 0–5 score per active criterion of the account's type, plus an optional override."""
 
     SCORE_CHOICES = [("", "—")] + [(str(i), str(i)) for i in range(6)]
@@ -217,7 +219,8 @@ class QualificationForm(forms.Form):
                 empty_value=None,
                 required=False,
                 label=f"{c.label} (×{c.weight})",
-                help_text=c.help_text,
+                # Form templates print help text as HTML; this one is typed by administrators.
+                help_text=linebreaksbr(c.help_text, autoescape=True),
                 initial="" if initial is None else str(initial),
             )
         if not self.is_bound:
@@ -249,7 +252,7 @@ def _suggested_score(account: Account, code: str) -> int | None:
     return None
 
 
-class ListingForm(forms.ModelForm):
+class ListingForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Listing
         fields = ["product", "status", "next_committee_date", "competitor_product", "notes"]
@@ -311,7 +314,7 @@ FinancialsFormSetFactory = inlineformset_factory(
 )
 
 
-class TeamMemberForm(forms.ModelForm):
+class TeamMemberForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = AccountTeamMember
         fields = ["user", "function", "therapeutic_area"]

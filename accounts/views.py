@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page
 from django.db.models import Exists, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -144,7 +144,11 @@ def account_export(request: HttpRequest, fmt: str) -> HttpResponse:
     filterset = _account_filter(request)
     if filterset.is_bound and not filterset.form.is_valid():
         errors = "; ".join(f"{field}: {' '.join(e)}" for field, e in filterset.form.errors.items())
-        return HttpResponse(_("These filters were not understood: %(errors)s") % {"errors": errors}, status=400)
+        # Plain text: the errors quote what was typed, and as HTML that would run as a script.
+        return HttpResponseBadRequest(
+            _("These filters were not understood: %(errors)s") % {"errors": errors},
+            content_type="text/plain; charset=utf-8",
+        )
     today = timezone.localdate()
     return EXPORTERS[fmt](_filtered(filterset, request), today.year, export_filename(today))
 

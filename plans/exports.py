@@ -47,6 +47,7 @@ from pptx.util import Emu, Inches, Pt
 from accounts.models import QUADRANT_ADVICE, AccountFinancials, AccountType
 from kam.lib import CACHE_ERRORS
 from kam.models import MEDICAL_ROLES, User
+from kam.text import UNUSABLE
 from plans.models import (
     STEPS,
     AccountPlan,
@@ -71,8 +72,9 @@ PDF_CONTENT_TYPE = "application/pdf"
 # Text and number formatting
 # ---------------------------------------------------------------------------------------------
 
-# Characters XML cannot hold (python-pptx refuses them) and that mean nothing in a document.
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Characters XML cannot hold (python-pptx refuses them) and that mean nothing in a document: the
+# one list every writer of the app strips (kam.text), so no stored text can fail an export.
+_CONTROL_CHARS = UNUSABLE
 
 
 logger = logging.getLogger(__name__)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import account_viewers
 from kam.models import MEDICAL_ROLES, User
+from kam.text import CleanTextMixin
 from kam.widgets import PeopleChoices, SharedChoices, quick_widgets
 from plans.models import (
     MAX_TEXT,
@@ -48,7 +49,7 @@ def _text(label, rows: int = 3, help_text=""):
     )
 
 
-class StepForm(forms.Form):
+class StepForm(CleanTextMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
     def content(self) -> dict:
@@ -214,7 +215,7 @@ def _share_fixed_choices(form_class: type[forms.BaseForm]) -> None:
     form_class._fixed_choices_shared = True
 
 
-class PlanRowForm(RowCellsMixin, forms.ModelForm):
+class PlanRowForm(CleanTextMixin, RowCellsMixin, forms.ModelForm):
     date_fields: tuple[str, ...] = ()
 
     def __init__(self, *args, plan: AccountPlan, **kwargs) -> None:
@@ -484,12 +485,12 @@ STEP_ROWS = {
 }
 
 
-class PlanCreateForm(forms.Form):
+class PlanCreateForm(CleanTextMixin, forms.Form):
     period = forms.ModelChoiceField(queryset=PlanningPeriod.objects.all(), label=_("Planning period"))
     therapeutic_area = forms.CharField(max_length=100, required=False, label=_("Therapeutic area (optional)"))
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(CleanTextMixin, forms.Form):
     # Radio buttons with nothing chosen: a reviewer decides, the form never does it for them.
     decision = forms.ChoiceField(
         label=_("Decision"),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import AccountType, Tier
 from accounts.selectors import accounts_visible_to, users_assignable_by
 from kam.models import Country, User
+from kam.text import CleanTextMixin
 from stakeholders.models import Survey, SurveyCampaign
 from stakeholders.surveys import campaign_accounts
 
@@ -22,7 +23,7 @@ SEND_NOW, SEND_LATER = "now", "later"
 AUDIENCE_FIELDS = ("account_types", "tiers", "owners", "regions", "countries")
 
 
-class CampaignForm(forms.ModelForm):
+class CampaignForm(CleanTextMixin, forms.ModelForm):
     """A new campaign. The audience filters become ``campaign.audience``; for anyone but an
     administrator the accounts are also pinned to those the creator can see (see ``clean``)."""
 
@@ -162,7 +163,7 @@ class CampaignForm(forms.ModelForm):
         return campaign
 
 
-class FollowUpCloseForm(forms.Form):
+class FollowUpCloseForm(CleanTextMixin, forms.Form):
     note = forms.CharField(
         label=_("What was done"),
         max_length=500,

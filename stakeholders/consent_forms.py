@@ -6,11 +6,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kam.text import CleanTextMixin
 from stakeholders.consent import DEFAULT_WORDING
 from stakeholders.models import ConsentChannel, ConsentMethod, SurveyConsent
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(CleanTextMixin, forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=ConsentChannel.choices, initial=ConsentChannel.EMAIL)
     method = forms.ChoiceField(label=_("How it was given"), choices=ConsentMethod.choices, initial=ConsentMethod.FORM)
     given_on = forms.DateField(label=_("Given on"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Account
 from kam import firewall
 from kam.models import User
+from kam.text import CleanTextMixin
 from stakeholders.models import (
     MAX_FREE_TEXT,
     Affiliation,
@@ -31,7 +32,7 @@ NO_PATIENT_DATA = _("No patient data: do not write anything that identifies a pa
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(CleanTextMixin, forms.ModelForm):
     """The person's identity. ``user`` is who types: for a person shared with accounts they cannot
     see, the identity is read-only (``stakeholders.sharing``); they may only switch "do not
     contact" on. When adding, an e-mail of someone they may not see is refused without a name."""
@@ -66,7 +67,7 @@ class PersonForm(forms.ModelForm):
         return email
 
 
-class AffiliationForm(forms.ModelForm):
+class AffiliationForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Affiliation
         fields = [
@@ -98,7 +99,7 @@ class AffiliationForm(forms.ModelForm):
         self.instance.account = account
 
 
-class AffiliationOverrideForm(forms.ModelForm):
+class AffiliationOverrideForm(CleanTextMixin, forms.ModelForm):
     """One therapeutic area where the person's role or stance differs from their overall one."""
 
     class Meta:
@@ -172,7 +173,7 @@ AffiliationOverrideFormSet = forms.inlineformset_factory(
 )
 
 
-class TouchpointForm(forms.ModelForm):
+class TouchpointForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Touchpoint
         fields = ["date", "kind", "stakeholders", "participants", "summary", "next_step", "follow_up_date"]
@@ -222,7 +223,7 @@ class TouchpointForm(forms.ModelForm):
         return data
 
 
-class TransferOfValueForm(forms.ModelForm):
+class TransferOfValueForm(CleanTextMixin, forms.ModelForm):
     """Optional: a reference to a transfer of value made at this touchpoint."""
 
     class Meta:
@@ -251,7 +252,7 @@ class TransferOfValueForm(forms.ModelForm):
         return data
 
 
-class CoverageForm(forms.Form):
+class CoverageForm(CleanTextMixin, forms.Form):
     user = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Colleague"))
     strength = forms.TypedChoiceField(
         choices=[("", _("Remove"))] + [(str(i), str(i)) for i in range(1, 6)],
@@ -266,12 +267,12 @@ class CoverageForm(forms.Form):
         self.fields["user"].queryset = users_for_coverage(user).order_by("last_name")
 
 
-class KolForm(forms.Form):
+class KolForm(CleanTextMixin, forms.Form):
     level = forms.ChoiceField(choices=[("", _("Not a KOL")), *list(KolLevel.choices)], required=False)
     therapeutic_areas = forms.CharField(max_length=200, required=False)
 
 
-class SupportRequestForm(forms.ModelForm):
+class SupportRequestForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = SupportRequest
         fields = ["person", "topic", "details"]
@@ -286,7 +287,7 @@ class SupportRequestForm(forms.ModelForm):
         self.instance.account = account
 
 
-class SupportResponseForm(forms.Form):
+class SupportResponseForm(CleanTextMixin, forms.Form):
     decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("decline", _("Decline"))])
     note = forms.CharField(max_length=500, required=False, label=_("Note to the requester"))
 

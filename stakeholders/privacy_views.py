@@ -4,7 +4,6 @@ else is a 404."""
 
 from __future__ import annotations
 
-import csv
 import json
 
 from django import forms
@@ -23,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from accounts.selectors import accounts_visible_to
+from kam.spreadsheet import csv_row, csv_writer
 from stakeholders import privacy, services
 from stakeholders.models import Person
 from stakeholders.sharing import can_remove_visible_affiliations
@@ -129,20 +129,13 @@ def retention_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _csv_cell(value: object) -> object:
-    """Keep spreadsheet programs from running a name that starts like a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 @login_required
 @require_GET
 def tov_export(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("year", "").strip()
     if not raw:
         year = timezone.localdate().year
-    elif raw.isdigit() and int(raw) in TOV_YEARS:
+    elif raw.isascii() and raw.isdigit() and int(raw) in TOV_YEARS:  # "²" is a digit int() refuses
         year = int(raw)
     else:
         return HttpResponseBadRequest(
@@ -153,7 +146,8 @@ def tov_export(request: HttpRequest) -> HttpResponse:
     rows = privacy.tov_export_rows(year=year, user=request.user)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="transfers-of-value-{year}.csv"'
-    writer = csv.writer(response)
+    # Names and expense ids are typed by users: every cell through the shared neutraliser.
+    writer = csv_writer(response)
     writer.writerow(
         [
             _("Recipient type"),
@@ -170,16 +164,18 @@ def tov_export(request: HttpRequest) -> HttpResponse:
     types = {"person": _("person"), "organisation": _("organisation")}
     for row in rows:
         writer.writerow(
-            [
-                types[row["recipient_type"]],
-                _csv_cell(row["recipient_name"]),
-                row["recipient_id"],
-                row["category_label"],
-                row["currency"],
-                f"{row['total_amount']:.2f}",
-                row["count"],
-                _("yes") if row["disclosure_consent"] else _("no"),
-                _csv_cell(row["expense_record_ids"]),
-            ]
+            csv_row(
+                [
+                    types[row["recipient_type"]],
+                    row["recipient_name"],
+                    row["recipient_id"],
+                    row["category_label"],
+                    row["currency"],
+                    f"{row['total_amount']:.2f}",
+                    row["count"],
+                    _("yes") if row["disclosure_consent"] else _("no"),
+                    row["expense_record_ids"],
+                ]
+            )
         )
     return response

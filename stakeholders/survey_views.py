@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from kam.text import CleanTextMixin
 from kam.views import error_404
 from kam.widgets import QuickRadioSelect, quick_escape
 from stakeholders import ratelimit, surveys
@@ -86,7 +87,7 @@ def survey_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return wrapped
 
 
-class SurveyAnswerForm(forms.Form):
+class SurveyAnswerForm(CleanTextMixin, forms.Form):
     """The CSAT score, the survey's further questions (fields ``q<pk>``) and a comment."""
 
     csat_score = forms.TypedChoiceField(

@@ -176,3 +176,30 @@ def test_a_kam_in_scope_without_accounts_exports_an_empty_table(cast, login):
     response = login(cast.manager_a).get(reverse("accounts:export", args=["csv"]), {"owner": cast.kam_b.pk})
     assert response.status_code == 200
     assert _csv(response) == []
+
+
+XSS = "<img src=x onerror=alert(1)>"
+FILTERS = ["account_type", "tier", "country", "sort", "status", "key", "owner", "team_lead", "region", "q"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("param", FILTERS)
+def test_it_never_echoes_a_filter_as_html(cast, login, fmt, param):
+    response = login(cast.kam_a).get(reverse("accounts:export", args=[fmt]), {param: XSS})
+    assert "html" not in response["Content-Type"]
+    if param in ("region", "q"):  # free text: a filter that matches nothing
+        assert response.status_code == 200
+        return
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "These filters were not understood" in response.content.decode()
+
+
+@pytest.mark.parametrize("param", FILTERS)
+def test_the_list_shows_a_refused_filter_escaped(cast, login, param):
+    response = login(cast.kam_a).get(reverse("accounts:list"), {param: XSS})
+    assert response.status_code == 200
+    assert XSS.encode() not in response.content
+    if param not in ("region", "q"):
+        assert b"Some filters were not understood" in response.content
