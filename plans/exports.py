@@ -1325,7 +1325,7 @@ RENDERERS = {
 }
 
 # Raise when the templates or renderers change what a given data dict turns into.
-RENDER_VERSION = 3
+RENDER_VERSION = 4  # 4: every non-character stripped (kam.text.UNUSABLE)
 
 
 def export_key(data: dict, fmt: str) -> str:
