@@ -45,6 +45,7 @@ from tests.stakeholder_factories import (
     TouchpointFactory,
     TransferOfValueFactory,
 )
+from tests.survey_campaign_factories import ConsentFactory
 from tests.survey_factories import CampaignFactory, InvitationFactory, ResponseFactory
 
 ROLES = (
@@ -118,6 +119,7 @@ def _side(
             account=account, logged_by=medical, stakeholders=[person], summary="Scientific exchange on subgroups"
         )
         TransferOfValueFactory(touchpoint=medical_touchpoint, recipient_person=person)
+    consent = ConsentFactory(person=person)
     support = SupportRequest.objects.create(
         account=account, person=person, topic="Data on subgroups", requested_by=owner, status=SupportStatus.OPEN
     )
@@ -153,6 +155,7 @@ def _side(
         "touchpoint": touchpoint.pk,
         "medical_touchpoint": medical_touchpoint.pk if medical_touchpoint else None,
         "support": support.pk,
+        "consent": consent.pk,
         "plan": plan.pk,
         "submitted_plan": submitted.pk,
         "approved_plan": approved.pk,
