@@ -88,10 +88,9 @@ def seed(*, kams: int, managers: int, invitations: int) -> dict:
     for n in range(kams):
         kam = UserFactory(username=f"load.kam.{n}", manager=bosses[n % len(bosses)])
         account = AccountFactory(owner=kam, name=f"Load Klinikum {n}", is_key_account=True)
-        for _ in range(3):
-            AffiliationFactory(account=account)
+        people = [AffiliationFactory(account=account).person_id for _ in range(3)]
         plan = PlanFactory(account=account, period=period)
-        subjects["kams"].append({"session": session(kam), "account": account.pk, "plan": plan.pk})
+        subjects["kams"].append({"session": session(kam), "account": account.pk, "plan": plan.pk, "people": people})
     subjects["managers"] = [{"session": session(boss)} for boss in bosses]
     if invitations:
         campaign = CampaignFactory(name="Load survey", created_by=bosses[0])
