@@ -174,6 +174,8 @@ def backup(dump: Path, alias: str = "default") -> dict:
     if result.returncode != 0:
         partial.unlink(missing_ok=True)
         raise BackupError(f"pg_dump failed ({result.returncode}): {result.stderr.strip()}")
+    # The dump holds personal data (stakeholders, survey answers): readable by its owner only.
+    partial.chmod(0o600)
     # A half-written file never carries the final name, so a crash mid-dump leaves no trap.
     partial.replace(dump)
     manifest = {

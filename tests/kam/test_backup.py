@@ -63,6 +63,7 @@ def test_it_restores_every_row_and_a_migrated_schema(cast, tmp_path, scratch_dat
     dump = tmp_path / "kam.dump"
     call_command("backup_db", str(dump))
     manifest = json.loads(backups.manifest_path(dump).read_text())
+    assert dump.stat().st_mode & 0o077 == 0  # personal data: not readable by others
     source = backups.row_counts(connection)
     assert manifest["tables"] == source
     assert source["stakeholders_touchpoint"] == 3 and source["plans_action"] == 3
