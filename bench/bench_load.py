@@ -189,6 +189,14 @@ def stop_gunicorn(server: subprocess.Popen) -> None:
             server.wait()
 
 
+def load_env(var_dir: str, database_url: str) -> dict[str, str]:
+    """bench_pages' production environment on ``database_url``, with the product's URLs and a
+    file-system Celery broker under ``var_dir`` (the tasks a save enqueues go nowhere shared)."""
+    env = {**_production_env(var_dir), "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "kam.settings"}
+    env["CELERY_BROKER_URL"] = ""
+    return env
+
+
 def prepare(env: dict[str, str]) -> None:
     """Migrate the database and collect static files (the manifest storage needs its manifest)."""
     for command in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
@@ -338,7 +346,7 @@ def measure(*, users: int, seconds: int, workers: int, soak: bool, temp: Path) -
     from django.db import connections
 
     connections.close_all()
-    env = {k: os.environ[k] for k in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "SECRET_KEY")}
+    env = {k: os.environ[k] for k in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "SECRET_KEY", "CELERY_BROKER_URL")}
     server, base = start_gunicorn(env, temp, workers)
     samples: list[Sample] = []
     try:
@@ -381,8 +389,7 @@ def main() -> int:
         parser.error("--users must be at least 1 and the run at least 2 seconds")
 
     with tempfile.TemporaryDirectory(prefix="bench-load-") as temp, own_database() as url:
-        env = {**_production_env(temp), "DATABASE_URL": url}
-        env["DJANGO_SETTINGS_MODULE"] = "kam.settings"
+        env = load_env(temp, url)
         os.environ.update(env)
         prepare(env)
         report, samples = measure(

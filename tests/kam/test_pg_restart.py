@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bench.bench_load import _production_env, _workers, prepare, start_gunicorn, stop_gunicorn
+from bench.bench_load import _workers, load_env, prepare, start_gunicorn, stop_gunicorn
 from tests.pgcluster import PgCluster
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,8 +88,7 @@ def _get(port: int, path: str, cookie: str) -> int:
 def test_it_keeps_every_acknowledged_write_across_a_database_restart(tmp_path):
     with PgCluster() as cluster:
         cluster.create_database("kam")
-        env = {**_production_env(str(tmp_path)), "DATABASE_URL": cluster.url("kam")}
-        env["DJANGO_SETTINGS_MODULE"] = "kam.settings"
+        env = load_env(str(tmp_path), cluster.url("kam"))
         prepare(env)
         subjects = _seed(env, tmp_path / "subjects.json")
         server, base = start_gunicorn(env, tmp_path, workers=2)
