@@ -169,30 +169,50 @@ class PlanTables:
         return Sheet(_("Actions"), [*self._plan_columns(), *self._action_columns()], rows)
 
     def combined_sheet(self) -> Sheet:
-        """One row per objective and per action (a plan with neither: one row of its own)."""
-        objective_columns = self._objective_columns()
+        """One row per objective and per action (a plan with neither: one row of its own). "Title",
+        "Due", "Status" and "Owner" are the objective's or the action's, as "Row" says."""
         columns = [
             *self._plan_columns(),
             Column(_("Plan owner")),
             Column(_("Row")),
-            *objective_columns,
+            Column(_("Title")),
             Column(_("Objective served")),
-            Column(_("Action status")),
+            Column(_("KPI")),
+            Column(_("Unit")),
+            Column(_("Baseline"), "decimal"),
+            Column(_("Target"), "decimal"),
+            Column(_("Current value"), "decimal"),
+            Column(_("Due"), "date"),
+            Column(_("Status")),
+            Column(_("Owner")),
             Column(_("Overdue"), "bool"),
         ]
-        blank_objective = [None] * len(objective_columns)
 
         def lines() -> Iterator[list[Any]]:
             for p in self.plans:
                 head = [*self._plan_cells(p), str(p.account.owner)]
                 objectives, actions = self.objectives[p.pk], self.actions[p.pk]
                 if not objectives and not actions:
-                    yield [*head, _("Plan"), *blank_objective, None, None, None]
+                    yield [*head, _("Plan"), *([None] * 11)]
                 for o in objectives:
-                    yield [*head, _("Objective"), *self._objective_cells(o), None, None, None]
+                    title, kpi, unit, baseline, target, current, due, status, owner = self._objective_cells(o)
+                    yield [
+                        *head,
+                        _("Objective"),
+                        title,
+                        None,
+                        kpi,
+                        unit,
+                        baseline,
+                        target,
+                        current,
+                        due,
+                        status,
+                        owner,
+                        None,
+                    ]
                 for a in actions:
                     title, served, owner, due, status, overdue = self._action_cells(a)
-                    cells = [title, None, None, None, None, None, due, None, owner]
-                    yield [*head, _("Action"), *cells, served, status, overdue]
+                    yield [*head, _("Action"), title, served, None, None, None, None, None, due, status, owner, overdue]
 
         return Sheet(_("Plans"), columns, lines())
