@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from kam import table_export
-from plans.list_exports import PlanListFilterForm, PlanTables, plan_list
+from plans.list_exports import PlanListFilterForm, PlanTables, plans_listed
 
 
 @login_required
@@ -21,7 +21,7 @@ def plan_list_export(request: HttpRequest, fmt: str) -> HttpResponse:
     form = PlanListFilterForm(request.GET)
     if not form.is_valid():
         return table_export.bad_filters(form)
-    tables = PlanTables(plan_list(request.user, form), request.user)
+    tables = PlanTables(plans_listed(request.user, form), request.user)
     filename = table_export.filename_for("plans")
     if fmt == "csv":
         return table_export.csv_response(tables.combined_sheet(), filename)

@@ -37,7 +37,7 @@ class PlanListFilterForm(forms.Form):
     )
 
 
-def plan_list(user: User, form: PlanListFilterForm) -> QuerySet[AccountPlan]:
+def plans_listed(user: User, form: PlanListFilterForm) -> QuerySet[AccountPlan]:
     """The plans the list page shows for ``form`` (valid), in its order, without its cap."""
     plans = (
         plans_visible_to(user)
