@@ -1,11 +1,12 @@
 from django.urls import path
 
-from plans import export_views, reminder_views, views
+from plans import export_views, list_export_views, reminder_views, views
 
 app_name = "plans"
 
 urlpatterns = [
     path("", views.plan_list, name="list"),
+    path("export/<str:fmt>/", list_export_views.plan_list_export, name="list-export"),
     path("new/<int:account_pk>/", views.plan_create, name="create"),
     path("<int:pk>/", views.plan_detail, name="detail"),
     path("<int:pk>/step/<int:number>/", views.plan_step, name="step"),

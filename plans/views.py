@@ -21,6 +21,7 @@ from kam import firewall
 from plans import services
 from plans.exports import JOINT, plan_export_data
 from plans.forms import STEP_FORMS, STEP_ROWS, NextPeriodForm, PlanCreateForm, ReviewForm
+from plans.list_exports import PlanListFilterForm, plans_listed
 from plans.models import (
     STEPS,
     AccountPlan,
@@ -63,15 +64,10 @@ def _navigator(plan: AccountPlan, steps: dict[int, PlanStep]) -> list[dict]:
 
 @login_required
 def plan_list(request: HttpRequest) -> HttpResponse:
-    plans = (
-        plans_visible_to(request.user)
-        .select_related("account__owner", "period")
-        .exclude(status=PlanStatus.SUPERSEDED)
-        .order_by("-period__start", "account__name")
-    )
-    status = request.GET.get("status", "")
-    if status in PlanStatus.values:
-        plans = plans.filter(status=status)
+    form = PlanListFilterForm(request.GET)
+    # The page ignores a status it does not know (its export refuses it); both list the same plans.
+    status = form.cleaned_data["status"] if form.is_valid() else ""
+    plans = plans_listed(request.user, form)
     return render(
         request,
         "plans/plan_list.html",

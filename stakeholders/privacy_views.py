@@ -22,9 +22,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from accounts.selectors import accounts_visible_to
+from kam import table_export
 from kam.spreadsheet import csv_row, csv_writer
 from stakeholders import privacy, services
 from stakeholders.models import Person
+from stakeholders.privacy_sheets import tov_sheet
 from stakeholders.sharing import can_remove_visible_affiliations
 
 # Years a disclosure export makes sense for; anything else is a typo, answered with a 400.
@@ -131,7 +133,11 @@ def retention_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def tov_export(request: HttpRequest) -> HttpResponse:
+def tov_export(request: HttpRequest, fmt: str = "csv") -> HttpResponse:
+    """The yearly disclosure, one row per recipient, category and currency: CSV, or XLSX at
+    ``…/export/xlsx/``."""
+    if fmt not in table_export.FORMATS:
+        raise Http404(_("Unknown export format."))
     raw = request.GET.get("year", "").strip()
     if not raw:
         year = timezone.localdate().year
@@ -144,8 +150,12 @@ def tov_export(request: HttpRequest) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
         )
     rows = privacy.tov_export_rows(year=year, user=request.user)
+    if fmt == "xlsx":
+        return table_export.xlsx_response([tov_sheet(rows, year)], f"transfers-of-value-{year}")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="transfers-of-value-{year}.csv"'
+    # Amounts paid to named people: no shared cache may keep a copy.
+    response["Cache-Control"] = "private, no-store"
     # Names and expense ids are typed by users: every cell through the shared neutraliser.
     writer = csv_writer(response)
     writer.writerow(

@@ -1,11 +1,24 @@
 from django.urls import path
 
-from stakeholders import campaign_views, consent_views, privacy_urls, views
+from stakeholders import (
+    campaign_export_views,
+    campaign_views,
+    consent_views,
+    list_export_views,
+    privacy_urls,
+    views,
+)
 
 app_name = "stakeholders"
 
 urlpatterns = [
     path("accounts/<int:pk>/", views.account_dmu, name="dmu"),
+    path("accounts/<int:pk>/export/<str:fmt>/", list_export_views.dmu_export, name="dmu-export"),
+    path(
+        "accounts/<int:pk>/touchpoints/export/<str:fmt>/",
+        list_export_views.account_touchpoints_export,
+        name="touchpoints-export",
+    ),
     path("accounts/<int:pk>/xray/", views.account_xray, name="xray"),
     path("accounts/<int:pk>/add/", views.stakeholder_add, name="add"),
     path("accounts/<int:pk>/touchpoints/new/", views.touchpoint_add, name="touchpoint-add"),
@@ -14,6 +27,11 @@ urlpatterns = [
     path("affiliations/<int:pk>/end/", views.affiliation_end, name="affiliation-end"),
     path("affiliations/<int:pk>/coverage/", views.coverage_edit, name="coverage"),
     path("people/<int:pk>/", views.person_detail, name="person"),
+    path(
+        "people/<int:pk>/touchpoints/export/<str:fmt>/",
+        list_export_views.person_touchpoints_export,
+        name="person-touchpoints-export",
+    ),
     path("people/<int:pk>/brief/", views.person_brief, name="brief"),
     path("people/<int:pk>/consent/", consent_views.consent_add, name="consent-add"),
     path("consents/<int:pk>/withdraw/", consent_views.consent_withdraw_view, name="consent-withdraw"),
@@ -24,6 +42,7 @@ urlpatterns = [
     path("campaigns/", campaign_views.campaign_list, name="campaigns"),
     path("campaigns/new/", campaign_views.campaign_new, name="campaign-new"),
     path("campaigns/<int:pk>/", campaign_views.campaign_detail, name="campaign"),
+    path("campaigns/<int:pk>/export/<str:fmt>/", campaign_export_views.campaign_export, name="campaign-export"),
     path("campaigns/<int:pk>/preview/", campaign_views.campaign_preview, name="campaign-preview"),
     path("campaigns/<int:pk>/dispatch/", campaign_views.campaign_dispatch, name="campaign-dispatch"),
     path("campaigns/<int:pk>/progress/", campaign_views.campaign_progress, name="campaign-progress"),

@@ -34,6 +34,7 @@ from stakeholders.forms import (
     TouchpointForm,
     TransferOfValueForm,
 )
+from stakeholders.list_exports import dmu_rows
 from stakeholders.models import (
     STANCE_SHORT,
     Affiliation,
@@ -68,26 +69,7 @@ def _affiliation(request: HttpRequest, pk: int) -> Affiliation:
 def account_dmu(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
     form = DmuFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    filters = firewalled.dmu_filters(request.user, form, filters)
-    rows = decorate(list(dmu_for_account(account, include_ended=bool(filters.get("ended")))), request.user)
-    if filters.get("category"):
-        rows = [a for a in rows if a.category == filters["category"]]
-    if filters.get("role"):
-        rows = [a for a in rows if a.dmu_role == filters["role"]]
-    if filters.get("stance") is not None:
-        rows = [a for a in rows if a.stance == filters["stance"]]
-    if filters.get("stale"):
-        rows = [a for a in rows if a.stale]
-    sort = filters.get("sort") or "influence"
-    keys = {
-        "influence": lambda a: (-a.influence, a.person.last_name),
-        "name": lambda a: (a.person.last_name, a.person.first_name),
-        "stance": lambda a: (a.stance, -a.influence),
-        "role": lambda a: (a.dmu_role, -a.influence),
-        "last": lambda a: (a.last_touchpoint is not None, a.last_touchpoint or timezone.localdate()),
-    }
-    rows.sort(key=keys[sort])
+    rows = dmu_rows(account, request.user, form)  # shared with the DMU export
     support = SupportRequest.objects.filter(account=account).select_related("requested_by", "responded_by", "person")[
         :10
     ]
