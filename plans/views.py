@@ -448,7 +448,9 @@ def plan_compare(request: HttpRequest, pk: int) -> HttpResponse:
 
     def pick(name: str, default: int) -> AccountPlan:
         value = request.GET.get(name, "")
-        return by_rev.get(int(value)) if value.isascii() and value.isdigit() and int(value) in by_rev else by_rev[default]
+        return (
+            by_rev.get(int(value)) if value.isascii() and value.isdigit() and int(value) in by_rev else by_rev[default]
+        )
 
     left = pick("a", revisions[0].revision)
     right = pick("b", plan.revision)
