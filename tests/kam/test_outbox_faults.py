@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import re
 import time
+from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -19,11 +20,14 @@ from django.utils import timezone
 from accounts.models import AccountHealth
 from kam import outbox
 from kam.celery import app
-from kam.models import OutboxState, OutboxTask
+from kam.models import OutboxState, OutboxTask, Role
 from plans.models import PlanningPeriod
 from plans.services import plan_create, step_save
 from stakeholders.services import touchpoint_log
 from tests import faults
+from tests.factories import AccountFactory, UserFactory
+from tests.plan_factories import ActionFactory, PlanFactory
+from tests.smtp_sink import SmtpSink
 from tests.stakeholder_factories import AffiliationFactory, TouchpointFactory
 from tests.stakeholders.test_survey_reliability import Worker
 
@@ -162,3 +166,39 @@ def test_messages_lost_in_a_broker_restart_are_published_again(cast, redis_serve
         _settle(worker)
     assert AccountHealth.objects.filter(account=cast.account_a).exists()
     assert _runs(worker, "accounts.refresh_health") == 1
+
+
+def _wait(predicate, what: str, worker: Worker, timeout: float = SETTLE_TIMEOUT) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    pytest.fail(f"{what} after {timeout} s\n{worker.log()}")
+
+
+def test_a_worker_killed_mid_digest_run_loses_no_digest_and_sends_none_twice(cast, redis_server, tmp_path):
+    # Six KAMs with an overdue action each: six digests, one per person.
+    kams = [UserFactory(role=Role.KAM) for _ in range(6)]
+    for kam in kams:
+        plan = PlanFactory(account=AccountFactory(owner=kam))
+        ActionFactory(plan=plan, owner=kam, due_date=timezone.localdate() - timedelta(days=1))
+    redis_server.start()
+    # A slow mail server: the kill lands in the middle of a hand-over.
+    with SmtpSink(delay=1.0) as sink, publishing_to(redis_server.url()):
+        worker = Worker(tmp_path, broker_url=redis_server.url(), queue="celery", smtp_port=sink.port)
+        try:
+            worker.start()
+            app.signature("plans.send_digests").apply_async()
+            _wait(lambda: sink.count >= 2, "two digests not sent", worker)
+            time.sleep(0.5)  # the third is being handed over
+            worker.kill()
+            assert sink.count < len(kams), "the run ended before the kill"
+            # The next run (beat's next day, or the redelivery of the killed task) finishes the job.
+            worker.start()
+            app.signature("plans.send_digests").apply_async()
+            _wait(lambda: _runs(worker, "plans.send_digests") == 1, "the second run did not end", worker)
+        finally:
+            worker.stop()
+        received = Counter(r for message in sink.messages for r in message.recipients)
+    assert received == Counter({kam.email: 1 for kam in kams}), f"{received}\n{worker.log()[-3000:]}"
