@@ -19,7 +19,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -192,6 +193,26 @@ def retry(ids: Sequence[int]) -> int:
 
 def dead_count() -> int:
     return OutboxTask.objects.filter(state=OutboxState.DEAD).count()
+
+
+@contextmanager
+def exactly_once(task) -> Iterator[bool]:
+    """For a task whose effect must not repeat, such as an e-mail: holds the task's outbox row
+    locked and says whether to act (False when an earlier run finished). The row is marked done
+    in the same transaction, after the effect: a run killed midway leaves it pending, to be done
+    again, and a finished run is never repeated. Called without a row (directly, or from a
+    message of before the outbox) it always acts."""
+    pk = _row_id(task)
+    if pk is None:
+        yield True
+        return
+    with transaction.atomic():
+        state = OutboxTask.objects.select_for_update().filter(pk=pk).values_list("state", flat=True).first()
+        if state == OutboxState.DONE:
+            yield False
+            return
+        yield True
+        OutboxTask.objects.filter(pk=pk).update(state=OutboxState.DONE, done_at=timezone.now(), last_error="")
 
 
 # The worker's side: a task message that carries a row id marks the row started, then done. ------

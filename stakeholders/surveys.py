@@ -44,6 +44,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Account, AccountStatus
 from accounts.selectors import accounts_visible_to
+from kam import outbox
 from kam.lib import try_delay
 from kam.models import User
 from stakeholders.models import (
@@ -851,12 +852,21 @@ def record_response(*, invitation: SurveyInvitation, csat_score: int, answers: d
     if csat_score <= 2 and not invitation.campaign.anonymous:
         follow_up, opened = LowScoreFollowUp.objects.get_or_create(account=invitation.account, invitation=invitation)
         if opened:
-            transaction.on_commit(lambda: _alert_owner(follow_up.pk))
+            # Recorded with the answer: a mail server or broker outage delays the alert, never drops it.
+            outbox.enqueue(ALERT_TASK, follow_up.pk, dedupe=outbox.dedupe_key(ALERT_TASK, [follow_up.pk]))
     return response
 
 
-def _alert_owner(follow_up_id: int) -> None:
-    follow_up = LowScoreFollowUp.objects.select_related("account__owner", "invitation__person").get(pk=follow_up_id)
+ALERT_TASK = "stakeholders.alert_low_score"
+
+
+def low_score_alert_send(follow_up_id: int) -> None:
+    """E-mail the account's owner about a low score; a failed send raises, to be tried again."""
+    follow_up = (
+        LowScoreFollowUp.objects.select_related("account__owner", "invitation__person").filter(pk=follow_up_id).first()
+    )
+    if follow_up is None:
+        return  # the answer or the account is gone: nothing to alert about
     owner = follow_up.account.owner
     if not owner.email:
         return
@@ -865,7 +875,7 @@ def _alert_owner(follow_up_id: int) -> None:
         body=render_to_string("emails/low_score_alert.txt", {"follow_up": follow_up, "site": settings.SITE_URL}),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[owner.email],
-    ).send(fail_silently=True)
+    ).send()
 
 
 def opt_out(*, invitation: SurveyInvitation) -> Person:

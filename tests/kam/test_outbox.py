@@ -5,9 +5,12 @@ worker."""
 
 from __future__ import annotations
 
+import smtplib
 from datetime import date, timedelta
 
 import pytest
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +24,9 @@ from kam.models import OutboxState, OutboxTask
 from plans.models import PlanningPeriod
 from plans.services import plan_create, step_save
 from stakeholders.services import touchpoint_log
+from stakeholders.surveys import record_response
 from tests.stakeholder_factories import TouchpointFactory
+from tests.survey_factories import InvitationFactory
 
 
 @pytest.fixture
@@ -199,3 +204,35 @@ def test_the_administrators_dashboard_mentions_dead_rows(cast, login, broker_los
     page = login(cast.admin).get(reverse("home"))
     assert "1 background task could not be carried out" in page.text
     assert "could not be carried out" not in login(cast.kam_a).get(reverse("home")).text
+
+
+def _low_answer(cast) -> None:
+    today = timezone.localdate()
+    invitation = InvitationFactory(account=cast.account_a, campaign__close_date=today + timedelta(days=30))
+    invitation.expires_on = today + timedelta(days=30)
+    invitation.save()
+    record_response(invitation=invitation, csat_score=1, answers={}, comment="")
+
+
+def test_a_low_score_alert_survives_a_mail_server_outage_and_goes_out_once(
+    cast, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "tests.kam.test_outbox.RefusingBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        _low_answer(cast)
+    row = OutboxTask.objects.get(task="stakeholders.alert_low_score")
+    assert row.state == OutboxState.PENDING and "SMTPServerDisconnected" in row.last_error
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    later = timezone.now() + outbox.RUNNING_LEASE + timedelta(seconds=1)
+    assert outbox.sweep(now=later).published == 1
+    assert [m.subject for m in mail.outbox] == ["Low satisfaction score at Account A"]
+    # A second delivery of the same row (republished, redelivered) sends nothing more.
+    row.refresh_from_db()
+    assert row.state == OutboxState.DONE
+    app.signature(row.task, args=row.args).apply_async(headers={outbox.HEADER: row.pk})
+    assert len(mail.outbox) == 1
+
+
+class RefusingBackend(BaseEmailBackend):
+    def send_messages(self, messages):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
