@@ -776,7 +776,10 @@ def sweep(*, now=None) -> dict[str, int]:
 
 def send_reminders(*, now=None) -> int:
     """One reminder per non-responder after the campaign's delay; never after an answer, an
-    opt-out, expiry or the close date. Marking before sending makes two runs send nothing twice."""
+    opt-out, expiry or the close date. The mark and the send share a transaction: a second run
+    waits on the marked row and then finds it reminded (nothing twice), and a send that fails or
+    is cut off (a killed worker) rolls the mark back for the next run (nothing lost). A refused
+    address keeps its mark, as trying it again would fail the same way."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     due = (
@@ -798,19 +801,24 @@ def send_reminders(*, now=None) -> int:
     for invitation in due.iterator():
         if invitation.sent_at and invitation.sent_at > now - timedelta(days=invitation.campaign.reminder_after_days):
             continue
-        won = SurveyInvitation.objects.filter(
-            pk=invitation.pk, reminder_sent_at__isnull=True, status=InvitationStatus.SENT
-        ).update(reminder_sent_at=now)
-        if not won:
-            continue
-        invitation = SurveyInvitation.objects.select_related("campaign__survey", "person", "account").get(
-            pk=invitation.pk
-        )
         try:
-            build_email(invitation, reminder=True, templates=templates).send(fail_silently=False)
+            with transaction.atomic():
+                won = SurveyInvitation.objects.filter(
+                    pk=invitation.pk, reminder_sent_at__isnull=True, status=InvitationStatus.SENT
+                ).update(reminder_sent_at=now)
+                if not won:
+                    continue
+                invitation = SurveyInvitation.objects.select_related("campaign__survey", "person", "account").get(
+                    pk=invitation.pk
+                )
+                try:
+                    build_email(invitation, reminder=True, templates=templates).send(fail_silently=False)
+                except smtplib.SMTPRecipientsRefused:
+                    logger.warning("Reminder for invitation %s refused by the mail server.", invitation.pk)
+                    continue
             sent += 1
         except (smtplib.SMTPException, ConnectionError, TimeoutError):
-            logger.warning("Reminder for invitation %s could not be sent.", invitation.pk)
+            logger.warning("Reminder for invitation %s could not be sent; the next run tries again.", invitation.pk)
     return sent
 
 

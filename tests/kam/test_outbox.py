@@ -23,9 +23,11 @@ from kam.celery import app
 from kam.models import OutboxState, OutboxTask
 from plans.models import PlanningPeriod
 from plans.services import plan_create, step_save
+from stakeholders.models import InvitationStatus
 from stakeholders.services import touchpoint_log
-from stakeholders.surveys import record_response
+from stakeholders.surveys import record_response, send_reminders
 from tests.stakeholder_factories import TouchpointFactory
+from tests.survey_delivery_factories import SurveyCampaignFactory, SurveyInvitationFactory
 from tests.survey_factories import InvitationFactory
 
 
@@ -236,3 +238,16 @@ def test_a_low_score_alert_survives_a_mail_server_outage_and_goes_out_once(
 class RefusingBackend(BaseEmailBackend):
     def send_messages(self, messages):
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+def test_a_survey_reminder_that_failed_to_send_goes_out_at_the_next_run(db, settings):
+    campaign = SurveyCampaignFactory(reminder_after_days=7, close_date=timezone.localdate() + timedelta(days=30))
+    silent = SurveyInvitationFactory(campaign=campaign, status=InvitationStatus.SENT, sent_at=timezone.now())
+    now = timezone.now() + timedelta(days=8)
+    settings.EMAIL_BACKEND = "tests.kam.test_outbox.RefusingBackend"
+    assert send_reminders(now=now) == 0
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Not marked as reminded by the failed run: this one sends it, and a third sends nothing.
+    assert send_reminders(now=now + timedelta(hours=1)) == 1
+    assert send_reminders(now=now + timedelta(hours=2)) == 0
+    assert [m.to for m in mail.outbox] == [[silent.person.email]]
