@@ -84,7 +84,8 @@ def enqueue(task_name: str, *args: int | list[int], dedupe: str = "") -> int:
             row = _waiting(dedupe) if dedupe else None
             if row is None:
                 raise
-    transaction.on_commit(lambda: _publish_after_commit(row))
+    # Robust: the write has committed; whatever the publish meets, the sweeper catches up.
+    transaction.on_commit(lambda: _publish_after_commit(row), robust=True)
     return row.pk
 
 
