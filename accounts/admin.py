@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import (
@@ -13,6 +12,7 @@ from accounts.models import (
     QualificationCriterion,
     QualificationScore,
 )
+from kam import outbox
 
 
 class TeamInline(admin.TabularInline):
@@ -86,16 +86,16 @@ class QualificationCriterionAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
         account_type = obj.account_type
-        # Scores of every account of this type depend on the weights; refresh them after commit.
-        transaction.on_commit(lambda: _enqueue_recompute(account_type))
+        # Scores of every account of this type depend on the weights; a worker refreshes them
+        # after commit, recorded in the outbox with the change.
+        _enqueue_recompute(account_type)
 
 
 def _enqueue_recompute(account_type: str) -> None:
-    from accounts.tasks import recompute_scores
-
     ids = list(Account.objects.filter(account_type=account_type).values_list("pk", flat=True))
     for start in range(0, len(ids), 500):
-        recompute_scores.delay(ids[start : start + 500])
+        chunk = ids[start : start + 500]
+        outbox.enqueue("accounts.recompute_scores", chunk, dedupe=outbox.dedupe_key("accounts.recompute_scores", chunk))
 
 
 @admin.register(AccountTeamMember)

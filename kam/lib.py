@@ -21,8 +21,10 @@ CACHE_ERRORS = (RedisError, OSError)
 
 
 def try_delay(task, *args, what: str) -> bool:
-    """Enqueue ``task(*args)``; if the broker is down, log it and go on, since the write it
-    follows has committed and a periodic job catches up. Returns whether it was enqueued.
+    """Enqueue ``task(*args)``; if the broker is down, log it and go on. Returns whether it was
+    enqueued. Only for work whose rows are an outbox of their own, swept by a periodic job
+    (survey invitations); any other side effect of a write goes through ``kam.outbox.enqueue``,
+    recorded in the write's transaction, so that an outage delays it instead of dropping it.
 
     A broker that hangs rather than refuses is bounded by the socket timeout and the short
     publish retry policy in settings (REDIS_SOCKET_TIMEOUT, CELERY_TASK_PUBLISH_RETRY_POLICY)."""

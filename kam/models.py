@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -181,3 +182,53 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class OutboxState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    DONE = "done", _("Done")
+    DEAD = "dead", _("Dead")
+
+
+class OutboxTask(models.Model):
+    """A side effect that must happen, recorded in the same transaction as the write it follows.
+
+    Written by ``kam.outbox.enqueue``; published on commit and again by the sweeper until the task
+    has run to the end ("done" means executed, not merely handed to the broker, so a message the
+    broker lost is published again). Too many failed tries make it "dead", for an administrator
+    to look at and retry. ``args`` are ids only, as every task takes."""
+
+    task = models.CharField(_("task"), max_length=100)
+    args = models.JSONField(_("arguments"), default=list, blank=True)
+    # The same side effect for the same object is recorded once while it waits to start.
+    dedupe_key = models.CharField(_("dedupe key"), max_length=200, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=OutboxState.choices, default=OutboxState.PENDING)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # When the sweeper may publish it (again) unless it is done by then.
+    available_at = models.DateTimeField(_("next try"), default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(_("publish attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    published_at = models.DateTimeField(_("last published"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outbox task")
+        verbose_name_plural = _("outbox tasks")
+        ordering = ["-created_at"]
+        constraints = [
+            # Once a worker has started a row, a new write must record a new one: the running task
+            # may have read the data before that write.
+            models.UniqueConstraint(
+                fields=["dedupe_key"],
+                condition=models.Q(state="pending", started_at__isnull=True) & ~models.Q(dedupe_key=""),
+                name="outbox_one_waiting_per_key",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["available_at"], condition=models.Q(state="pending"), name="outbox_pending_due"),
+            models.Index(fields=["state", "created_at"], name="outbox_state_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task}{tuple(self.args)} {self.state}"

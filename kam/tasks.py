@@ -15,3 +15,12 @@ BEAT = "beat"
 def heartbeat() -> None:
     """Scheduled every minute (migration 0002_heartbeat); safe to run twice or late."""
     Heartbeat.objects.update_or_create(name=BEAT, defaults={"at": timezone.now()})
+
+
+# Not retried through an outage: the next minute's sweep replaces it.
+@shared_task(name="kam.outbox_sweep", ignore_result=True, autoretry_for=())
+def outbox_sweep() -> None:
+    """Scheduled every minute (migration 0003_outbox): publishes again the outbox rows not done."""
+    from kam import outbox
+
+    outbox.sweep()

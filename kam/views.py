@@ -23,7 +23,7 @@ from accounts.health import AMBER, GREEN, PART_LABELS, WEIGHTS
 from accounts.models import AccountStatus, AccountType, Tier
 from accounts.selectors import accounts_visible_to, users_assignable_by
 from accounts.services import user_handover
-from kam import firewall, outage, status
+from kam import firewall, outage, outbox, status
 from kam.dashboard import DashboardFilters
 from kam.dashboard import build as build_dashboard
 from kam.models import Country, Role, User
@@ -147,6 +147,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "health_weights": [(PART_LABELS[name], weight) for name, weight in WEIGHTS.items()],
             # Only administrators can do something about background jobs that stopped running.
             "jobs_late": request.user.is_administrator and status.beat_is_late(status.last_beat()),
+            "dead_tasks": request.user.is_administrator and outbox.dead_count(),
         },
         status=200 if not request.GET or form.is_valid() else 400,
     )

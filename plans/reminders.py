@@ -18,8 +18,10 @@ the same row waits for the first transaction and then fails the constraint, and 
 turns that into "not created". Items are claimed in a fixed order in both processes, so neither
 waits on a row the other holds while holding one it wants (no deadlock).
 
-This is at most once: a process killed between the commit and the hand-over to the mail server
-loses that digest's items. A failed send that raises is undone (see ``digest_send``).
+The e-mail is handed to the mail server inside the claiming transaction, just before its commit:
+a process killed during the hand-over (a slow server, a SIGKILL) leaves no committed claim, so
+the next run sends those items (tests/kam/test_outbox_faults.py). Only a kill between the mail
+server's acceptance and the commit, a few milliseconds, would send them twice.
 """
 
 from __future__ import annotations
@@ -300,30 +302,27 @@ def digest_message(*, user: User, items: list[DigestItem], today: date) -> Email
 def digest_send(*, user: User, items: list[DigestItem], today: date) -> bool:
     """Claim the items not yet reported to ``user`` and e-mail them; True when a digest went out.
 
-    The e-mail is sent on commit, not inside the transaction: had it gone out before the commit,
-    a rollback (an error, a lost connection) would leave items e-mailed but unlogged, to be sent
-    again tomorrow; and a slow mail server would keep the rows locked, stalling a second process
-    waiting on them. If sending fails after the commit, this run's rows are deleted again so the
-    next run reports those items instead of losing them.
+    The e-mail is sent inside the claiming transaction, before the commit: had it been sent on
+    commit, a process killed (or a connection lost) between the commit and the mail server's
+    acceptance would leave the items claimed and never e-mailed. A send that fails rolls the
+    claims back, so the next run reports those items. A second process claiming the same items
+    meanwhile waits for this commit on the unique rows, and then finds them taken.
     """
-    claimed: list[ReminderLog] = []
     try:
-        # Durable: the rows must be committed, not merely saved in a caller's transaction, before
+        # Durable: the rows must be committed, not merely saved in a caller's transaction, once
         # the e-mail says they were reported.
         with transaction.atomic(durable=True):
+            claimed = []
             for item in sorted(items, key=lambda i: (i.key, i.due_date)):
-                row, created = ReminderLog.objects.get_or_create(user=user, item_key=item.key, due_date=item.due_date)
+                _row, created = ReminderLog.objects.get_or_create(user=user, item_key=item.key, due_date=item.due_date)
                 if created:
-                    claimed.append(row)
+                    claimed.append((item.key, item.due_date))
             if not claimed:
                 return False  # Nobody gets an empty digest.
-            fresh_keys = {(row.item_key, row.due_date) for row in claimed}
-            fresh = [i for i in items if (i.key, i.due_date) in fresh_keys]
-            message = digest_message(user=user, items=fresh, today=today)
-            transaction.on_commit(message.send)
+            fresh = [i for i in items if (i.key, i.due_date) in set(claimed)]
+            digest_message(user=user, items=fresh, today=today).send()
     except (smtplib.SMTPException, OSError):
         logger.exception("Digest for user %s not sent; its items are released for the next run", user.pk)
-        ReminderLog.objects.filter(pk__in=[row.pk for row in claimed]).delete()
         return False
     return True
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.health import schedule_health_refresh
 from accounts.models import Account, ListingStatus, Product
-from kam.lib import try_delay
+from kam import outbox
 from kam.models import User
 from plans.models import (
     EDITABLE_STATUSES,
@@ -84,15 +84,10 @@ def _require(condition: bool, message: str) -> None:
 
 def enqueue_prerender(plan_id: int) -> None:
     """After commit, have a worker render the plan's exports ahead of the download (see
-    plans.exports.render_cached). A broker outage costs only speed: the download renders itself."""
-    from plans.tasks import prerender_exports
-
+    plans.exports.render_cached). Recorded in the outbox, so a broker outage delays it."""
     if not settings.PLAN_EXPORT_PRERENDER:
         return
-
-    transaction.on_commit(
-        lambda: try_delay(prerender_exports, plan_id, what=f"the export pre-render of plan {plan_id}")
-    )
+    outbox.enqueue("plans.prerender_exports", plan_id, dedupe=outbox.dedupe_key("plans.prerender_exports", [plan_id]))
 
 
 @transaction.atomic

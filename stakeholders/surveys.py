@@ -44,6 +44,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Account, AccountStatus
 from accounts.selectors import accounts_visible_to
+from kam import outbox
 from kam.lib import try_delay
 from kam.models import User
 from stakeholders.models import (
@@ -775,7 +776,10 @@ def sweep(*, now=None) -> dict[str, int]:
 
 def send_reminders(*, now=None) -> int:
     """One reminder per non-responder after the campaign's delay; never after an answer, an
-    opt-out, expiry or the close date. Marking before sending makes two runs send nothing twice."""
+    opt-out, expiry or the close date. The mark and the send share a transaction: a second run
+    waits on the marked row and then finds it reminded (nothing twice), and a send that fails or
+    is cut off (a killed worker) rolls the mark back for the next run (nothing lost). A refused
+    address keeps its mark, as trying it again would fail the same way."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     due = (
@@ -797,19 +801,24 @@ def send_reminders(*, now=None) -> int:
     for invitation in due.iterator():
         if invitation.sent_at and invitation.sent_at > now - timedelta(days=invitation.campaign.reminder_after_days):
             continue
-        won = SurveyInvitation.objects.filter(
-            pk=invitation.pk, reminder_sent_at__isnull=True, status=InvitationStatus.SENT
-        ).update(reminder_sent_at=now)
-        if not won:
-            continue
-        invitation = SurveyInvitation.objects.select_related("campaign__survey", "person", "account").get(
-            pk=invitation.pk
-        )
         try:
-            build_email(invitation, reminder=True, templates=templates).send(fail_silently=False)
+            with transaction.atomic():
+                won = SurveyInvitation.objects.filter(
+                    pk=invitation.pk, reminder_sent_at__isnull=True, status=InvitationStatus.SENT
+                ).update(reminder_sent_at=now)
+                if not won:
+                    continue
+                invitation = SurveyInvitation.objects.select_related("campaign__survey", "person", "account").get(
+                    pk=invitation.pk
+                )
+                try:
+                    build_email(invitation, reminder=True, templates=templates).send(fail_silently=False)
+                except smtplib.SMTPRecipientsRefused:
+                    logger.warning("Reminder for invitation %s refused by the mail server.", invitation.pk)
+                    continue
             sent += 1
         except (smtplib.SMTPException, ConnectionError, TimeoutError):
-            logger.warning("Reminder for invitation %s could not be sent.", invitation.pk)
+            logger.warning("Reminder for invitation %s could not be sent; the next run tries again.", invitation.pk)
     return sent
 
 
@@ -851,12 +860,21 @@ def record_response(*, invitation: SurveyInvitation, csat_score: int, answers: d
     if csat_score <= 2 and not invitation.campaign.anonymous:
         follow_up, opened = LowScoreFollowUp.objects.get_or_create(account=invitation.account, invitation=invitation)
         if opened:
-            transaction.on_commit(lambda: _alert_owner(follow_up.pk))
+            # Recorded with the answer: a mail server or broker outage delays the alert, never drops it.
+            outbox.enqueue(ALERT_TASK, follow_up.pk, dedupe=outbox.dedupe_key(ALERT_TASK, [follow_up.pk]))
     return response
 
 
-def _alert_owner(follow_up_id: int) -> None:
-    follow_up = LowScoreFollowUp.objects.select_related("account__owner", "invitation__person").get(pk=follow_up_id)
+ALERT_TASK = "stakeholders.alert_low_score"
+
+
+def low_score_alert_send(follow_up_id: int) -> None:
+    """E-mail the account's owner about a low score; a failed send raises, to be tried again."""
+    follow_up = (
+        LowScoreFollowUp.objects.select_related("account__owner", "invitation__person").filter(pk=follow_up_id).first()
+    )
+    if follow_up is None:
+        return  # the answer or the account is gone: nothing to alert about
     owner = follow_up.account.owner
     if not owner.email:
         return
@@ -865,7 +883,7 @@ def _alert_owner(follow_up_id: int) -> None:
         body=render_to_string("emails/low_score_alert.txt", {"follow_up": follow_up, "site": settings.SITE_URL}),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[owner.email],
-    ).send(fail_silently=True)
+    ).send()
 
 
 def opt_out(*, invitation: SurveyInvitation) -> Person:

@@ -55,3 +55,14 @@ def dispatch_scheduled_campaigns() -> int:
     from stakeholders.surveys import dispatch_due_campaigns
 
     return dispatch_due_campaigns()
+
+
+@shared_task(bind=True, name="stakeholders.alert_low_score", ignore_result=True)
+def alert_low_score(self, follow_up_id: int) -> None:
+    """Recorded in the outbox with a low answer; sends its e-mail at most once per follow-up."""
+    from kam import outbox
+    from stakeholders.surveys import low_score_alert_send
+
+    with outbox.exactly_once(self) as act:
+        if act:
+            low_score_alert_send(follow_up_id)

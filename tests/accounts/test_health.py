@@ -205,15 +205,18 @@ def test_saving_financials_refreshes_the_revenue_part(cast, portfolio, login, dj
 def test_a_broker_outage_leaves_the_write_alone(cast, caplog, django_capture_on_commit_callbacks, monkeypatch):
     from kombu.exceptions import OperationalError
 
-    from accounts import tasks
+    from kam.celery import app
+    from kam.models import OutboxTask
 
     def down(*args, **kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr(tasks.refresh_health_task, "delay", down)
+    monkeypatch.setattr(type(app.signature("x")), "apply_async", down)
     with django_capture_on_commit_callbacks(execute=True):
         schedule_health_refresh([cast.account_a.pk])
-    assert "Could not enqueue the health refresh of 1 accounts." in caplog.text
+    # Recorded in the outbox: the sweeper refreshes it once the broker is back.
+    assert OutboxTask.objects.get(task="accounts.refresh_health").args == [[cast.account_a.pk]]
+    assert "Could not publish accounts.refresh_health" in caplog.text
 
 
 def test_the_hourly_refresh_is_scheduled_by_the_migrations(db):
