@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponseBase
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
@@ -18,6 +19,16 @@ LAST_SEEN = "kam_last_seen"
 # late, and a busy user's session row is written about once a minute instead of on every request
 # (which is what SESSION_SAVE_EVERY_REQUEST would cost).
 TOUCH_EVERY = 60
+
+
+def _signed_in(request: HttpRequest) -> bool:
+    """Whether the request comes from a signed-in user; False while the database is away, so that
+    the view's own outage handling (kam.outage) answers with its 503 and the typed form, rather
+    than this middleware with a 500."""
+    try:
+        return request.user.is_authenticated
+    except DatabaseError:
+        return False
 
 
 class IdleTimeoutMiddleware:
@@ -35,7 +46,7 @@ class IdleTimeoutMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         timeout = settings.SESSION_IDLE_TIMEOUT
         now = int(time.time())
-        if timeout and request.user.is_authenticated:
+        if timeout and _signed_in(request):
             last_seen = request.session.get(LAST_SEEN)
             if last_seen is not None and now - last_seen > timeout:
                 logout(request)
@@ -47,7 +58,7 @@ class IdleTimeoutMiddleware:
                 return redirect_to_login(request.get_full_path())
         response = self.get_response(request)
         # After the view; sessions from before this middleware get their first time here.
-        if timeout and request.user.is_authenticated:
+        if timeout and _signed_in(request):
             last_seen = request.session.get(LAST_SEEN)
             if last_seen is None or now - last_seen >= TOUCH_EVERY:
                 request.session[LAST_SEEN] = now
@@ -77,7 +88,6 @@ class NoStoreForSignedInMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+        if hasattr(request, "user") and _signed_in(request) and not response.has_header("Cache-Control"):
             add_never_cache_headers(response)
         return response
