@@ -154,6 +154,8 @@ def _side(
         "medical_touchpoint": medical_touchpoint.pk if medical_touchpoint else None,
         "support": support.pk,
         "plan": plan.pk,
+        "objective": objective.pk,
+        "action": action.pk,
         "submitted_plan": submitted.pk,
         "approved_plan": approved.pk,
         "campaign": campaign.pk,
