@@ -8,7 +8,7 @@ The API adds no rule of its own: each viewset's queryset starts from its app's s
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -61,9 +61,13 @@ def parse_updated_since(request: Request) -> datetime | None:
         raise exceptions.ValidationError(
             {"updated_since": _("Give a date and time in ISO 8601, e.g. 2026-12-01T00:00:00Z.")}
         )
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
+    try:
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59, which Python accepts.
+        return moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise exceptions.ValidationError({"updated_since": _("This date and time is out of range.")}) from None
 
 
 def changed_since(queryset: QuerySet, since: datetime | None) -> QuerySet:

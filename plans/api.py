@@ -243,6 +243,10 @@ class PlanRowSerializer(serializers.ModelSerializer):
             elif self.instance is not None:
                 value = getattr(self.instance, name)
                 data[name] = list(value.all()) if hasattr(value, "all") else value
+            else:  # the model's default, as a new row on the page starts with it
+                field = self.form_class._meta.model._meta.get_field(name)
+                if field.has_default():
+                    data[name] = field.get_default()
         form = self.form_class(data=_form_data(data), instance=self.instance, plan=plan)
         if not form.is_valid():
             raise _form_errors(form)
