@@ -9,7 +9,7 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
@@ -29,19 +29,21 @@ SCHEMA = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=Non
 CHECKS = [not_a_server_error, content_type_conformance, response_schema_conformance]
 
 
-@pytest.fixture
-def _keep_connection():
-    """The test's transaction must outlive each request: as Django's test client does, stop the
-    WSGI handler from closing the database connection at the end of a request."""
+@pytest.fixture(scope="module")
+def tokens(django_db_setup, django_db_blocker) -> dict[str, str]:
+    """One data set for the module, rolled back at its end (building it per operation took most
+    of the run). The test's transaction must outlive each request: as Django's test client does,
+    the WSGI handler is kept from closing the database connection at the end of a request."""
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
-    yield
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield _world()
+        transaction.set_rollback(True)
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 
 
-@pytest.fixture
-def tokens(db, _keep_connection) -> dict[str, str]:
+def _world() -> dict[str, str]:
     admin = UserFactory(username="api_admin", role=Role.ADMIN)
     kam = UserFactory(username="api_kam")
     medical = UserFactory(username="api_medical", role=Role.MSL)
