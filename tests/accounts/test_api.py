@@ -119,3 +119,10 @@ def test_it_pages_with_a_maximum(cast, login):
     body = login(cast.kam_a).get(LIST, {"page_size": 2}).json()
     assert body["count"] == 4 and len(body["results"]) == 2 and body["next"]
     assert login(cast.kam_a).get(LIST, {"page_size": 10_000}).status_code == 200
+
+
+def test_it_takes_any_utc_offset_python_reads(cast, login):
+    # PostgreSQL refuses offsets beyond ±15:59 that Python accepts: a 500 until the time went in as UTC.
+    response = login(cast.kam_a).get(LIST, {"updated_since": "2026-09-09T20:33:11+20:36"})
+    assert response.status_code == 200
+    assert login(cast.kam_a).get(LIST, {"updated_since": "9999-12-31T23:59:59-20:00"}).status_code == 400
