@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from kam import views
+from kam import token_views, views
 
 urlpatterns = [
     # First: the public survey links are the most requested pages, and URLs are tried in order.
@@ -23,6 +23,9 @@ urlpatterns = [
     path("people/", views.people_list, name="people-list"),
     path("people/<int:pk>/", views.people_detail, name="people-detail"),
     path("people/<int:pk>/handover/", views.people_handover, name="people-handover"),
+    path("api-tokens/", token_views.api_tokens, name="api-tokens"),
+    path("api-tokens/<int:pk>/revoke/", token_views.api_token_revoke_view, name="api-token-revoke"),
+    path("api/v1/", include("kam.api_urls")),
     path("accounts/", include("accounts.urls")),
     path("stakeholders/", include("stakeholders.urls")),
     path("plans/", include("plans.urls")),

@@ -148,3 +148,20 @@ def support_request_respond(*, request: SupportRequest, accept: bool, note: str,
     request.response_note = note[:500]
     request.save(update_fields=["status", "responded_by", "responded_at", "response_note"])
     return request
+
+
+@transaction.atomic
+def affiliation_save(*, affiliation: Affiliation, by: User) -> Affiliation:
+    """Save an edited affiliation (the API's edit; the DMU page saves its form the same way)."""
+    affiliation.full_clean()
+    affiliation.save()
+    schedule_health_refresh([affiliation.account_id])
+    return affiliation
+
+
+def person_save(*, person: Person, by: User) -> Person:
+    """Save an edited person (the API's edit). Whether ``by`` may change the identity is the
+    caller's check (``stakeholders.sharing.can_edit_identity``), as on the page."""
+    person.full_clean()
+    person.save()
+    return person

@@ -157,6 +157,8 @@ def _side(
         "support": support.pk,
         "consent": consent.pk,
         "plan": plan.pk,
+        "objective": objective.pk,
+        "action": action.pk,
         "submitted_plan": submitted.pk,
         "approved_plan": approved.pk,
         "campaign": campaign.pk,
