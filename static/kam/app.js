@@ -32,3 +32,20 @@
     if (tab) bootstrap.Tab.getOrCreateInstance(tab).show();
   });
 })();
+
+// A table that scrolls sideways (on a phone) can be scrolled with the keyboard: it takes focus
+// while it overflows, and only then (WCAG 2.1.1; axe's scrollable-region-focusable).
+(function () {
+  function sync() {
+    document.querySelectorAll('.table-responsive').forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth) {
+        box.tabIndex = 0;
+      } else if (box.getAttribute('tabindex') === '0') {
+        box.removeAttribute('tabindex');
+      }
+    });
+  }
+  document.addEventListener('DOMContentLoaded', sync);
+  window.addEventListener('resize', sync);
+  document.addEventListener('shown.bs.tab', sync);
+})();

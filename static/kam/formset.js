@@ -9,6 +9,9 @@
       var html = box.querySelector('template').innerHTML.replace(/__prefix__/g, total.value);
       box.querySelector('tbody').insertAdjacentHTML('beforeend', html);
       total.value = parseInt(total.value, 10) + 1;
+      // Keyboard and screen-reader users land in the row they added, not back on the button.
+      var first = box.querySelector('tbody tr:last-child').querySelector('input:not([type=hidden]), select, textarea');
+      if (first) first.focus();
     });
   });
 })();
