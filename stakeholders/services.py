@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.health import schedule_health_refresh
 from accounts.models import Account
 from accounts.selectors import accounts_visible_to
+from kam import firewall
 from kam.models import User
 from stakeholders.models import (
     Affiliation,
@@ -78,6 +79,9 @@ def affiliation_end(*, affiliation: Affiliation, on: date | None = None, by: Use
 
 @transaction.atomic
 def touchpoint_log(*, touchpoint: Touchpoint, participants: list[User], people: list[Person], by: User) -> Touchpoint:
+    # The form says so beside the field; here the rule holds for every caller (the API included).
+    if any(not firewall.may_take_part(by, colleague) for colleague in participants):
+        raise ValidationError({"participants": _("Only colleagues of your own side of the firewall take part.")})
     touchpoint.logged_by = by
     touchpoint.is_medical = by.is_medical
     touchpoint.full_clean()

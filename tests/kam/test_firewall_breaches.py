@@ -202,3 +202,16 @@ def test_a_medical_users_stakeholder_export_holds_no_stance(cast, login, seat):
     assert data["restricted"] is True
     kam = json.loads(login(cast.kam_a).get(url).content)
     assert kam["affiliations"][0]["stance"] is not None
+
+
+def test_the_touchpoint_service_itself_keeps_the_other_side_out(cast):
+    """Defence in depth: whatever the caller (page, API, import), no colleague of the other side."""
+    from django.core.exceptions import ValidationError
+
+    from stakeholders.models import Touchpoint
+    from stakeholders.services import touchpoint_log
+
+    touchpoint = Touchpoint(account=cast.account_a, date=date.today(), kind="visit", summary="x")
+    with pytest.raises(ValidationError):
+        touchpoint_log(touchpoint=touchpoint, participants=[cast.medical], people=[], by=cast.kam_a)
+    assert not Touchpoint.objects.filter(account=cast.account_a, summary="x").exists()
