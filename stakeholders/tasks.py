@@ -55,3 +55,7 @@ def dispatch_scheduled_campaigns() -> int:
     from stakeholders.surveys import dispatch_due_campaigns
 
     return dispatch_due_campaigns()
+
+
+# The CRM import's task lives with the import; imported here so that Celery's autodiscovery finds it.
+from stakeholders.imports.tasks import import_run_task  # noqa: E402, F401
