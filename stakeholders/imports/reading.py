@@ -70,13 +70,16 @@ def _detect_encoding(sample: bytes, complete: bool) -> str:
         return "utf-8-sig"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    if b"\x00" in sample:
+        # Text has no NUL bytes; UTF-16 without its byte order mark would pass as UTF-8 otherwise.
+        raise BadFile(_("The file's text encoding could not be recognised. Save it as CSV (UTF-8) and upload again."))
     try:
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=complete)
         return "utf-8"
     except UnicodeDecodeError:
         pass
     match = from_bytes(sample).best()
-    if match is None or b"\x00" in sample:
+    if match is None:
         raise BadFile(_("The file's text encoding could not be recognised. Save it as CSV (UTF-8) and upload again."))
     return match.encoding
 

@@ -40,12 +40,13 @@ def import_upload(*, user: User, kind: str, upload: UploadedFile) -> DataImport:
     check_size(upload.size or 0)
     root = Path(settings.IMPORT_FILES_ROOT)
     root.mkdir(parents=True, exist_ok=True)
-    stored_name = uuid.uuid4().hex
+    file_name = Path(upload.name or "upload").name[:255]
+    # openpyxl goes by the extension; the name is otherwise ours, never the uploader's.
+    stored_name = uuid.uuid4().hex + Path(file_name).suffix.lower()[:10]
     path = root / stored_name
     with path.open("wb") as out:
         for chunk in upload.chunks():
             out.write(chunk)
-    file_name = Path(upload.name or "upload").name[:255]
     try:
         shape = inspect(path, file_name)
     except BadFile:

@@ -91,7 +91,7 @@ def run_import(
     """Upload, map as proposed (plus ``overrides``), dry run and, if ``apply``, apply; the task runs
     eagerly when the request's transaction commits (``capture`` is django_capture_on_commit_callbacks)."""
     response = upload(client, kind, name, content)
-    assert response.status_code == 302, response.content.decode()[:2000]
+    assert response.status_code == 302, re.findall(r"invalid-feedback.*", response.content.decode())
     pk = int(re.search(r"/imports/(\d+)/", response["Location"]).group(1))
     data_import = DataImport.objects.get(pk=pk)
     with capture(execute=True):
