@@ -145,9 +145,7 @@ class StakeholderRun(Run):
         emails = {d["email"] for *_, d in cleaned if d["email"]}
         by_id: dict[str, Person] = {}
         by_email: dict[str, Person] = {}
-        for person in Person.objects.filter(
-            Q(external_id__in=ids) | Q(email__in=emails, external_id=""), erased_at__isnull=True
-        ):
+        for person in Person.objects.filter(Q(external_id__in=ids) | Q(email__in=emails, external_id="")):
             if person.external_id:
                 by_id[person.external_id] = person
             if person.email:
@@ -183,6 +181,10 @@ class StakeholderRun(Run):
             if person is None and data["email"]:
                 person = by_email.get(data["email"])
             created = False
+            if person is not None and person.erased_at is not None:
+                # Their CRM id stays on the erased row, so that the next export does not bring them back.
+                self.reject(line, cells, _("This person was erased on request and is not imported again."))
+                continue
             if person is not None and person.pk is not None and person.pk not in seen:
                 self.reject(
                     line,

@@ -274,3 +274,18 @@ def test_it_lists_rejected_rows_for_download(cast, login, django_capture_on_comm
     lines = text.strip().splitlines()
     assert lines[0].startswith('"Account ID","Account Name"') and lines[0].endswith('"line","reason"')
     assert len(lines) == 4 and '"Klinikum Süd"' in lines[1] and '"6"' in lines[1]
+
+
+def test_it_does_not_bring_back_a_person_erased_on_request(cast, login, django_capture_on_commit_callbacks):
+    from stakeholders.privacy import person_erase
+
+    Account.objects.filter(pk=cast.account_a.pk).update(crm_id="V-A")
+    person = AffiliationFactory(account=cast.account_a, person=PersonFactory(external_id="C-1")).person
+    person_erase(person=person, by=cast.admin)
+    rows = [["Contact ID", "First Name", "Last Name", "Account ID"], ["C-1", "Back", "Again", "V-A"]]
+    data_import = run_import(
+        login(cast.kam_a), django_capture_on_commit_callbacks, "stakeholders", "c.csv", csv_bytes(rows)
+    )
+    assert data_import.status == ImportStatus.APPLIED
+    assert "erased" in _rejected(data_import)[2]
+    assert not Person.objects.filter(last_name="Again").exists()
