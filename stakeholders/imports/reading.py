@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 SAMPLE_BYTES = 256 * 1024
 DELIMITERS = (";", ",", "\t", "|")
+LATIN_LOOKALIKES = {"cp1250", "cp1252", "latin_1", "iso8859_2", "iso8859_15", "cp1257", "iso8859_9", "cp1254"}
 # One cell may hold a long note; a line of several megabytes with no delimiter is not a CSV.
 csv.field_size_limit(1024 * 1024)
 
@@ -81,6 +82,14 @@ def _detect_encoding(sample: bytes, complete: bool) -> str:
     match = from_bytes(sample).best()
     if match is None:
         raise BadFile(_("The file's text encoding could not be recognised. Save it as CSV (UTF-8) and upload again."))
+    if match.encoding in LATIN_LOOKALIKES:
+        # A short German sample reads the same in several single-byte code pages (ä, ö, ü, ß sit at
+        # the same bytes); Excel in Western Europe writes Windows-1252, so that is the one to take.
+        try:
+            sample.decode("cp1252")
+            return "cp1252"
+        except UnicodeDecodeError:
+            pass
     return match.encoding
 
 

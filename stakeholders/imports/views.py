@@ -96,7 +96,10 @@ def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
 def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress card alone, polled by htmx every second while a run is under way."""
     data_import = _own(request, pk)
-    return render(request, "stakeholders/imports/_progress.html", _results(data_import))
+    response = render(request, "stakeholders/imports/_progress.html", _results(data_import))
+    if not data_import.is_running and request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"  # done: reload the page, which offers the mapping again
+    return response
 
 
 @login_required
