@@ -23,6 +23,8 @@ from charset_normalizer import from_bytes
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from kam.text import xml_safe
+
 SAMPLE_BYTES = 256 * 1024
 DELIMITERS = (";", ",", "\t", "|")
 LATIN_LOOKALIKES = {"cp1250", "cp1252", "latin_1", "iso8859_2", "iso8859_15", "cp1257", "iso8859_9", "cp1254"}
@@ -178,7 +180,7 @@ def cell_text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return xml_safe(value).strip()
 
 
 def iter_rows(path: Path, shape: FileShape) -> Iterator[tuple[int, list[str]]]:
@@ -195,7 +197,7 @@ def iter_rows(path: Path, shape: FileShape) -> Iterator[tuple[int, list[str]]]:
             next(reader, None)
             for cells in reader:
                 if any(c.strip() for c in cells):
-                    yield reader.line_num, [c.strip() for c in cells[:width]]
+                    yield reader.line_num, [xml_safe(c).strip() for c in cells[:width]]
         except UnicodeDecodeError as exc:
             raise BadFile(
                 _("The text stops being readable as %(encoding)s after line %(line)s. Save the file as CSV (UTF-8).")

@@ -113,3 +113,16 @@ def test_it_refuses_an_empty_file_and_another_format(cast, login):
     client = login(cast.kam_a)
     assert "empty" in _error(upload(client, "accounts", "empty.csv", b""))
     assert "Upload a .csv or .xlsx" in _error(upload(client, "accounts", "a.pdf", b"%PDF-1.4"))
+
+
+def test_it_drops_characters_no_export_could_hold(cast, login, django_capture_on_commit_callbacks):
+    # Past the sampled start of the file, where only the row reader sees them.
+    rows = [["Account ID", "Account Name", "Type"]] + [
+        [f"X-{i}", "Klinik " + "x" * 150, "Hospital"] for i in range(2000)
+    ]
+    rows.append(["X-NUL", "Klinik\x00 am\x0b See\x07", "Hospital"])
+    data_import = run_import(
+        login(cast.kam_a), django_capture_on_commit_callbacks, "accounts", "c.csv", csv_bytes(rows)
+    )
+    assert data_import.status == "applied" and data_import.counts["created"] == 2001
+    assert Account.objects.get(crm_id="X-NUL").name == "Klinik am See"
