@@ -175,6 +175,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# Imports from the company CRM (stakeholders.imports): where uploads are kept until applied, and the
+# limits a file must keep (docs/import.md). 100,000 stakeholder rows are about 15 MB as CSV.
+IMPORT_FILES_ROOT = Path(env.str("IMPORT_FILES_ROOT", default=str(BASE_DIR / "var" / "imports")))
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=25 * 1024 * 1024)
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=200)
+IMPORT_MAX_UNZIPPED_BYTES = env.int("IMPORT_MAX_UNZIPPED_BYTES", default=200 * 1024 * 1024)
+IMPORT_MAX_ZIP_RATIO = env.int("IMPORT_MAX_ZIP_RATIO", default=100)
+
 # E-mail: files under var/ in development, SMTP (EMAIL_URL=smtp+tls://user:pw@host:587) in production.
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from stakeholders.imports.models import DataImport
 from stakeholders.models import (
     Affiliation,
     AffiliationOverride,
@@ -85,3 +86,16 @@ class SupportRequestAdmin(SimpleHistoryAdmin):
     list_display = ("topic", "account", "requested_by", "status", "responded_by")
     list_filter = ("status",)
     raw_id_fields = ("account", "person")
+
+
+@admin.register(DataImport)
+class DataImportAdmin(admin.ModelAdmin):
+    """Every CRM import, for administrators: who, when, which file, the mapping and the counts."""
+
+    list_display = ("pk", "file_name", "kind", "user", "status", "created_at", "applied_at")
+    list_filter = ("kind", "status")
+    search_fields = ("file_name", "user__username")
+    readonly_fields = [f.name for f in DataImport._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -43,6 +43,13 @@ class Person(models.Model):
     do_not_contact = models.BooleanField(_("do not contact"), default=False)
     survey_opt_out_at = models.DateTimeField(_("opted out of surveys"), null=True, blank=True)
     erased_at = models.DateTimeField(_("erased"), null=True, blank=True, editable=False)
+    external_id = models.CharField(
+        _("external id"),
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text=_("The id in the company CRM, to match imported data."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -52,6 +59,11 @@ class Person(models.Model):
         verbose_name = _("stakeholder")
         verbose_name_plural = _("stakeholders")
         indexes = [models.Index(fields=["email"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"], condition=~models.Q(external_id=""), name="person_external_id_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -307,6 +319,13 @@ class Touchpoint(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="touchpoints")
     date = models.DateField(_("date"), default=timezone.localdate)
     kind = models.CharField(_("kind"), max_length=20, choices=TouchpointKind.choices, default=TouchpointKind.VISIT)
+    external_id = models.CharField(
+        _("external id"),
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text=_("The id in the company CRM, to match imported data."),
+    )
     participants = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("our participants"), related_name="touchpoints"
     )
@@ -326,6 +345,11 @@ class Touchpoint(models.Model):
         verbose_name = _("touchpoint")
         verbose_name_plural = _("touchpoints")
         indexes = [models.Index(fields=["account", "-date"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"], condition=~models.Q(external_id=""), name="touchpoint_external_id_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.date} @ {self.account}"
@@ -666,3 +690,7 @@ class LowScoreFollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"Follow-up {self.account} ({self.invitation.person})"
+
+
+# The import's records live in their own package; imported here so that Django registers them.
+from stakeholders.imports.models import DataImport, ImportMapping, ImportRejection  # noqa: E402, F401

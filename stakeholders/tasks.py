@@ -66,3 +66,7 @@ def alert_low_score(self, follow_up_id: int) -> None:
     with outbox.exactly_once(self) as act:
         if act:
             low_score_alert_send(follow_up_id)
+
+
+# The CRM import's task lives with the import; imported here so that Celery's autodiscovery finds it.
+from stakeholders.imports.tasks import import_run_task  # noqa: E402, F401

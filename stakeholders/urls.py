@@ -8,6 +8,7 @@ from stakeholders import (
     privacy_urls,
     views,
 )
+from stakeholders.imports import urls as import_urls
 
 app_name = "stakeholders"
 
@@ -39,6 +40,7 @@ urlpatterns = [
     path("touchpoints/<int:pk>/", views.touchpoint_detail, name="touchpoint"),
     path("support/<int:pk>/respond/", views.support_request_respond, name="support-respond"),
     *privacy_urls.urlpatterns,
+    *import_urls.urlpatterns,
     path("campaigns/", campaign_views.campaign_list, name="campaigns"),
     path("campaigns/new/", campaign_views.campaign_new, name="campaign-new"),
     path("campaigns/<int:pk>/", campaign_views.campaign_detail, name="campaign"),

@@ -19,6 +19,7 @@ from decimal import Decimal
 from accounts.models import TeamFunction
 from kam.models import Role, User
 from plans.models import PlanningPeriod, PlanStatus
+from stakeholders.imports.models import DataImport
 from stakeholders.models import (
     Function,
     InvitationStatus,
@@ -146,6 +147,15 @@ def _side(
     invitation = InvitationFactory(campaign=campaign, person=person, account=account, status=InvitationStatus.ANSWERED)
     ResponseFactory(invitation=invitation, csat_score=2)
     follow_up = LowScoreFollowUp.objects.create(account=account, invitation=invitation)
+    # An upload of the account's owner, waiting for its mapping (the CRM import).
+    data_import = DataImport.objects.create(
+        user=owner,
+        kind="accounts",
+        file_name="veeva.csv",
+        stored_name="missing",
+        file_format="csv",
+        headers=["Account ID", "Account Name"],
+    )
 
     return {
         "account": account.pk,
@@ -164,6 +174,7 @@ def _side(
         "campaign": campaign.pk,
         "follow_up": follow_up.pk,
         "token": invitation_token(invitation),
+        "import": data_import.pk,
     }
 
 
