@@ -52,17 +52,20 @@ def port_open(port: int) -> bool:
 class RedisServer:
     """A redis-server of the test's own, that the test can pause (SIGSTOP), resume and kill."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, appendonly: bool = False) -> None:
         self.dir = tempfile.mkdtemp(prefix="kam-redis-")
         self.port = free_port()
         self.process: subprocess.Popen | None = None
+        # As docs/operations.md configures production: the queue survives a restart in the same dir.
+        self.persistence = ["--appendonly", "yes", "--appendfsync", "everysec"] if appendonly else []
 
     def url(self, db: int = 0) -> str:
         return f"redis://127.0.0.1:{self.port}/{db}"
 
     def start(self) -> RedisServer:
+        server = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.dir, "--save", ""]
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.dir, "--save", ""],
+            [*server, *self.persistence],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
