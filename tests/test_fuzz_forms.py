@@ -1,10 +1,11 @@
 """Property-based fuzzing of every form of the app, with Hypothesis.
 
-Every POST route that takes a form or formset (found by walking the URL resolver; the list below is
-held to it by ``test_it_fuzzes_every_form_route``) is posted with its own page's values, as the
-browser would send them, with one field replaced by something hostile (``tests.fuzz.FORM_FUZZ``:
-non-characters, lone surrogates as raw bytes and as text, broken UTF-8, right-to-left text and
-overrides, emoji, 10k–1M characters, NUL bytes, markup, SQL-looking text, formula starts). Then:
+Every POST route that takes a form or formset (the POST rows of tests/authz/matrix.csv, which
+``test_it_fuzzes_every_form_route`` holds to this list, and routes of the URL resolver the matrix
+lacks so far: the consent form) is posted with its own page's values, as the browser would send
+them, with one field replaced by something hostile (``tests.fuzz.FORM_FUZZ``: non-characters,
+lone surrogates as raw bytes and as text, broken UTF-8, right-to-left text and overrides, emoji,
+10k–1M characters, NUL bytes, markup, SQL-looking text, formula starts). Then:
 
 - never a 500: every answer is a 2xx, 3xx or 4xx;
 - a refused form is a 400 that shows what was typed in a text field again, escaped: nothing typed
