@@ -16,12 +16,12 @@ Each example runs in a savepoint that is rolled back, over one data set built on
 (``tests/authz/data.py``), so examples do not pile up rows. Examples are derandomised: the same
 on every run.
 
-Budget: ``KAM_FUZZ_FORM_EXAMPLES`` examples per form (its fields share them), 40 by default, so
-that the module stays near three minutes on the shared 2-core machine: an example costs 0.1–0.2 s
-(a refused form is rendered again, an accepted one is followed to its page), and a 10k–1M-character
-one about a second. ``KAM_FUZZ_FORM_EXAMPLES=1000`` is the thorough run, 33 × 1,000 examples (about
-80 minutes on that machine; 150 per form took 12 minutes); add ``KAM_FUZZ_NO_SHRINK=1`` to report
-a failure without shrinking it.
+Budget: ``KAM_FUZZ_FORM_EXAMPLES`` examples per form (its fields share them), 60 by default, so
+that the module stays within three minutes on the shared 2-core machine (95 s at a load of 5): an
+example costs 0.05–0.2 s with the machine's load (a refused form is rendered again, an accepted one
+is followed to its page), a 10k–1M-character one about a second. ``KAM_FUZZ_FORM_EXAMPLES=1000`` is
+the thorough run, 33 × 1,000 examples: about 25 minutes there (300 per form took 7.6 minutes);
+add ``KAM_FUZZ_NO_SHRINK=1`` to report a failure without shrinking it.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ from tests.fuzz import FORM_FUZZ, FUZZ, as_django_reads_it, wire
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
-EXAMPLES = int(os.environ.get("KAM_FUZZ_FORM_EXAMPLES", "40"))
+EXAMPLES = int(os.environ.get("KAM_FUZZ_FORM_EXAMPLES", "60"))
 
 
 @dataclass(frozen=True)
