@@ -10,6 +10,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -33,7 +35,20 @@ from plans.exports import PPTX_CONTENT_TYPE
 from plans.models import PlanningPeriod
 
 
+class LoginForm(AuthenticationForm):
+    """Django's login form with its username length enforced. Django sets the field's max_length
+    after building it, so no validator checked it: a username of any length reached
+    ``authenticate()``, and django-axes' 255-character column for failed attempts answered a
+    longer one with a 500."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
+
+
 class LoginView(auth_views.LoginView):
+    form_class = LoginForm
     redirect_authenticated_user = True
 
 

@@ -30,4 +30,5 @@ def digest_settings(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, _("Your digest settings are saved."))
         return redirect("plans:digest-settings")
-    return render(request, "plans/digest_settings.html", {"form": form})
+    # A refusal is a 400, as on every form; an empty POST binds nothing and just shows the page.
+    return render(request, "plans/digest_settings.html", {"form": form}, status=400 if form.is_bound else 200)

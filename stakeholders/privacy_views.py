@@ -141,7 +141,8 @@ def tov_export(request: HttpRequest, fmt: str = "csv") -> HttpResponse:
     raw = request.GET.get("year", "").strip()
     if not raw:
         year = timezone.localdate().year
-    elif raw.isascii() and raw.isdigit() and int(raw) in TOV_YEARS:  # "²" is a digit int() refuses
+    # "²" is a digit int() refuses, and so is any string of more than 4,300 digits.
+    elif raw.isascii() and raw.isdigit() and len(raw) <= 4 and int(raw) in TOV_YEARS:
         year = int(raw)
     else:
         return HttpResponseBadRequest(

@@ -178,7 +178,8 @@ def touchpoint_add(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
     initial = {"date": timezone.localdate(), "participants": [request.user.pk]}
     person_id = request.GET.get("person", "")
-    if person_id.isascii() and person_id.isdigit():
+    # ASCII digits only, and no longer than an id: "²".isdigit() holds and int() refuses it (a 500).
+    if person_id.isascii() and person_id.isdigit() and len(person_id) < 10:
         initial["stakeholders"] = [int(person_id)]
     form = TouchpointForm(
         request.POST if request.method == "POST" else None, initial=initial, account=account, user=request.user

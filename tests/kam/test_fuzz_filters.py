@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
@@ -33,6 +32,7 @@ from kam.text import xml_safe
 from plans.models import PlanStatus
 from stakeholders.models import Category, DmuRole, Stance
 from tests.filter_endpoints import ACCOUNT_FILTERS, DASHBOARD_FILTERS
+from tests.fuzz import FUZZ, as_django_reads_it, wire
 
 PER_PARAMETER = 1000
 
@@ -47,49 +47,6 @@ def fuzz_settings(examples: int) -> settings:
         database=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
-
-
-# Single characters worth trying anywhere: NUL and other controls, lone surrogates, non-characters,
-# bidirectional overrides, right-to-left letters, emoji (with joiners), a combining accent, a BOM.
-ODD_CHARACTERS = [
-    "\x00", "\x0b", "\x1b", "\x7f", "\r", "\t", "\n",
-    "\ud800", "\udfff", "\ud83d",
-    "\ufffe", "\uffff", "\ufdd0", "\U0001fffe", "\U0010ffff",
-    "\u202e", "\u200f", "\u05e9", "\u0645", "😀", "\u200d", "\u0301", "\ufeff", "²", "١",
-]  # fmt: skip
-PAYLOADS = [
-    "<img src=x onerror=alert(1)>",
-    "\"><script>alert('kam')</script>",
-    "' OR 1=1 --",
-    "'; DROP TABLE accounts_account; --",
-    "1 UNION SELECT password FROM kam_user",
-    "%' OR name ILIKE '%",
-    "=1+1",
-    "X;=1+1;Y",
-    "+A1",
-    "-2",
-    "@SUM(A1)",
-    "\t=1",
-    "\r=1",
-    "שלום עולם",
-    "👩\u200d⚕️ Dr. 😀",
-    "\u202egpj.exe",
-    "{{ 7*7 }}{% debug %}",
-    "99999999999999999999",
-    "-1",
-    "1e309",
-    "NaN",
-]
-CHARACTER = st.one_of(st.characters(), st.sampled_from(ODD_CHARACTERS))
-FUZZ = st.one_of(
-    st.sampled_from(PAYLOADS),
-    st.text(alphabet=CHARACTER, max_size=30),
-    st.lists(st.one_of(st.sampled_from(PAYLOADS), st.text(alphabet=CHARACTER, max_size=8)), min_size=2, max_size=4).map(
-        "".join
-    ),
-    # Very long: up to what a front server lets through in a request line (gunicorn: 4,094 bytes).
-    st.tuples(st.sampled_from(PAYLOADS + ODD_CHARACTERS), st.integers(300, 1500)).map(lambda t: (t[0] * t[1])[: t[1]]),
-)
 
 
 def _choices(*choice_lists) -> list[str]:
@@ -123,17 +80,8 @@ def queries(params: tuple[str, ...], ids: dict[str, list[str]]) -> st.SearchStra
     )
 
 
-def _wire(value: str) -> str:
-    # Lone surrogates cannot be encoded as UTF-8 text; a client would send their bytes anyway.
-    return quote(value.encode("utf-8", "surrogatepass"), safe="")
-
-
-def _as_django_reads_it(value: str) -> str:
-    return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
-
-
 def get(client, url: str, query: dict[str, str]):
-    return client.get(url + "?" + "&".join(f"{name}={_wire(value)}" for name, value in query.items()))
+    return client.get(url + "?" + "&".join(f"{name}={wire(value)}" for name, value in query.items()))
 
 
 def assert_safe(response, query: dict[str, str]) -> None:
@@ -142,7 +90,7 @@ def assert_safe(response, query: dict[str, str]) -> None:
     if "html" in content_type:
         body = response.content.decode()
         for value in query.values():
-            seen = _as_django_reads_it(value)
+            seen = as_django_reads_it(value)
             # Long enough and with markup in it that finding it raw can only mean it was echoed.
             if "<" in seen and len(seen) >= 6:
                 assert seen not in body, (query, seen[:80])
