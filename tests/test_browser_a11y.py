@@ -20,6 +20,8 @@ To keep the sweep to a few minutes on two cores, it dedupes what renders the sam
 - public pages (the anonymous role gets a 200: survey pages, login, password reset) run as
   anonymous only;
 - each page is loaded once and checked at both sizes (the viewport is resized in between);
+- the REST API's Swagger UI (``api:docs``) is left out: a developer tool drawn entirely by the
+  vendored drf-spectacular-sidecar bundle, not a page of the app, whose markup we do not write;
 - non-HTML answers (CSV, XLSX, PDF, PPTX, JSON) are left out, and so are htmx fragments (no
   ``<html>`` element, e.g. a campaign's progress): axe checks them inside the page that holds them.
 Every violation (all nodes, any impact) is written to test-artifacts/a11y-violations.json.
@@ -102,9 +104,15 @@ def _sweep_rows(rows: list[Row]) -> list[Row]:
     return chosen
 
 
+# Third-party pages that are not the app's own (see the module docstring).
+NOT_SWEPT = {"api:docs"}
+
+
 def _visits(rows: list[Row], world, sessions: dict[str, Client]) -> list[Visit]:
     visits = []
     for row in _sweep_rows(rows):
+        if row.route in NOT_SWEPT:
+            continue
         statuses = dict(row.expected)
         kinds = ("anonymous",) if statuses["anonymous"] == "200" else [k for k in KINDS if k != "anonymous"]
         url = url_for(row, world)
