@@ -559,7 +559,7 @@ def health_band(score: int | None) -> str:
 
 class AccountHealth(models.Model):
     """One account's health score and the figures behind it: a summary row derived from plans,
-    objectives, surveys, the DMU and the financials by ``accounts.health.refresh_health``, which
+    objectives, surveys, the DMU and the financials by ``kam.portfolio.health.refresh_health``, which
     rewrites every row in a few set-based statements. Never edited by hand; the formula is in
     ``accounts/health.py`` and docs/health.md."""
 

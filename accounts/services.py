@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -10,7 +11,6 @@ from django.db.models import Count, FilteredRelation, OuterRef, Q, Subquery
 from django.forms import BaseInlineFormSet
 from django.utils.translation import gettext as _
 
-from accounts.health import schedule_health_refresh
 from accounts.models import (
     LISTED_STATUSES,
     Account,
@@ -23,6 +23,7 @@ from accounts.models import (
     QualificationScore,
     TeamFunction,
 )
+from kam import outbox
 from kam.models import User
 
 
@@ -213,3 +214,16 @@ def user_handover(*, leaving: User, new_owner: User, by: User) -> int:
 
 def key_account_count(user: User) -> int:
     return Account.objects.active().key_accounts().filter(owner=user).count()
+
+
+# The health refresh lives a floor up (kam.portfolio); this floor only asks for it, by name.
+REFRESH_TASK = "accounts.refresh_health"
+
+
+def schedule_health_refresh(account_ids: Iterable[int]) -> None:
+    """Refresh these accounts' health in a worker once the current transaction has committed,
+    so the worker reads what was just written (and nothing is queued for a rolled-back write).
+    Recorded in the outbox with the write: a broker outage delays the refresh, never drops it."""
+    ids = sorted({int(pk) for pk in account_ids if pk})
+    if ids:
+        outbox.enqueue(REFRESH_TASK, ids, dedupe=outbox.dedupe_key(REFRESH_TASK, ids))

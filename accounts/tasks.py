@@ -16,12 +16,3 @@ def recompute_scores(account_ids: list[int]) -> int:
         account_recompute(account)
         done += 1
     return done
-
-
-@shared_task(name="accounts.refresh_health")
-def refresh_health_task(account_ids: list[int] | None = None) -> int:
-    """Recompute stored health scores: the given accounts after a write (enqueued on commit), or
-    all accounts when called without ids (hourly, migration 0005_health_schedule)."""
-    from accounts.health import refresh_health
-
-    return refresh_health(account_ids)

@@ -2,13 +2,14 @@ from django.urls import path
 
 from accounts import views
 
+# The account page itself (accounts:detail) reads every floor above this one; kam/urls.py adds it
+# to this namespace from kam.portfolio.
 app_name = "accounts"
 
 urlpatterns = [
     path("", views.account_list, name="list"),
     path("new/", views.account_create, name="create"),
     path("export/<str:fmt>/", views.account_export, name="export"),
-    path("<int:pk>/", views.account_detail, name="detail"),
     path("<int:pk>/edit/", views.account_edit, name="edit"),
     path("<int:pk>/archive/", views.account_archive, name="archive"),
     path("<int:pk>/restore/", views.account_restore, name="restore"),

@@ -88,7 +88,7 @@ def _subjects() -> dict:
     from django.db.models import Count
 
     from accounts.models import Account
-    from kam.large_demo import CRM_PREFIX
+    from kam.demo.large import CRM_PREFIX
     from kam.models import User
     from plans.models import AccountPlan, PlanningPeriod, PlanStatus
     from stakeholders.models import CampaignStatus, InvitationStatus, SurveyInvitation
@@ -399,7 +399,7 @@ def main() -> int:
         from django.contrib.sessions.models import Session
 
         from accounts.models import Account
-        from kam.large_demo import CRM_PREFIX
+        from kam.demo.large import CRM_PREFIX
 
         if Account.objects.filter(crm_id__startswith=CRM_PREFIX).count() < 1000:
             print("No large demo in this database: run `manage.py seed_demo --large` first.")

@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import AccountViewSet
-from kam.dashboard_api import DashboardView
+from kam.portfolio.api import DashboardView
 from plans.api import ActionViewSet, ObjectiveViewSet, PlanViewSet
 from stakeholders.api import AffiliationViewSet, PersonViewSet, TouchpointViewSet
 from stakeholders.survey_api import CampaignViewSet

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "accounts",
     "stakeholders",
     "plans",
+    "kam.portfolio",
 ]
 
 MIDDLEWARE = [

@@ -2,13 +2,17 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts import people_views
+from accounts import urls as account_urls
 from kam import token_views, views
+from kam.portfolio import account_page
+from kam.portfolio import views as portfolio_views
 
 urlpatterns = [
     # First: the public survey links are the most requested pages, and URLs are tried in order.
     path("s/", include("stakeholders.survey_urls")),
-    path("", views.home, name="home"),
-    path("portfolio-review/", views.portfolio_review, name="portfolio-review"),
+    path("", portfolio_views.home, name="home"),
+    path("portfolio-review/", portfolio_views.portfolio_review, name="portfolio-review"),
     path("healthz", views.healthz, name="healthz"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -20,13 +24,21 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
-    path("people/", views.people_list, name="people-list"),
-    path("people/<int:pk>/", views.people_detail, name="people-detail"),
-    path("people/<int:pk>/handover/", views.people_handover, name="people-handover"),
+    path("people/", people_views.people_list, name="people-list"),
+    path("people/<int:pk>/", people_views.people_detail, name="people-detail"),
+    path("people/<int:pk>/handover/", people_views.people_handover, name="people-handover"),
     path("api-tokens/", token_views.api_tokens, name="api-tokens"),
     path("api-tokens/<int:pk>/revoke/", token_views.api_token_revoke_view, name="api-token-revoke"),
     path("api/v1/", include("kam.api_urls")),
-    path("accounts/", include("accounts.urls")),
+    path(
+        "accounts/",
+        include(
+            (
+                [path("<int:pk>/", account_page.account_detail, name="detail"), *account_urls.urlpatterns],
+                account_urls.app_name,
+            )
+        ),
+    ),
     path("stakeholders/", include("stakeholders.urls")),
     path("plans/", include("plans.urls")),
     path("admin/", admin.site.urls),

@@ -14,8 +14,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.health import schedule_health_refresh
 from accounts.models import Account, ListingStatus, Product
+from accounts.services import schedule_health_refresh
 from kam import outbox
 from kam.models import User
 from plans.models import (

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.health import schedule_health_refresh
 from accounts.models import Account
 from accounts.selectors import accounts_visible_to
+from accounts.services import schedule_health_refresh
 from kam import firewall
 from kam.models import User
 from stakeholders.models import (

@@ -14,8 +14,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from accounts.health import refresh_health
 from kam.models import Role
+from kam.portfolio.health import refresh_health
 from plans.models import Objective, PlanningPeriod
 from plans.services import plan_create
 from tests.browser_support import SCREENSHOTS, shot

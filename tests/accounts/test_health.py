@@ -14,8 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
 
-from accounts.health import band, explain, refresh_health, schedule_health_refresh
 from accounts.models import AccountHealth
+from accounts.services import schedule_health_refresh
+from kam.portfolio.health import band, explain, refresh_health
 from plans.models import PlanningPeriod
 from plans.services import plan_create
 from stakeholders.services import touchpoint_log

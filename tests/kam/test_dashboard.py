@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.health import refresh_health
-from kam.dashboard import DashboardFilters, build, scoped_accounts
+from kam.portfolio.dashboard import DashboardFilters, build, scoped_accounts
+from kam.portfolio.health import refresh_health
 from plans.models import AccountPlan, Action, Objective, PlanningPeriod
 from plans.services import plan_approve, plan_create, plan_submit
 from stakeholders.models import (
@@ -368,7 +368,7 @@ def test_beyond_twenty_kams_the_per_kam_lists_show_those_furthest_behind(cast, w
     assert attainment == sorted(attainment) and attainment[0] == 10.0 and 31.0 not in attainment
     pct = [r["pct"] for r in d.csat_by_owner]
     with monkeypatch.context() as m:
-        m.setattr("kam.dashboard.BY_KAM_LIMIT", 1000)
+        m.setattr("kam.portfolio.dashboard.BY_KAM_LIMIT", 1000)
         whole = build(cast.admin, DashboardFilters(), today=TODAY)
     assert len(whole.csat_by_owner) == 24
     assert pct == sorted(r["pct"] for r in whole.csat_by_owner)[:20]
@@ -413,7 +413,7 @@ def test_beyond_its_limit_the_matrix_shows_the_largest_accounts_and_says_so(cast
         ("Account A", Decimal("1000.00")),
     ]
     assert d.accounts["placed"] == 2
-    monkeypatch.setattr("kam.dashboard.MATRIX_LIMIT", 1)
+    monkeypatch.setattr("kam.portfolio.dashboard.MATRIX_LIMIT", 1)
     assert [m["name"] for m in build(cast.head, DashboardFilters(), today=TODAY).matrix] == ["Account C"]
     content = login(cast.head).get(reverse("home")).content.decode()
     assert 'id="matrix-cut"' in content and "The 1 largest by revenue of 2 key accounts" in content

@@ -4,7 +4,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from kam.templatetags.dashboard_tags import matrix_rows
+from kam.portfolio.templatetags.dashboard_tags import matrix_rows
 
 # The rows as the template language drew them before the tag: the tag must write the same markup.
 TEMPLATE = Template(

@@ -42,10 +42,10 @@ def test_every_task_retries_outages_only_with_backoff_jitter_and_a_maximum():
 
 @pytest.mark.django_db
 def test_it_retries_a_task_that_hits_a_database_outage():
-    from accounts.tasks import refresh_health_task
+    from kam.portfolio.tasks import refresh_health_task
 
     down = OperationalError("could not connect to server: Connection refused")
-    with mock.patch("accounts.health.refresh_health", side_effect=down) as refresh:
+    with mock.patch("kam.portfolio.tasks.refresh_health", side_effect=down) as refresh:
         result = refresh_health_task.apply(args=[[1]])
     # Eagerly, Celery runs the retries at once: the first try and every retry, then the error.
     assert refresh.call_count == refresh_health_task.max_retries + 1
@@ -55,10 +55,10 @@ def test_it_retries_a_task_that_hits_a_database_outage():
 
 @pytest.mark.django_db
 def test_it_schedules_the_retry_with_a_backoff_countdown():
-    from accounts.tasks import refresh_health_task
+    from kam.portfolio.tasks import refresh_health_task
 
     with (
-        mock.patch("accounts.health.refresh_health", side_effect=OperationalError("server closed the connection")),
+        mock.patch("kam.portfolio.tasks.refresh_health", side_effect=OperationalError("server closed the connection")),
         mock.patch.object(refresh_health_task, "retry", side_effect=RuntimeError("retry called")) as retry,
     ):
         refresh_health_task.apply(args=[[1]])
@@ -69,9 +69,9 @@ def test_it_schedules_the_retry_with_a_backoff_countdown():
 
 @pytest.mark.django_db
 def test_it_does_not_retry_a_bug():
-    from accounts.tasks import refresh_health_task
+    from kam.portfolio.tasks import refresh_health_task
 
-    with mock.patch("accounts.health.refresh_health", side_effect=ValueError("a bug")) as refresh:
+    with mock.patch("kam.portfolio.tasks.refresh_health", side_effect=ValueError("a bug")) as refresh:
         result = refresh_health_task.apply(args=[[1]])
     assert refresh.call_count == 1
     assert result.state == "FAILURE"

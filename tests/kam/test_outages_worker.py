@@ -18,7 +18,7 @@ ENQUEUE = """
 import sys
 import django
 django.setup()
-from accounts.tasks import refresh_health_task
+from kam.portfolio.tasks import refresh_health_task
 refresh_health_task.delay([int(sys.argv[1])])
 """
 

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from pptx import Presentation
 
-from accounts.health import refresh_health
+from kam.portfolio.health import refresh_health
 from tests.factories import AccountFactory, FinancialsFactory
 from tests.health_data import TODAY, refreshed_portfolio
 
@@ -89,7 +89,7 @@ def test_the_deck_holds_the_headline_figures_the_matrix_and_the_accounts_at_risk
 
 
 def test_a_cut_revenue_table_says_it_is_cut(cast, portfolio, login, monkeypatch):
-    monkeypatch.setattr("kam.dashboard.BY_KAM_LIMIT", 1)
+    monkeypatch.setattr("kam.portfolio.dashboard.BY_KAM_LIMIT", 1)
     deck = _deck(login(cast.head).get(reverse("portfolio-review")))
     slide = _slide(deck, "Revenue 2026 against target by KAM (EUR)")
     # The KAM furthest behind target (75 %), and a kicker saying the table holds 1 of 2 KAMs.

@@ -9,7 +9,7 @@ from django.db.models import Count
 
 from accounts.models import Account, AccountHealth
 from accounts.services import account_scores
-from kam.large_demo import CRM_PREFIX, KEY_ACCOUNTS_PER_KAM, Shape, apportion, seed_large
+from kam.demo.large import CRM_PREFIX, KEY_ACCOUNTS_PER_KAM, Shape, apportion, seed_large
 from kam.models import Role, Team, User
 from plans.models import AccountPlan, Action, Objective, PlanningPeriod
 from stakeholders.models import (
@@ -151,7 +151,7 @@ def test_the_command_keeps_the_demo_logins_and_a_second_run_changes_nothing(db):
 def test_the_load_ends_with_a_vacuum_outside_a_transaction_and_an_analyze_inside_one():
     from django.db import connection, transaction
 
-    from kam.large_demo import LargeDemo
+    from kam.demo.large import LargeDemo
 
     def last_vacuum():
         with connection.cursor() as cursor:

@@ -1,5 +1,5 @@
 """REST API, read only: the dashboard's figures for the user, with the dashboard's filters, from
-``kam.dashboard.build`` (the same selector and the same numbers as the page)."""
+``kam.portfolio.dashboard.build`` (the same selector and the same numbers as the page)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kam import firewall
-from kam.dashboard import build as build_dashboard
-from kam.views import DashboardFilterForm
+from kam.portfolio.dashboard import build as build_dashboard
+from kam.portfolio.views import DashboardFilterForm
 
 # The headline parts of the page; the per-KAM tables and the matrix stay on the page.
 PARTS = ("accounts", "health", "plans", "objectives", "actions", "revenue", "stale_stakeholders")

@@ -44,6 +44,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Account, AccountStatus
 from accounts.selectors import accounts_visible_to
+from accounts.services import schedule_health_refresh
 from kam import outbox
 from kam.lib import try_delay
 from kam.models import User
@@ -853,9 +854,6 @@ def record_response(*, invitation: SurveyInvitation, csat_score: int, answers: d
     SurveyInvitation.objects.filter(pk=invitation.pk).update(
         status=InvitationStatus.ANSWERED, answered_at=timezone.now()
     )
-    # Imported here: accounts.health reads this module's constants.
-    from accounts.health import schedule_health_refresh
-
     schedule_health_refresh([invitation.account_id])
     if csat_score <= 2 and not invitation.campaign.anonymous:
         follow_up, opened = LowScoreFollowUp.objects.get_or_create(account=invitation.account, invitation=invitation)
@@ -955,7 +953,7 @@ _HIDDEN = _Hidden()
 def refresh_csat_quarters(account_ids: list[int] | None = None) -> None:
     """Rewrite the ``CsatQuarter`` rows of these accounts (all when ``None``) from their named
     campaigns' delivered invitations and answers: one DELETE and one INSERT … SELECT, grouped in the
-    database, whatever the number of invitations. Run inside ``accounts.health.refresh_health``'s
+    database, whatever the number of invitations. Run inside ``kam.portfolio.health.refresh_health``'s
     transaction, which locks the accounts' health rows first, so two refreshes never interleave."""
     rows = CsatQuarter.objects.all()
     invitations = SurveyInvitation.objects.filter(campaign__anonymous=False).filter(DELIVERED)

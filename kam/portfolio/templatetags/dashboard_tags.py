@@ -26,7 +26,7 @@ def _grouped(value: Decimal | float, separator: str) -> str:
 
 @register.simple_tag
 def matrix_rows(rows: list[dict]) -> SafeString:
-    """The ``<tr>`` of each matrix row (see ``kam.dashboard.build``): linked name, attractiveness,
+    """The ``<tr>`` of each matrix row (see ``kam.portfolio.dashboard.build``): linked name, attractiveness,
     position, revenue and health badge."""
     separator = formats.get_format("THOUSAND_SEPARATOR")
     out = []

@@ -47,7 +47,7 @@ from accounts.models import (
     TeamFunction,
 )
 from kam.bulk import BulkWriter
-from kam.management.commands.seed_demo import (
+from kam.demo.seed import (
     ACTIONS,
     DEMO_PASSWORD,
     DMU_TEMPLATES,
@@ -1114,7 +1114,7 @@ class LargeDemo:
         """Figures the app keeps on the account, computed from the stored rows for all seeded
         accounts at once: qualification, then health (which reads it), after every table is loaded,
         in the same transaction."""
-        from accounts.health import refresh_health
+        from kam.portfolio.health import refresh_health
 
         ids = [a.id for a in self.accounts]
         fixed = refresh_qualification(ids)

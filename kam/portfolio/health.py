@@ -71,7 +71,6 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import HEALTH_AMBER, HEALTH_GREEN, Account, AccountFinancials, AccountHealth, health_band
 from accounts.selectors import MONEY, fx_to_reporting
-from kam import outbox
 from plans.models import AccountPlan, Action, ActionStatus, Objective, ObjectiveStatus, PlanningPeriod, PlanStatus
 from plans.selectors import completeness_sql
 from stakeholders.models import Affiliation, Coverage, CsatQuarter, SurveyResponse, Touchpoint
@@ -96,7 +95,6 @@ _NOT_CURRENT = (PlanStatus.SUPERSEDED, PlanStatus.ARCHIVED)
 KEY_INFLUENCE = 4
 CSAT_WINDOW = timedelta(days=365)
 GREEN, AMBER = HEALTH_GREEN, HEALTH_AMBER
-REFRESH_TASK = "accounts.refresh_health"
 band = health_band
 
 
@@ -145,15 +143,6 @@ def refresh_health(account_ids: Iterable[int] | None = None, *, today: date | No
             computed_at=now,
         )
     return locked
-
-
-def schedule_health_refresh(account_ids: Iterable[int]) -> None:
-    """Refresh these accounts' health in a worker once the current transaction has committed,
-    so the worker reads what was just written (and nothing is queued for a rolled-back write).
-    Recorded in the outbox with the write: a broker outage delays the refresh, never drops it."""
-    ids = sorted({int(pk) for pk in account_ids if pk})
-    if ids:
-        outbox.enqueue(REFRESH_TASK, ids, dedupe=outbox.dedupe_key(REFRESH_TASK, ids))
 
 
 # What a row holds where a source has nothing on the account.

@@ -7,7 +7,7 @@ for a manager (the people below), and one more for a period other than the curre
 Per-account figures that would otherwise be recounted from many rows on every view (health, this
 year's revenue and target in the reporting currency, stakeholders past their contact cadence, and
 the current period's objectives by status and actions) are read from the accounts'
-``AccountHealth`` rows, which ``accounts.health.refresh_health`` keeps current.
+``AccountHealth`` rows, which ``kam.portfolio.health.refresh_health`` keeps current.
 """
 
 from __future__ import annotations
@@ -34,11 +34,11 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.health import PART_LABELS, WEIGHTS, band
 from accounts.models import Account, AccountStatus, Listing
 from accounts.selectors import accounts_visible_to
 from kam.lib import Ids
 from kam.models import User
+from kam.portfolio.health import PART_LABELS, WEIGHTS, band
 from plans.models import AccountPlan, ActionStatus, Objective, ObjectiveStatus, PlanningPeriod, PlanStatus
 from stakeholders.models import CsatQuarter
 from stakeholders.surveys import RELIABLE_ANSWERS

@@ -4,7 +4,7 @@
 Slides: title, headline figures, the portfolio matrix (drawn as shapes, bubbles coloured by
 health) and the same accounts as a table, the key accounts most at risk with what would raise
 their score, revenue against target by KAM, and the CSAT trend. Everything comes from one
-``kam.dashboard.build``, so the deck costs the dashboard's queries whatever the portfolio's size.
+``kam.portfolio.dashboard.build``, so the deck costs the dashboard's queries whatever the portfolio's size.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from pptx.enum.shapes import MSO_CONNECTOR, MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Inches, Pt
 
-from accounts.health import explain
 from accounts.models import matrix_quadrant
-from kam.dashboard import Dashboard
 from kam.models import User
+from kam.portfolio.dashboard import Dashboard
+from kam.portfolio.health import explain
 from plans.exports import BLUE, MUTED, TEXT, WHITE, Deck, clean_text
 
 BAND_COLOURS = {

@@ -1,0 +1,16 @@
+"""Background jobs of the portfolio floor. Tasks take ids and are safe to run twice."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from kam.portfolio.health import refresh_health
+
+
+# The name stays "accounts.refresh_health": queued outbox rows and the hourly schedule
+# (accounts migration 0005_health_schedule) refer to it.
+@shared_task(name="accounts.refresh_health")
+def refresh_health_task(account_ids: list[int] | None = None) -> int:
+    """Recompute stored health scores: the given accounts after a write (enqueued on commit), or
+    all accounts when called without ids (hourly, migration 0005_health_schedule)."""
+    return refresh_health(account_ids)

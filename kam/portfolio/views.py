@@ -1,0 +1,199 @@
+"""The portfolio dashboard (home page) and its PowerPoint review deck."""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
+
+from accounts.models import AccountType, Tier
+from accounts.selectors import accounts_visible_to
+from kam import firewall, outbox, status
+from kam.models import Country, Role, User
+from kam.portfolio.dashboard import DashboardFilters
+from kam.portfolio.dashboard import build as build_dashboard
+from kam.portfolio.health import AMBER, GREEN, PART_LABELS, WEIGHTS
+from kam.portfolio.review import build_review
+from kam.widgets import quick_widgets
+from plans.exports import PPTX_CONTENT_TYPE
+from plans.models import PlanningPeriod
+
+
+class DashboardFilterForm(forms.Form):
+    """The dashboard's filters, carried in the URL. Choices are read once each (people, periods),
+    so the form costs two queries whatever it offers."""
+
+    team_lead = forms.TypedChoiceField(
+        coerce=int, empty_value=None, required=False, label=gettext_lazy("Manager / team")
+    )
+    owner = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, label=gettext_lazy("KAM"))
+    country = forms.ChoiceField(choices=[("", "—"), *Country.choices], required=False, label=gettext_lazy("Country"))
+    region = forms.CharField(required=False, max_length=100, label=gettext_lazy("Region"))
+    account_type = forms.ChoiceField(
+        choices=[("", "—"), *AccountType.choices], required=False, label=gettext_lazy("Type")
+    )
+    tier = forms.ChoiceField(choices=[("", "—"), *Tier.choices], required=False, label=gettext_lazy("Tier"))
+    period = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, label=gettext_lazy("Period"))
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A KAM cannot filter their way into another team: only people in scope are offered.
+        people = list(
+            User.objects.visible_to(user)
+            .filter(is_active=True, role__in=[Role.MANAGER, Role.KAM])
+            .order_by("last_name", "first_name", "pk")
+            .only("pk", "first_name", "last_name", "username", "role")
+        )
+        self.fields["team_lead"].choices = [("", "—")] + [(p.pk, str(p)) for p in people if p.role == Role.MANAGER]
+        self.fields["owner"].choices = [("", "—")] + [(p.pk, str(p)) for p in people if p.role == Role.KAM]
+        self.periods = list(PlanningPeriod.objects.all())
+        self.fields["period"].choices = [("", "—")] + [(p.pk, p.name) for p in self.periods]
+        for f in self.fields.values():
+            f.widget.attrs["class"] = (
+                "form-select form-select-sm" if isinstance(f.widget, forms.Select) else "form-control form-control-sm"
+            )
+        quick_widgets(self)  # an administrator's KAM list holds hundreds of names
+
+    def filters(self, today: date | None = None) -> DashboardFilters:
+        """The filters as given; without a period, the one covering ``today``."""
+        today = today or timezone.localdate()
+        data = self.cleaned_data if self.is_valid() else {}
+        filters = DashboardFilters(
+            owner=data.get("owner"),
+            team_lead=data.get("team_lead"),
+            country=data.get("country") or "",
+            region=data.get("region") or "",
+            account_type=data.get("account_type") or "",
+            tier=data.get("tier") or "",
+            periods=self.periods,
+        )
+        chosen = {p.pk: p for p in self.periods}.get(data.get("period"))
+        filters.period = chosen or filters.current_period(today)
+        return filters
+
+    def describe(self) -> list[str]:
+        """The filters set, in words ("KAM: Anna Alt"), for the portfolio review's title slide."""
+        if not self.is_valid():
+            return []
+        described = []
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name)
+            if value in (None, ""):
+                continue
+            shown = dict(field.choices).get(value, value) if hasattr(field, "choices") else value
+            described.append(f"{field.label}: {shown}")
+        return described
+
+    def account_query(self) -> str:
+        """The filters the account list and its exports understand, as a query string."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return urlencode(
+            {k: data[k] for k in ("owner", "team_lead", "country", "region", "account_type", "tier") if data.get(k)}
+        )
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The portfolio dashboard: the same page for a KAM, a manager and an administrator, each
+    over the accounts they may see. Medical colleagues get their accounts without the figures."""
+    if not firewall.allows(request.user, "portfolio.figures"):
+        return _figure_free_home(request)
+    form = DashboardFilterForm(request.GET or None, user=request.user)
+    board = build_dashboard(request.user, form.filters())
+    return render(
+        request,
+        "kam/dashboard.html",
+        {
+            "form": form,
+            "d": board,
+            "chart": _chart_data(board),
+            "cap": request.user.effective_key_account_cap,
+            "query": request.GET.urlencode(),
+            "account_query": form.account_query(),
+            "scope": form.describe(),
+            "bands": {"green": GREEN, "amber": AMBER},
+            "health_weights": [(PART_LABELS[name], weight) for name, weight in WEIGHTS.items()],
+            # Only administrators can do something about background jobs that stopped running.
+            "jobs_late": request.user.is_administrator and status.beat_is_late(status.last_beat()),
+            "dead_tasks": request.user.is_administrator and outbox.dead_count(),
+        },
+        status=200 if not request.GET or form.is_valid() else 400,
+    )
+
+
+def _figure_free_home(request: HttpRequest) -> HttpResponse:
+    """Home for medical colleagues: the accounts they have a seat on, behind the firewall's figures."""
+    accounts = accounts_visible_to(request.user).select_related("owner").order_by("name")[:200]
+    return render(request, "kam/home_medical.html", {"accounts": accounts})
+
+
+def _chart_data(board) -> dict:
+    """What the charts draw; every chart also has a table on the page with the same figures."""
+    return {
+        "matrix": [
+            {
+                "x": row["position"],
+                "y": row["attractiveness"],
+                "r": _bubble(row["revenue"]),
+                "name": row["name"],
+                "url": row["url"],
+                "health": row["health"],
+                "band": row["band"],
+            }
+            for row in board.matrix
+        ],
+        "funnel": [
+            board.plans["draft"],
+            board.plans["submitted"],
+            board.plans["changes_requested"],
+            board.plans["approved"],
+        ],
+        "csat": [
+            {"label": row["label"], "pct": row["pct"], "answers": row["answers"]}
+            for row in board.csat_by_quarter
+            if row["quarter"]
+        ],
+        "revenue": {
+            "currency": board.revenue.currency,
+            "rows": [
+                {"owner": row["owner"], "actual": float(row["actual"]), "target": float(row["target"])}
+                for row in board.revenue_by_owner
+            ],
+        },
+    }
+
+
+def _bubble(revenue) -> float:
+    if not revenue:
+        return 4
+    return round(min(28, 4 + (float(revenue) / 1_000_000) ** 0.5 * 6), 1)
+
+
+@login_required
+@require_safe
+def portfolio_review(request: HttpRequest) -> HttpResponse:
+    """The dashboard, with its filters, as a PowerPoint deck."""
+    firewall.require(request.user, "portfolio.figures")
+    form = DashboardFilterForm(request.GET or None, user=request.user)
+    if request.GET and not form.is_valid():
+        return HttpResponse(_("Some filters were not understood."), status=400, content_type="text/plain")
+    today = timezone.localdate()
+    board = build_dashboard(request.user, form.filters(today), today=today)
+    response = HttpResponse(
+        build_review(board, user=request.user, scope=form.describe(), today=today), content_type=PPTX_CONTENT_TYPE
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"portfolio-review-{today.isoformat()}.pptx"
+    )
+    # Revenue and health of accounts: no shared cache may keep a copy.
+    response["Cache-Control"] = "private, no-store"
+    return response
