@@ -2,8 +2,10 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kam.demo.bulk_accounts import add_bulk_accounts
+from kam.demo.data import DEMO_PASSWORD, PEOPLE
 from kam.demo.large import seed_large
-from kam.demo.seed import DEMO_PASSWORD, PEOPLE, add_bulk_accounts, seed_demo
+from kam.demo.seed import seed_demo
 
 
 class Command(BaseCommand):
