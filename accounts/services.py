@@ -40,12 +40,28 @@ def account_scores(account: Account) -> dict:
         .annotate(given=Subquery(score))
         .order_by("order", "pk")
     )
-    given = {c.pk: c.given for c in criteria if c.given is not None}
-    parts = []
+    parts = [
+        {"criterion": c, "score": c.given, "points": None if c.given is None else c.given * c.weight} for c in criteria
+    ]
+    figures = score_figures(
+        [(c, c.given) for c in criteria],
+        market_share=account.market_share_pct,
+        listing_share=listing_share_pct(account),
+    )
+    return {"parts": parts, **figures}
+
+
+def score_figures(
+    scores: Iterable[tuple[QualificationCriterion, int | None]],
+    *,
+    market_share: Decimal | None,
+    listing_share: int | None,
+) -> dict:
+    """Qualification and matrix figures from their parts, without a query: each of the account's
+    active criteria with its score (None if not scored), its market share and its listing share.
+    account_scores reads the parts of one account; bulk loaders (the large demo) pass their own."""
     totals = {"all": [0, 0], CriterionDimension.ATTRACTIVENESS: [0, 0], CriterionDimension.POSITION: [0, 0]}
-    for c in criteria:
-        score = given.get(c.pk)
-        parts.append({"criterion": c, "score": score, "points": None if score is None else score * c.weight})
+    for c, score in scores:
         if score is None or c.weight == 0:
             continue
         for key in ("all", c.dimension):
@@ -62,14 +78,12 @@ def account_scores(account: Account) -> dict:
     pos = totals[CriterionDimension.POSITION]
     if pos[1]:
         position_parts.append((_("assessment"), _pct(Decimal(pos[0]) * 100 / pos[1])))
-    if account.market_share_pct is not None:
-        position_parts.append((_("market share"), _pct(account.market_share_pct)))
-    listing_share = listing_share_pct(account)
+    if market_share is not None:
+        position_parts.append((_("market share"), _pct(market_share)))
     if listing_share is not None:
         position_parts.append((_("listing share"), listing_share))
     position = _pct(Decimal(sum(v for _, v in position_parts)) / len(position_parts)) if position_parts else None
     return {
-        "parts": parts,
         "qualification_score": qualification,
         "qualifies": None if qualification is None else qualification >= settings.QUALIFICATION_THRESHOLD,
         "attractiveness": attractiveness,
@@ -91,29 +105,36 @@ def listing_share_pct(account: Account) -> int | None:
             listed=Count("listing", filter=Q(listing__status__in=LISTED_STATUSES)),
         )
     )
-    if not counts["kept"]:
+    return listing_share(**counts)
+
+
+def listing_share(*, portfolio: int, kept: int, listed: int) -> int | None:
+    """The listing share from its counts: our active products, and how many of them the account
+    keeps a listing of and lists; None when it keeps none."""
+    if not kept:
         return None
-    portfolio = counts["portfolio"]
-    return _pct(Decimal(counts["listed"]) * 100 / portfolio) if portfolio else None
+    return _pct(Decimal(listed) * 100 / portfolio) if portfolio else None
+
+
+def qualification_fields(*, account_type: str, override: bool | None, figures: dict) -> dict:
+    """The account fields account_recompute stores from account_scores' (or score_figures')
+    figures: bulk loaders write the same fields from the same rule."""
+    fields = {name: figures[name] for name in ("qualification_score", "qualifies", "attractiveness", "position")}
+    fields["is_key_account"] = override if override is not None else bool(figures["qualifies"])
+    if account_type != AccountType.HOSPITAL and figures["listing_share"] is not None:
+        fields["basket_penetration_pct"] = Decimal(figures["listing_share"])
+    return fields
 
 
 def account_recompute(account: Account) -> Account:
     """Bring the stored qualification, key-account flag, matrix position and, for pharmacies
     and wholesalers, basket penetration in line with the assessment and listings."""
-    scores = account_scores(account)
-    account.qualification_score = scores["qualification_score"]
-    account.qualifies = scores["qualifies"]
-    account.attractiveness = scores["attractiveness"]
-    account.position = scores["position"]
-    if account.qualification_override is not None:
-        account.is_key_account = account.qualification_override
-    else:
-        account.is_key_account = bool(account.qualifies)
-    fields = ["qualification_score", "qualifies", "attractiveness", "position", "is_key_account", "updated_at"]
-    if account.account_type != AccountType.HOSPITAL and scores["listing_share"] is not None:
-        account.basket_penetration_pct = Decimal(scores["listing_share"])
-        fields.append("basket_penetration_pct")
-    account.save(update_fields=fields)
+    fields = qualification_fields(
+        account_type=account.account_type, override=account.qualification_override, figures=account_scores(account)
+    )
+    for name, value in fields.items():
+        setattr(account, name, value)
+    account.save(update_fields=[*fields, "updated_at"])
     return account
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
@@ -15,16 +16,20 @@ from accounts.models import (
     Listing,
     ListingStatus,
     Product,
+    QualificationCriterion,
+    QualificationScore,
     TeamFunction,
 )
 from kam.demo.data import PEOPLE, PRODUCTS
+from kam.demo.qualification import refresh_qualification
 from kam.models import Role, User
 from kam.portfolio.health import refresh_health
 
 
 def add_bulk_accounts(total: int) -> tuple[int, int]:
     """Bulk accounts for benchmarks, up to ``total`` accounts in all: plain inserts, no per-row
-    services. Returns how many were added and how many accounts there are now."""
+    services; their qualification is then computed for all of them at once. Returns how many were
+    added and how many accounts there are now."""
     have = Account.objects.count()
     missing = total - have
     if missing <= 0:
@@ -40,6 +45,9 @@ def add_bulk_accounts(total: int) -> tuple[int, int]:
         ListingStatus.UNDER_REVIEW,
         ListingStatus.NOT_LISTED,
     ]
+    criteria = defaultdict(list)
+    for c in QualificationCriterion.objects.filter(active=True).order_by("order", "pk"):
+        criteria[c.account_type].append(c)
     batch = 2000
     added: list[int] = []
     start = Account.objects.filter(crm_id__startswith="SCALE-").count()
@@ -49,7 +57,6 @@ def add_bulk_accounts(total: int) -> tuple[int, int]:
         rows = []
         for j in range(start + created, start + created + n):
             kind = types[j % 3]
-            att, pos = (j * 37) % 101, (j * 53) % 101
             rows.append(
                 Account(
                     name=f"Scale account {j:06d}",
@@ -63,11 +70,6 @@ def add_bulk_accounts(total: int) -> tuple[int, int]:
                     crm_id=f"SCALE-{j:06d}",
                     beds=200 + j % 900 if kind == AccountType.HOSPITAL else None,
                     market_share_pct=None if kind == AccountType.HOSPITAL else Decimal(j % 60),
-                    qualification_score=(j * 29) % 101,
-                    qualifies=(j * 29) % 101 >= 60,
-                    is_key_account=(j * 29) % 101 >= 60,
-                    attractiveness=att,
-                    position=pos,
                 )
             )
         with transaction.atomic():
@@ -98,6 +100,17 @@ def add_bulk_accounts(total: int) -> tuple[int, int]:
                 ],
                 batch_size=4000,
             )
+            # Scores of 1 to 5 spread over the criteria; the figures on the account follow from
+            # them (and the listings) by the app's own rule.
+            QualificationScore.objects.bulk_create(
+                [
+                    QualificationScore(account=a, criterion=c, score=1 + (j * 29 + k * 13) % 5)
+                    for j, a in enumerate(made, start=start + created)
+                    for k, c in enumerate(criteria[a.account_type])
+                ],
+                batch_size=4000,
+            )
+            refresh_qualification([a.pk for a in made])
         created += n
     refresh_health(added)
     return created, Account.objects.count()

@@ -1,6 +1,8 @@
 from django.core.management import call_command
 
 from accounts.models import Account, AccountFinancials, AccountHealth, Listing
+from accounts.services import account_scores
+from kam.demo.qualification import refresh_qualification
 from kam.models import Role, User
 
 
@@ -24,9 +26,20 @@ def test_seed_demo_is_idempotent_and_believable(db):
     assert len({h.band for h in AccountHealth.objects.filter(score__isnull=False)}) >= 2
 
 
-def test_seed_demo_scales_with_bulk_inserts(db):
+def test_seed_demo_scales_with_bulk_inserts(db, settings):
     call_command("seed_demo", accounts=300, verbosity=0)
     assert Account.objects.count() == 300
     call_command("seed_demo", accounts=300, verbosity=0)
     assert Account.objects.count() == 300
     assert Listing.objects.filter(account__crm_id__startswith="SCALE-").count() == 260 * 4
+    # Their qualification is the app's: what the services compute, and it follows the rule's threshold.
+    bulk = Account.objects.filter(crm_id__startswith="SCALE-")
+    for account in bulk[:40]:
+        scores = account_scores(account)
+        assert (account.qualification_score, account.qualifies) == (scores["qualification_score"], scores["qualifies"])
+        assert (account.attractiveness, account.position) == (scores["attractiveness"], scores["position"])
+        assert account.is_key_account == bool(scores["qualifies"])
+    assert bulk.filter(is_key_account=True).exists() and bulk.filter(is_key_account=False).exists()
+    settings.QUALIFICATION_THRESHOLD = 101
+    assert refresh_qualification(list(bulk.values_list("pk", flat=True))) > 0
+    assert not bulk.filter(is_key_account=True).exists()

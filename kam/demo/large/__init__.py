@@ -9,8 +9,9 @@ hierarchy keeps at least two teams), so tests run the same code at a few hundred
 
 Rows are generated in Python from one seeded ``random.Random`` (the same data every run) and
 written with ``kam.bulk`` (COPY on PostgreSQL): no per-row queries, no signals, no history rows.
-Derived figures (qualification, matrix position, basket penetration) are computed at the end in
-``refresh_summaries``, from the rows as stored, the way the services would compute them.
+Derived figures (qualification, matrix position, basket penetration) come from accounts.services'
+own functions on the generated values (``kam.demo.qualification``), and are checked again at the
+end in ``refresh_summaries``, from the rows as stored, before the health is computed.
 
 The steps, in order, each in its module: ``people`` (the organisation), ``accounts``, ``dmu``
 (stakeholders and touchpoints), ``plans``, ``surveys``; ``state`` holds what they share, ``run``

@@ -21,8 +21,8 @@ from accounts.models import (
     TeamFunction,
 )
 from kam.demo.data import ACCOUNT_NAMES, COUNTRIES, NAME_PARTS
-from kam.demo.large.qualification import QualificationFigures, qualification_figures
 from kam.demo.large.state import CRM_PREFIX, Acct, Load, apportion
+from kam.demo.qualification import stored_qualification
 
 ACCOUNT_TYPES = [AccountType.HOSPITAL, AccountType.PHARMACY, AccountType.WHOLESALER]
 LISTING_MIX = [*[ListingStatus.LISTED] * 3, *ListingStatus]  # listed most often, then any status
@@ -31,6 +31,8 @@ OVERRIDE_REASONS = {
     True: "Reference site for the region; the head of department chairs the society.",
     False: "Buys through the group contract; served by the group's key account.",
 }
+# The qualification fields every account row carries (basket penetration has its own column).
+QUALIFICATION = ("qualification_score", "qualifies", "attractiveness", "position", "is_key_account")
 
 
 def accounts_and_numbers(load: Load) -> None:
@@ -113,14 +115,18 @@ def accounts_and_numbers(load: Load) -> None:
                     score = 5 if formal else 1
                 given[c] = score
             scores.extend((pk, c.pk, score) for c, score in given.items())
-            listed = sum(1 for status, _c in a.listings.values() if status in LISTED_STATUSES)
-            kept = listed if a.listings else None
-            figures = qualification_figures(kind, given, share, kept, None, len(load.products))
+            parts = {
+                "account_type": kind,
+                "scores": given,
+                "market_share": share,
+                "listed": sum(1 for status, _c in a.listings.values() if status in LISTED_STATUSES),
+                "kept": len(a.listings),
+                "portfolio": len(load.products),
+            }
             override, reason = None, ""
-            if figures.qualifies != key:
+            if stored_qualification(**parts, override=None)["qualifies"] != key:
                 override, reason = key, OVERRIDE_REASONS[key]
-                figures = qualification_figures(kind, given, share, kept, override, len(load.products))
-            basket = None if hospital or figures.listing_share is None else Decimal(figures.listing_share)
+            stored = stored_qualification(**parts, override=override)
             accounts.append(
                 (
                     pk,
@@ -143,11 +149,11 @@ def accounts_and_numbers(load: Load) -> None:
                     goal,
                     margin,
                     discount,
-                    basket,
+                    stored.get("basket_penetration_pct"),
                     share,
                     override,
                     reason,
-                    *figures.stored(),
+                    *(stored[name] for name in QUALIFICATION),
                     load.now - timedelta(days=rng.randint(30, 2000)),
                 )
             )
@@ -171,7 +177,7 @@ def accounts_and_numbers(load: Load) -> None:
     account_fields += ["currency", "owner", "tier", "beds", "ownership", "management_model", "has_formal_dmu"]
     account_fields += ["annual_turnover", "turnover_goal", "gross_margin_pct", "average_discount_pct"]
     account_fields += ["basket_penetration_pct", "market_share_pct", "qualification_override"]
-    account_fields += ["qualification_override_reason", *QualificationFigures.FIELDS, "created_at"]
+    account_fields += ["qualification_override_reason", *QUALIFICATION, "created_at"]
     w.table(Account, account_fields).insert(accounts)
     w.table(AccountTeamMember, ["account", "user", "function"]).insert(team)
     w.table(Listing, ["account", "product", "status", "competitor_product", "next_committee_date"]).insert(listings)

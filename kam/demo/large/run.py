@@ -14,9 +14,9 @@ from kam.demo.large.accounts import accounts_and_numbers
 from kam.demo.large.dmu import stakeholders, touchpoints
 from kam.demo.large.people import users
 from kam.demo.large.plans import plans
-from kam.demo.large.qualification import refresh_qualification
 from kam.demo.large.state import CRM_PREFIX, Load, Shape
 from kam.demo.large.surveys import surveys
+from kam.demo.qualification import refresh_qualification
 from kam.models import User
 from kam.portfolio.health import refresh_health
 
