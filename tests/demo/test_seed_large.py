@@ -5,11 +5,12 @@ from collections import Counter
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
 from django.db.models import Count
 
 from accounts.models import Account, AccountHealth
 from accounts.services import account_scores
-from kam.demo.large import CRM_PREFIX, KEY_ACCOUNTS_PER_KAM, Shape, apportion, seed_large
+from kam.demo.large import CRM_PREFIX, KEY_ACCOUNTS_PER_KAM, LargeDemo, Shape, apportion, seed_large
 from kam.models import Role, Team, User
 from plans.models import AccountPlan, Action, Objective, PlanningPeriod
 from stakeholders.models import (
@@ -149,10 +150,6 @@ def test_the_command_keeps_the_demo_logins_and_a_second_run_changes_nothing(db):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_the_load_ends_with_a_vacuum_outside_a_transaction_and_an_analyze_inside_one():
-    from django.db import connection, transaction
-
-    from kam.demo.large import LargeDemo
-
     def last_vacuum():
         with connection.cursor() as cursor:
             cursor.execute("SELECT last_vacuum FROM pg_stat_user_tables WHERE relname = 'accounts_account'")
