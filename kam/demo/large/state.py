@@ -111,9 +111,8 @@ class Load:
     today: date
     writer: BulkWriter
     rng: random.Random = field(default_factory=lambda: random.Random(SEED))
-    kams: list[tuple[int, int, int, int, str, str]] = field(
-        default_factory=list
-    )  # kam, manager, access, msl, country, region
+    # Each KAM as (user, manager, market access colleague, MSL, country, region).
+    kams: list[tuple[int, int, int, int, str, str]] = field(default_factory=list)
     products: list[Product] = field(default_factory=list)
     accounts: list[Acct] = field(default_factory=list)
 
