@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "stakeholders",
     "plans",
     "kam.portfolio",
+    "kam.demo",
 ]
 
 MIDDLEWARE = [

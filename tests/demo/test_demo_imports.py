@@ -6,7 +6,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("accounts", "kam", "plans", "stakeholders")
-ENTRY = ROOT / "kam" / "management" / "commands" / "seed_demo.py"
+ENTRY = ROOT / "kam" / "demo" / "management" / "commands" / "seed_demo.py"
 
 
 def _imports(tree: ast.AST) -> list[tuple[ast.AST, str]]:
