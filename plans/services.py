@@ -84,7 +84,7 @@ def _require(condition: bool, message: str) -> None:
 
 def enqueue_prerender(plan_id: int) -> None:
     """After commit, have a worker render the plan's exports ahead of the download (see
-    plans.exports.render_cached). Recorded in the outbox, so a broker outage delays it."""
+    plans.exports.cache.render_cached). Recorded in the outbox, so a broker outage delays it."""
     if not settings.PLAN_EXPORT_PRERENDER:
         return
     outbox.enqueue("plans.prerender_exports", plan_id, dedupe=outbox.dedupe_key("plans.prerender_exports", [plan_id]))

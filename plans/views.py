@@ -19,7 +19,7 @@ from accounts.models import AccountFinancials
 from accounts.selectors import accounts_visible_to
 from kam import firewall
 from plans import services
-from plans.exports import JOINT, plan_export_data
+from plans.exports.data import JOINT, plan_export_data
 from plans.forms import STEP_FORMS, STEP_ROWS, NextPeriodForm, PlanCreateForm, ReviewForm
 from plans.list_exports import PlanListFilterForm, plans_listed
 from plans.models import (
