@@ -25,6 +25,7 @@ from plans.models import (
     InvestmentDecision,
     Objective,
     PlanningPeriod,
+    PlanStep,
     RelationshipObjective,
     Resource,
     SwotItem,
@@ -52,8 +53,16 @@ def _text(label, rows: int = 3, help_text=""):
 class StepForm(CleanTextMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
+    @classmethod
+    def initial_for(cls, plan: AccountPlan, step: PlanStep) -> dict:
+        """The form's values as stored: the step's content and the version it was read at."""
+        return {**step.content, "version": step.version}
+
     def content(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+    def save_to_plan(self, plan: AccountPlan) -> None:
+        """Keep what the step holds on the plan itself rather than in its content (nothing, mostly)."""
 
 
 class Step1Form(StepForm):
@@ -90,8 +99,16 @@ class Step6Form(StepForm):
     budget = forms.DecimalField(label=_("Plan budget"), required=False, min_value=0, max_digits=14, decimal_places=2)
     audit_notes = _text(_("Audit notes"), 2)
 
+    @classmethod
+    def initial_for(cls, plan: AccountPlan, step: PlanStep) -> dict:
+        return {**super().initial_for(plan, step), "budget": plan.budget}
+
     def content(self) -> dict:
         return {"audit_notes": self.cleaned_data.get("audit_notes", "")}
+
+    def save_to_plan(self, plan: AccountPlan) -> None:
+        # The budget lives on the plan: the exports and the resource figures read it there.
+        AccountPlan.objects.filter(pk=plan.pk).update(budget=self.cleaned_data.get("budget"))
 
 
 class Step7Form(StepForm):
