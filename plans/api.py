@@ -29,9 +29,10 @@ from kam import firewall
 from kam.api import UPDATED_SINCE, UpdatedSinceMixin
 from kam.models import User
 from plans import services
-from plans.forms import STEP_FORMS, ActionForm, ObjectiveForm
+from plans.forms import ActionForm, ObjectiveForm
 from plans.models import STEPS, AccountPlan, Action, Objective, PlanningPeriod, PlanStatus, PlanStep
 from plans.selectors import can_edit_plan, plans_visible_to
+from plans.step_forms import STEP_FORMS
 from stakeholders.models import Person
 
 OBJECTIVES_STEP = 4

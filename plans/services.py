@@ -466,8 +466,6 @@ def erase_person_from_plans(person) -> int:
     Registered as a stakeholders erasure hook; runs before the person row is anonymised, so
     their name is still known here.
     """
-    from plans.models import PlanReview
-
     name = str(person)
     changed = 0
     for plan in AccountPlan.objects.filter(xray_snapshot__isnull=False).only("pk", "xray_snapshot"):

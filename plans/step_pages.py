@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import AccountFinancials
 from kam.models import User
-from plans.forms import STEP_FORMS, STEP_ROWS, StepForm
+from plans.forms import STEP_ROWS
 from plans.models import (
     AccountPlan,
     Action,
@@ -25,6 +25,7 @@ from plans.models import (
     SwotItem,
     WhitespaceStatus,
 )
+from plans.step_forms import STEP_FORMS, StepForm
 from stakeholders.selectors import decorate, dmu_for_account, dmu_gaps
 
 SWOT_ORDER = Case(*[When(kind=k, then=Value(i)) for i, k in enumerate("SWOT")], output_field=IntegerField())
