@@ -210,6 +210,7 @@ def _step_title(number: int) -> str:
 
 
 def internal_sections(plan: AccountPlan, steps: dict, user: User, today: date, rows: dict) -> list[dict]:
+    """The seven steps as our side sees them: stances, margins, resources and notes included."""
     account = plan.account
     currency = account.currency
     objectives, actions = rows["objectives"], rows["actions"]
