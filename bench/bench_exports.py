@@ -201,7 +201,8 @@ def run(runs: int, limit: float, out: Path | None) -> int:
     from django.core.cache import caches
     from django.db import transaction
 
-    from plans.exports import RENDERERS, plan_export_data, render_cached
+    from plans.exports.cache import RENDERERS, render_cached
+    from plans.exports.data import plan_export_data
 
     results = []
     try:

@@ -74,7 +74,8 @@ def dropped_work(saves: list[Call], kams: list[dict]) -> tuple[list[Call], list[
 def _plans_not_prerendered(plan_ids: list[int]) -> list[int]:
     from django.core.cache import caches
 
-    from plans.exports import RENDERERS, VARIANTS, export_key, plan_export_data
+    from plans.exports.cache import RENDERERS, export_key
+    from plans.exports.data import VARIANTS, plan_export_data
     from plans.models import AccountPlan
 
     missing = []

@@ -198,7 +198,7 @@ COMPANY_NAME = env.str("COMPANY_NAME", default="Helvetia Pharma")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # Redis outages: every call to Redis made while a request waits gives up after this many seconds
-# (the broker's publish, the cache); callers then degrade (see kam.lib.try_delay, plans.exports).
+# (the broker's publish, the cache); callers then degrade (see kam.lib.try_delay, plans.exports.cache).
 REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.25)
 for _cache in CACHES.values():
     if _cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache":

@@ -29,9 +29,10 @@ from kam import firewall
 from kam.api import UPDATED_SINCE, UpdatedSinceMixin
 from kam.models import User
 from plans import services
-from plans.forms import STEP_FORMS, ActionForm, ObjectiveForm
+from plans.forms import ActionForm, ObjectiveForm
 from plans.models import STEPS, AccountPlan, Action, Objective, PlanningPeriod, PlanStatus, PlanStep
 from plans.selectors import can_edit_plan, plans_visible_to
+from plans.step_forms import STEP_FORMS
 from stakeholders.models import Person
 
 OBJECTIVES_STEP = 4
@@ -195,10 +196,6 @@ class PlanViewSet(
         if not form.is_valid():
             raise _form_errors(form)
 
-        def save_rows() -> None:
-            if int(number) == 6:  # the budget lives on the plan, as on the step page
-                AccountPlan.objects.filter(pk=plan.pk).update(budget=form.cleaned_data.get("budget"))
-
         try:
             saved = services.step_save(
                 plan=plan,
@@ -206,7 +203,8 @@ class PlanViewSet(
                 content=form.content(),
                 expected_version=form.cleaned_data["version"],
                 by=request.user,
-                save_rows=save_rows,
+                # Step 6 keeps the budget on the plan, as on the step page.
+                save_rows=lambda: form.save_to_plan(plan),
             )
         except services.PlanConflict as exc:
             return _conflict(exc)

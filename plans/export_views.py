@@ -9,7 +9,8 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from kam import firewall
-from plans.exports import INTERNAL, RENDERERS, VARIANTS, plan_export_data, render_cached
+from plans.exports.cache import RENDERERS, render_cached
+from plans.exports.data import INTERNAL, VARIANTS, plan_export_data
 from plans.selectors import plans_visible_to
 
 

@@ -1,4 +1,5 @@
-"""Forms for the seven steps. Each step is a small text form plus the repeating rows it holds."""
+"""The repeating rows of the seven steps (objectives, actions, resources…) and the plan's other
+forms. Each step's own small text form is in ``plans.step_forms``."""
 
 from __future__ import annotations
 
@@ -19,10 +20,10 @@ from kam.text import CleanTextMixin
 from kam.widgets import PeopleChoices, SharedChoices, quick_widgets
 from plans.models import (
     MAX_TEXT,
+    STEPS,
     AccountPlan,
     Action,
     CommunicationItem,
-    InvestmentDecision,
     Objective,
     PlanningPeriod,
     RelationshipObjective,
@@ -37,68 +38,6 @@ NO_PATIENT_DATA = _("No patient data.")
 # Rows per section of a step, and the most forms a post may make Django build: without them a
 # raised TOTAL_FORMS made Django build up to 2,000 forms per formset and save every one filled in.
 MAX_ROWS = 200
-
-
-def _text(label, rows: int = 3, help_text=""):
-    return forms.CharField(
-        label=label,
-        required=False,
-        max_length=MAX_TEXT,
-        widget=forms.Textarea(attrs={"rows": rows}),
-        help_text=help_text,
-    )
-
-
-class StepForm(CleanTextMixin, forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-
-    def content(self) -> dict:
-        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
-
-
-class Step1Form(StepForm):
-    commentary = _text(_("Commentary: where this account stands in our portfolio and what it earns"), 4)
-    investment_decision = forms.ChoiceField(
-        label=_("Investment decision"), choices=[("", "—"), *InvestmentDecision.choices], required=False
-    )
-
-
-class Step2Form(StepForm):
-    strategy = _text(_("The customer's strategy and goals"))
-    needs = _text(_("Needs and pain points"))
-    drivers = _text(
-        _("Business drivers"),
-        help_text=_(
-            "Hospitals: budget situation, formulary and treatment pathways, tenders. Pharmacies and wholesalers: turnover goals, margins, discounts, basket penetration."
-        ),
-    )
-
-
-class Step3Form(StepForm):
-    notes = _text(_("Relationship strategy"))
-
-
-class Step4Form(StepForm):
-    value_proposition = _text(_("Value proposition in the customer's terms (solutions, not products)"), 4)
-
-
-class Step5Form(StepForm):
-    notes = _text(_("Notes on the action plan"), 2)
-
-
-class Step6Form(StepForm):
-    budget = forms.DecimalField(label=_("Plan budget"), required=False, min_value=0, max_digits=14, decimal_places=2)
-    audit_notes = _text(_("Audit notes"), 2)
-
-    def content(self) -> dict:
-        return {"audit_notes": self.cleaned_data.get("audit_notes", "")}
-
-
-class Step7Form(StepForm):
-    notes = _text(_("Notes"), 2)
-
-
-STEP_FORMS = {1: Step1Form, 2: Step2Form, 3: Step3Form, 4: Step4Form, 5: Step5Form, 6: Step6Form, 7: Step7Form}
 
 
 def _model_choices(field: forms.ModelChoiceField) -> list:
@@ -507,8 +446,6 @@ class ReviewForm(CleanTextMixin, forms.Form):
     )
 
     def __init__(self, *args, **kwargs) -> None:
-        from plans.models import STEPS
-
         super().__init__(*args, **kwargs)
         for n, title in STEPS.items():
             self.fields[f"step_{n}"] = forms.CharField(

@@ -3,7 +3,8 @@ carry over to the next period, archive."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
@@ -12,7 +13,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Account, ListingStatus, Product
 from accounts.services import schedule_health_refresh
@@ -84,7 +87,7 @@ def _require(condition: bool, message: str) -> None:
 
 def enqueue_prerender(plan_id: int) -> None:
     """After commit, have a worker render the plan's exports ahead of the download (see
-    plans.exports.render_cached). Recorded in the outbox, so a broker outage delays it."""
+    plans.exports.cache.render_cached). Recorded in the outbox, so a broker outage delays it."""
     if not settings.PLAN_EXPORT_PRERENDER:
         return
     outbox.enqueue("plans.prerender_exports", plan_id, dedupe=outbox.dedupe_key("plans.prerender_exports", [plan_id]))
@@ -221,86 +224,143 @@ def submission_problems(plan: AccountPlan) -> list[str]:
     return problems
 
 
+@dataclass(frozen=True)
+class Transition:
+    """One move of the plan workflow: the statuses it starts from, the status it leads to (None:
+    the plan keeps its status), who may make it, the review row it writes and whether the plan's
+    exports and the account's health must follow."""
+
+    sources: Collection[str]
+    target: str | None
+    wrong_status: Promise  # the refusals, translated when they are raised
+    allowed: Callable[[User, AccountPlan], bool]
+    forbidden: Promise
+    outcome: str | None = None
+    follow_up: bool = True
+
+
+SUBMIT = Transition(
+    sources=EDITABLE_STATUSES,
+    target=PlanStatus.SUBMITTED,
+    wrong_status=gettext_lazy("Only a draft or a plan with requested changes can be submitted."),
+    allowed=can_edit_plan,
+    forbidden=gettext_lazy("Only the account's owner and team can submit this plan."),
+)
+APPROVE = Transition(
+    sources=[PlanStatus.SUBMITTED],
+    target=PlanStatus.APPROVED,
+    wrong_status=gettext_lazy("Only a submitted plan can be approved."),
+    allowed=can_review_plan,
+    forbidden=gettext_lazy("Only a manager above the owner can approve, and nobody approves their own plan."),
+    outcome=ReviewOutcome.APPROVED,
+)
+REQUEST_CHANGES = Transition(
+    sources=[PlanStatus.SUBMITTED],
+    target=PlanStatus.CHANGES_REQUESTED,
+    wrong_status=gettext_lazy("Changes can be requested on a submitted plan only."),
+    allowed=can_review_plan,
+    forbidden=gettext_lazy("Only a manager above the owner can review this plan."),
+    outcome=ReviewOutcome.CHANGES_REQUESTED,
+)
+# Only the next review date moves: the exports and the health score do not show it.
+PERIODIC_REVIEW = Transition(
+    sources=[PlanStatus.APPROVED],
+    target=None,
+    wrong_status=gettext_lazy("Periodic reviews are for approved plans."),
+    allowed=can_review_plan,
+    forbidden=gettext_lazy("Only a manager above the owner can review this plan."),
+    outcome=ReviewOutcome.PERIODIC,
+    follow_up=False,
+)
+
+
+def _transition(
+    plan: AccountPlan,
+    by: User,
+    move: Transition,
+    *,
+    change: Callable[[AccountPlan], list[str]],
+    comment: str = "",
+    step_comments: dict | None = None,
+) -> tuple[AccountPlan, PlanReview | None]:
+    """Make ``move`` on the plan, locked for the rest of the caller's transaction.
+
+    ``change`` checks what the move needs (raising ValidationError) and sets the fields it changes
+    besides the status, returning their names. The review row holds the plan as it now stands;
+    the exports' pre-render and the health refresh are enqueued on commit."""
+    plan = AccountPlan.objects.select_for_update().select_related("account__owner").get(pk=plan.pk)
+    _require(plan.status in move.sources, str(move.wrong_status))
+    _require(move.allowed(by, plan), str(move.forbidden))
+    fields = change(plan)
+    if move.target is not None:
+        plan.status = move.target
+        fields.append("status")
+    plan._history_user = by
+    plan.save(update_fields=[*fields, "updated_at"])
+    review = None
+    if move.outcome is not None:
+        review = PlanReview.objects.create(
+            plan=plan,
+            reviewer=by,
+            outcome=move.outcome,
+            comment=comment,
+            step_comments={str(k): v for k, v in (step_comments or {}).items() if v},
+            snapshot=plan_snapshot(plan),
+        )
+    if move.follow_up:
+        enqueue_prerender(plan.pk)
+        schedule_health_refresh([plan.account_id])
+    return plan, review
+
+
 @transaction.atomic
 def plan_submit(*, plan: AccountPlan, by: User) -> AccountPlan:
-    plan = AccountPlan.objects.select_for_update().select_related("account").get(pk=plan.pk)
-    _require(plan.status in EDITABLE_STATUSES, _("Only a draft or a plan with requested changes can be submitted."))
-    _require(can_edit_plan(by, plan), _("Only the account's owner and team can submit this plan."))
-    problems = submission_problems(plan)
-    if problems:
-        raise ValidationError(problems)
-    plan.status = PlanStatus.SUBMITTED
-    plan.submitted_at = timezone.now()
-    plan.submitted_by = by
-    plan.xray_snapshot = dmu_snapshot(plan.account, by)
-    plan._history_user = by
-    plan.save(update_fields=["status", "submitted_at", "submitted_by", "xray_snapshot", "updated_at"])
-    enqueue_prerender(plan.pk)
-    schedule_health_refresh([plan.account_id])
-    return plan
+    def change(plan: AccountPlan) -> list[str]:
+        problems = submission_problems(plan)
+        if problems:
+            raise ValidationError(problems)
+        plan.submitted_at = timezone.now()
+        plan.submitted_by = by
+        plan.xray_snapshot = dmu_snapshot(plan.account, by)
+        return ["submitted_at", "submitted_by", "xray_snapshot"]
 
-
-def _review(plan: AccountPlan, by: User, outcome: str, comment: str, step_comments: dict) -> PlanReview:
-    return PlanReview.objects.create(
-        plan=plan,
-        reviewer=by,
-        outcome=outcome,
-        comment=comment,
-        step_comments={str(k): v for k, v in step_comments.items() if v},
-        snapshot=plan_snapshot(plan),
-    )
+    return _transition(plan, by, SUBMIT, change=change)[0]
 
 
 @transaction.atomic
 def plan_approve(*, plan: AccountPlan, by: User, comment: str = "", step_comments: dict | None = None) -> AccountPlan:
-    plan = AccountPlan.objects.select_for_update().select_related("account__owner").get(pk=plan.pk)
-    _require(plan.status == PlanStatus.SUBMITTED, _("Only a submitted plan can be approved."))
-    _require(
-        can_review_plan(by, plan), _("Only a manager above the owner can approve, and nobody approves their own plan.")
-    )
-    today = timezone.localdate()
-    plan.status = PlanStatus.APPROVED
-    plan.approved_at = timezone.now()
-    plan.approved_by = by
-    plan.next_review_date = today + relativedelta(months=plan.review_cadence_months)
-    plan._history_user = by
-    plan.save(update_fields=["status", "approved_at", "approved_by", "next_review_date", "updated_at"])
-    if plan.previous_id:
-        AccountPlan.objects.filter(pk=plan.previous_id).update(status=PlanStatus.SUPERSEDED)
-    _review(plan, by, ReviewOutcome.APPROVED, comment, step_comments or {})
-    enqueue_prerender(plan.pk)
-    schedule_health_refresh([plan.account_id])
-    return plan
+    def change(plan: AccountPlan) -> list[str]:
+        plan.approved_at = timezone.now()
+        plan.approved_by = by
+        plan.next_review_date = timezone.localdate() + relativedelta(months=plan.review_cadence_months)
+        if plan.previous_id:
+            AccountPlan.objects.filter(pk=plan.previous_id).update(status=PlanStatus.SUPERSEDED)
+        return ["approved_at", "approved_by", "next_review_date"]
+
+    return _transition(plan, by, APPROVE, change=change, comment=comment, step_comments=step_comments)[0]
 
 
 @transaction.atomic
 def plan_request_changes(
     *, plan: AccountPlan, by: User, comment: str, step_comments: dict | None = None
 ) -> AccountPlan:
-    plan = AccountPlan.objects.select_for_update().select_related("account__owner").get(pk=plan.pk)
-    _require(plan.status == PlanStatus.SUBMITTED, _("Changes can be requested on a submitted plan only."))
-    _require(can_review_plan(by, plan), _("Only a manager above the owner can review this plan."))
-    if not comment.strip() and not any((step_comments or {}).values()):
-        raise ValidationError(_("Say what should change."))
-    plan.status = PlanStatus.CHANGES_REQUESTED
-    plan._history_user = by
-    plan.save(update_fields=["status", "updated_at"])
-    _review(plan, by, ReviewOutcome.CHANGES_REQUESTED, comment, step_comments or {})
-    enqueue_prerender(plan.pk)
-    schedule_health_refresh([plan.account_id])
-    return plan
+    def change(plan: AccountPlan) -> list[str]:
+        if not comment.strip() and not any((step_comments or {}).values()):
+            raise ValidationError(_("Say what should change."))
+        return []
+
+    return _transition(plan, by, REQUEST_CHANGES, change=change, comment=comment, step_comments=step_comments)[0]
 
 
 @transaction.atomic
 def plan_periodic_review(
     *, plan: AccountPlan, by: User, comment: str = "", step_comments: dict | None = None
 ) -> PlanReview:
-    plan = AccountPlan.objects.select_for_update().select_related("account__owner").get(pk=plan.pk)
-    _require(plan.status == PlanStatus.APPROVED, _("Periodic reviews are for approved plans."))
-    _require(can_review_plan(by, plan), _("Only a manager above the owner can review this plan."))
-    plan.next_review_date = timezone.localdate() + relativedelta(months=plan.review_cadence_months)
-    plan.save(update_fields=["next_review_date", "updated_at"])
-    return _review(plan, by, ReviewOutcome.PERIODIC, comment, step_comments or {})
+    def change(plan: AccountPlan) -> list[str]:
+        plan.next_review_date = timezone.localdate() + relativedelta(months=plan.review_cadence_months)
+        return ["next_review_date"]
+
+    return _transition(plan, by, PERIODIC_REVIEW, change=change, comment=comment, step_comments=step_comments)[1]
 
 
 def _copy_rows(source: AccountPlan, target: AccountPlan, *, mark_review: bool) -> None:
@@ -406,8 +466,6 @@ def erase_person_from_plans(person) -> int:
     Registered as a stakeholders erasure hook; runs before the person row is anonymised, so
     their name is still known here.
     """
-    from plans.models import PlanReview
-
     name = str(person)
     changed = 0
     for plan in AccountPlan.objects.filter(xray_snapshot__isnull=False).only("pk", "xray_snapshot"):

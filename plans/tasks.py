@@ -24,6 +24,7 @@ def prerender_exports(plan_id: int) -> int:
     """Render a plan's exports into the export cache, so the KAM's download is instant.
 
     Safe to run twice or late: it renders the plan as it is now, and skips what is cached."""
-    from plans import exports
+    # Imported when run: beat and the processes that only enqueue need not load python-pptx.
+    from plans.exports.cache import prerender
 
-    return exports.prerender(plan_id)
+    return prerender(plan_id)

@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -15,24 +14,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import AccountFinancials
 from accounts.selectors import accounts_visible_to
 from kam import firewall
 from plans import services
-from plans.exports import JOINT, plan_export_data
-from plans.forms import STEP_FORMS, STEP_ROWS, NextPeriodForm, PlanCreateForm, ReviewForm
+from plans.exports.data import JOINT, plan_export_data
+from plans.forms import NextPeriodForm, PlanCreateForm, ReviewForm
 from plans.list_exports import PlanListFilterForm, plans_listed
 from plans.models import (
     STEPS,
     AccountPlan,
-    Action,
-    CommunicationItem,
-    Objective,
-    ObjectiveStatus,
     PlanStatus,
     PlanStep,
-    SwotItem,
-    WhitespaceStatus,
 )
 from plans.selectors import (
     can_edit_plan,
@@ -42,9 +34,7 @@ from plans.selectors import (
     plans_visible_to,
     with_progress,
 )
-from stakeholders.selectors import decorate, dmu_for_account, dmu_gaps
-
-SWOT_ORDER = Case(*[When(kind=k, then=Value(i)) for i, k in enumerate("SWOT")], output_field=IntegerField())
+from plans.step_pages import STEP_PAGES
 
 
 def _plan(request: HttpRequest, pk: int, *, progress: bool = False) -> AccountPlan:
@@ -148,54 +138,6 @@ def _joint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _step_context(plan: AccountPlan, number: int, user, formsets: dict[str, object]) -> dict:
-    """What a step shows besides its form: live numbers, the DMU, totals. Rows the step's
-    formsets hold are read from them rather than fetched twice."""
-    ctx: dict = {}
-    if number == 1:
-        year = plan.period.start.year
-        ctx["financials"] = AccountFinancials.objects.filter(
-            account=plan.account, year__in=[year - 1, year, year + 1]
-        ).order_by("year")
-    if number == 2:
-        cells = list(plan.whitespace.select_related("product"))
-        # Each cell shows its status twice; get_status_display would rebuild the choices each time.
-        labels = dict(WhitespaceStatus.choices)
-        for c in cells:
-            c.status_label = labels.get(c.status, c.status)
-        centres = sorted({c.buying_centre for c in cells})
-        products = sorted({c.product for c in cells}, key=lambda p: p.brand)
-        grid = {(c.buying_centre, c.product_id): c for c in cells}
-        ctx["whitespace"] = {
-            "products": products,
-            "rows": [{"centre": centre, "cells": [grid.get((centre, p.pk)) for p in products]} for centre in centres],
-            "opportunity_value": sum(c.estimated_value or 0 for c in cells if c.status == "opportunity"),
-        }
-    if number == 3:
-        rows = decorate(list(dmu_for_account(plan.account, summary=True)), user)
-        ctx["dmu"] = rows
-        ctx["gaps"] = dmu_gaps(plan.account, rows, user)
-    if number == 6:
-        # A refused submit has typed its values into the formsets' rows: the figures are then read
-        # afresh, so that they show what is stored.
-        resources = _stored(formsets["res"])
-        ctx["people_days"] = sum(r.people_days for r in resources)
-        ctx["resource_budget"] = sum(r.budget for r in resources if r.currency == plan.budget_currency)
-        ctx["foreign_budget"] = [r for r in resources if r.currency != plan.budget_currency]
-        objectives = _stored(formsets["prog"])
-        for o in objectives:
-            o.plan = plan  # status() reads the period, which came along with the plan
-        ctx["objectives_status"] = [(o, ObjectiveStatus(o.status())) for o in objectives]
-        actions = list(plan.actions.all())
-        ctx["done_share"] = round(100 * sum(a.status == "done" for a in actions) / len(actions)) if actions else 0
-    return ctx
-
-
-def _stored(formset) -> object:
-    """The formset's rows as stored: the ones it read for a page shown, read again after a submit."""
-    return formset.get_queryset().all() if formset.is_bound else formset.get_queryset()
-
-
 def _latest_step_comment(plan: AccountPlan, number: int):
     review = plan.reviews.filter(outcome="changes_requested").select_related("reviewer").first()
     if review and (review.step_comments.get(str(number)) or review.comment):
@@ -203,42 +145,23 @@ def _latest_step_comment(plan: AccountPlan, number: int):
     return None
 
 
-def _row_formsets(plan: AccountPlan, number: int, data=None) -> list[tuple[str, object]]:
-    sets = []
-    for prefix, factory, title in STEP_ROWS[number]:
-        kwargs = {"plan": plan, "prefix": prefix}
-        if prefix == "act":
-            kwargs["queryset"] = Action.objects.filter(plan=plan).prefetch_related("stakeholders")
-        if prefix in ("obj", "prog"):
-            kwargs["queryset"] = Objective.objects.filter(plan=plan)
-        if prefix == "swot":
-            kwargs["queryset"] = SwotItem.objects.filter(plan=plan).order_by(SWOT_ORDER, "pk")
-        if prefix == "com":
-            kwargs["queryset"] = CommunicationItem.objects.filter(plan=plan).order_by("-audience_kind", "pk")
-        sets.append((title, factory(data, **kwargs)))
-    return sets
-
-
 @login_required
 def plan_step(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     plan = _plan(request, pk, progress=True)
-    if number not in STEPS:
+    if number not in STEP_PAGES:
         return HttpResponse(status=404)
+    page = STEP_PAGES[number](plan, request.user)
     steps = _steps(plan)
     step = steps[number]
     editable = can_edit_plan(request.user, plan)
-    form_class = STEP_FORMS[number]
-    initial = {**step.content, "version": step.version}
-    if number == 6:
-        initial["budget"] = plan.budget
     posted = request.method == "POST"
     firewall.require(request.user, "plan.edit" if posted else "plan.read_internal")
     if posted and not editable:
         raise PermissionDenied(
             _("This plan is not open for editing (it is %(status)s).") % {"status": plan.get_status_display()}
         )
-    form = form_class(request.POST if posted else None, initial=initial)
-    formsets = _row_formsets(plan, number, request.POST if posted else None)
+    form = page.form(step, request.POST if posted else None)
+    formsets = page.formsets(request.POST if posted else None)
     conflict = None
     status = 200
     if posted:
@@ -247,8 +170,7 @@ def plan_step(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             def save_rows() -> None:
                 for _title, fs in formsets:
                     fs.save()
-                if number == 6:
-                    AccountPlan.objects.filter(pk=plan.pk).update(budget=form.cleaned_data.get("budget"))
+                form.save_to_plan(plan)
 
             try:
                 services.step_save(
@@ -263,14 +185,7 @@ def plan_step(request: HttpRequest, pk: int, number: int) -> HttpResponse:
                 conflict = exc.step
                 status = 409
             else:
-                if number == 4:
-                    vague = [o.title for o in plan.objectives.all() if not o.is_measurable]
-                    if vague:
-                        messages.warning(
-                            request,
-                            _("Not measurable yet (no target or due date): %(titles)s. This blocks submission.")
-                            % {"titles": ", ".join(vague)},
-                        )
+                page.saved(request)
                 messages.success(request, _("Step %(n)d saved.") % {"n": number})
                 target = request.POST.get("go")
                 # Compared as text: "²".isdigit() holds and int() refuses it (a 500).
@@ -294,7 +209,7 @@ def plan_step(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             "conflict": conflict,
             "formsets_invalid": posted and not all(fs.is_valid() for _t, fs in formsets),
             "reviewer_comment": _latest_step_comment(plan, number),
-            **_step_context(plan, number, request.user, {fs.prefix: fs for _t, fs in formsets}),
+            **page.context({fs.prefix: fs for _t, fs in formsets}),
         },
         status=status,
     )

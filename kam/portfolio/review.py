@@ -1,5 +1,5 @@
 """The portfolio review: the dashboard's figures as a PowerPoint deck, in the plan exports' look
-(``plans.exports.Deck``), over the accounts the user may see with the dashboard's filters.
+(``plans.exports.deck.Deck``), over the accounts the user may see with the dashboard's filters.
 
 Slides: title, headline figures, the portfolio matrix (drawn as shapes, bubbles coloured by
 health) and the same accounts as a table, the key accounts most at risk with what would raise
@@ -26,7 +26,7 @@ from accounts.models import matrix_quadrant
 from kam.models import User
 from kam.portfolio.dashboard import Dashboard
 from kam.portfolio.health import explain
-from plans.exports import BLUE, MUTED, TEXT, WHITE, Deck, clean_text
+from plans.exports.deck import BLUE, MUTED, TEXT, WHITE, Deck, clean_text
 
 BAND_COLOURS = {
     "green": RGBColor(0x1E, 0x7E, 0x34),

@@ -24,7 +24,7 @@ from kam.portfolio.dashboard import build as build_dashboard
 from kam.portfolio.health import AMBER, GREEN, PART_LABELS, WEIGHTS
 from kam.portfolio.review import build_review
 from kam.widgets import quick_widgets
-from plans.exports import PPTX_CONTENT_TYPE
+from plans.exports.deck import PPTX_CONTENT_TYPE
 from plans.models import PlanningPeriod
 
 

@@ -9,8 +9,9 @@ import pytest
 from django.core.cache import caches
 from django.urls import reverse
 
-from plans import exports
-from plans.exports import export_key, plan_export_data, render_cached
+from plans.exports import cache
+from plans.exports.cache import export_key, render_cached
+from plans.exports.data import plan_export_data
 from plans.services import step_save
 from tests.plan_factories import ObjectiveFactory
 
@@ -26,13 +27,13 @@ def empty_export_cache():
 def counted(monkeypatch):
     """Count the real renders while still producing the real files."""
     calls: list[str] = []
-    for fmt, (render, content_type) in list(exports.RENDERERS.items()):
+    for fmt, (render, content_type) in list(cache.RENDERERS.items()):
 
         def counting(data, render=render, fmt=fmt):
             calls.append(fmt)
             return render(data)
 
-        monkeypatch.setitem(exports.RENDERERS, fmt, (counting, content_type))
+        monkeypatch.setitem(cache.RENDERERS, fmt, (counting, content_type))
     return calls
 
 
@@ -104,7 +105,7 @@ def test_a_broker_outage_only_skips_the_prerender(cast, plan, settings, monkeypa
 
 
 def test_prerender_skips_what_is_cached_and_a_plan_that_is_gone(cast, plan, counted):
-    assert exports.prerender(plan.pk) == 4
-    assert exports.prerender(plan.pk) == 0
-    assert exports.prerender(10**9) == 0
+    assert cache.prerender(plan.pk) == 4
+    assert cache.prerender(plan.pk) == 0
+    assert cache.prerender(10**9) == 0
     assert len(counted) == 4

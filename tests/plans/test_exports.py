@@ -16,7 +16,10 @@ from django.urls import reverse
 from pptx import Presentation
 
 from accounts.models import AccountType
-from plans.exports import Deck, plan_export_data, render_pdf, render_pptx
+from plans.exports.data import plan_export_data
+from plans.exports.deck import Deck
+from plans.exports.pdf import render_pdf
+from plans.exports.plan_deck import render_pptx
 from plans.models import ActionStatus, AudienceKind, SwotKind
 from stakeholders.models import STANCE_SHORT, Stance
 from tests.factories import FinancialsFactory

@@ -10,6 +10,7 @@ from django.urls import reverse
 from plans.models import AccountPlan, Objective, PlanReview, PlanStatus
 from plans.services import (
     plan_approve,
+    plan_periodic_review,
     plan_request_changes,
     plan_revise,
     plan_start_next_period,
@@ -121,6 +122,33 @@ def test_requesting_changes_needs_a_comment(cast, plan):
     plan_submit(plan=plan, by=cast.kam_a)
     with pytest.raises(ValidationError):
         plan_request_changes(plan=plan, by=cast.manager_a, comment=" ")
+
+
+def test_a_periodic_review_moves_the_next_review_date_and_keeps_the_plan_approved(cast, plan):
+    plan_submit(plan=plan, by=cast.kam_a)
+    plan_approve(plan=plan, by=cast.manager_a)
+    AccountPlan.objects.filter(pk=plan.pk).update(next_review_date=date(2000, 1, 1))
+    review = plan_periodic_review(plan=plan, by=cast.head, comment="On track", step_comments={5: "Two late"})
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.APPROVED and plan.next_review_date > date.today()
+    assert (review.outcome, review.reviewer, review.comment) == ("periodic", cast.head, "On track")
+    assert review.step_comments == {"5": "Two late"} and review.snapshot["objectives"]
+
+
+@pytest.mark.parametrize("status", [PlanStatus.DRAFT, PlanStatus.SUBMITTED, PlanStatus.CHANGES_REQUESTED])
+def test_only_approved_plans_get_a_periodic_review(status, cast, plan):
+    _to(plan, status)
+    with pytest.raises(PermissionDenied):
+        plan_periodic_review(plan=plan, by=cast.manager_a)
+    assert not PlanReview.objects.filter(plan=plan).exists()
+
+
+def test_a_refused_review_leaves_the_plan_as_it_was(cast, plan):
+    plan_submit(plan=plan, by=cast.kam_a)
+    with pytest.raises(PermissionDenied):
+        plan_request_changes(plan=plan, by=cast.kam_b, comment="Not mine to say")
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.SUBMITTED and not PlanReview.objects.filter(plan=plan).exists()
 
 
 def test_a_revision_keeps_the_approved_plan_read_only_until_it_is_approved(cast, plan):
