@@ -38,7 +38,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_pages import _free_port, _production_env, _workers  # noqa: E402
+from bench.bench_pages import _production_env  # noqa: E402
+from bench.pages_gunicorn import _free_port, _workers  # noqa: E402
 from bench.scratch_db import own_database  # noqa: E402
 
 SAMPLE_EVERY_S = 10

@@ -22,7 +22,7 @@ baseline). Targets and table: bench/pages_report.py.
    as a multiple of its own run's bare view. ``--no-small`` leaves it out.
 3. Behind gunicorn (2 workers, kam/gunicorn.conf.py, a socket per worker), loaded by wrk from a
    second process on loopback: requests per second and errors of the survey answer page and of
-   the baseline, in alternating rounds (``_alternating_loads``); then the administrator's
+   the baseline, in alternating rounds (bench/pages_gunicorn.py); then the administrator's
    dashboard while the workers' peak resident memory (VmHWM) is read. Left out, with a line
    saying so, when wrk is not installed (apt-get install wrk).
 
@@ -36,23 +36,21 @@ import argparse
 import json
 import math
 import os
-import re
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.pages_gunicorn import measure_gunicorn, print_gunicorn  # noqa: E402
 from bench.pages_report import (  # noqa: E402
     BASE,
     DASHBOARD_RATIO,
@@ -67,7 +65,6 @@ from bench.pages_report import (  # noqa: E402
 )
 from bench.scratch_db import scratch_database  # noqa: E402
 
-TARGET_RSS_MB = 200
 SMALL_DASHBOARD = ("dashboard", "administrator (all accounts)")
 
 
@@ -176,7 +173,7 @@ def _pages(s: dict) -> list[Page]:
 
 def _small_pages() -> list[Page]:
     """The plain demo's bare view and administrator's dashboard, for the 10,000-against-40 comparison."""
-    from kam.models import User
+    from kam.models import User  # here, as every Django import of this module: Django is set up in main()
 
     return [
         Page(BASE, "anonymous", None, "/bench/bare/"),
@@ -185,7 +182,7 @@ def _small_pages() -> list[Page]:
 
 
 def _client(user: object):
-    from django.contrib.auth.backends import ModelBackend
+    from django.contrib.auth.backends import ModelBackend  # here: Django is set up in main()
     from django.test import Client
 
     client = Client(secure=True)
@@ -253,7 +250,7 @@ def small_child(runs: int, warmup: int) -> None:
     import django
 
     django.setup()
-    from accounts.models import Account
+    from accounts.models import Account  # here: only once Django is set up
 
     results, _clients = measure_in_process(_small_pages(), runs, warmup)
     print(json.dumps({"accounts": Account.objects.count(), "timings": [asdict(r) for r in results]}))
@@ -282,144 +279,6 @@ def measure_small(env: dict[str, str], runs: int, warmup: int) -> Scale:
     report = json.loads(done.stdout.strip().splitlines()[-1])
     base, dashboard = (Timing(**t) for t in report["timings"])
     return Scale("plain demo (a database of the bench's own)", report["accounts"], dashboard, base)
-
-
-# Behind gunicorn -----------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _workers(master: int) -> list[int]:
-    pids = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == master:
-            pids.append(int(stat.parent.name))
-    return sorted(pids)
-
-
-def _peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmHWM in /proc/<pid>/status")
-
-
-@dataclass
-class Load:
-    url_label: str
-    requests_per_s: float
-    requests: int
-    errors: int
-    output: str
-
-
-def _wrk(url: str, seconds: int, label: str, *, connections: int = 8, cookie: str = "") -> Load:
-    # A generous timeout: a slow page must show as few requests per second, not as errors.
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "60s"]
-    if cookie:
-        command += ["-H", f"Cookie: {cookie}"]
-    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    total = int(re.search(r"(\d+) requests in", out).group(1))
-    errors = 0
-    if m := re.search(r"Non-2xx or 3xx responses: (\d+)", out):
-        errors += int(m.group(1))
-    if m := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out):
-        errors += sum(int(g) for g in m.groups())
-    return Load(label, rate, total, errors, out)
-
-
-def _alternating_loads(pages: list[tuple[str, str]], seconds: int, rounds: int) -> list[Load]:
-    """``seconds`` of load per page in ``rounds`` short runs, the pages taking turns (and turns
-    about who goes first): the speed of a shared virtual machine swings by a factor of two from one
-    second to the next here, and one long run per page let a slow patch fall on one page only. The
-    rate is the requests of all rounds over their seconds."""
-    per_round = max(1, round(seconds / rounds))
-    totals = {label: [0, 0] for label, _url in pages}
-    for n in range(rounds):
-        for label, url in pages if n % 2 == 0 else pages[::-1]:
-            load = _wrk(url, per_round, label)
-            totals[label][0] += load.requests
-            totals[label][1] += load.errors
-    return [
-        Load(label, totals[label][0] / (per_round * rounds), totals[label][0], totals[label][1], "")
-        for label, _url in pages
-    ]
-
-
-def measure_gunicorn(
-    env: dict[str, str], subjects: dict, seconds: int, log_dir: Path, rounds: int = 5
-) -> tuple[list[Load], dict]:
-    from django.conf import settings
-
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = log_dir / "gunicorn.log"
-    # --reuse-port: a socket per worker, so the kernel spreads wrk's 8 connections over both workers.
-    # With the production config's one shared socket, whichever worker woke first accepted them all in
-    # about a third of the runs (per-worker CPU: 2.1 s against 0.0 s), leaving a core idle and halving
-    # the throughput of whichever page was loaded then: a lottery, not a property of either page.
-    command = [sys.executable, "-m", "gunicorn", "-c", "kam/gunicorn.conf.py", "--workers", "2", "--reuse-port"]
-    command += ["--bind", f"127.0.0.1:{port}", "--access-logfile", str(log_dir / "access.log"), "kam.wsgi"]
-    with log.open("wb") as out:
-        server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not come up:\n{log.read_text()[-3000:]}")
-            time.sleep(0.2)
-        survey = f"{base}/s/{subjects['token']}/"
-        bare = f"{base}/bench/bare/"
-        for url in (bare, survey):
-            _wrk(url, 2, "warm-up")
-        loads = _alternating_loads([(BASE, bare), ("survey answer page", survey)], seconds, rounds)
-        workers = _workers(server.pid)
-        before = {pid: _peak_rss_mb(pid) for pid in workers}
-        name = settings.SESSION_COOKIE_NAME
-        cookie = f"{name}={subjects['cookie'][name].value}"
-        # Two connections for two workers: each serves one dashboard at a time, as under real use.
-        dashboard = _wrk(f"{base}/", max(seconds, 15), "dashboard: administrator", connections=2, cookie=cookie)
-        after = {pid: _peak_rss_mb(pid) for pid in workers}
-        return loads, {"dashboard": dashboard, "before": before, "after": after}
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-
-
-def print_gunicorn(loads: list[Load], memory: dict, seconds: int, rounds: int) -> None:
-    base = loads[0].requests_per_s
-    print()
-    per_page = max(1, round(seconds / rounds)) * rounds
-    print(
-        f"Behind gunicorn (2 workers, a socket each, production settings), wrk -t2 -c8 on loopback: {per_page} s"
-        f" per page in {rounds} rounds, the pages taking turns"
-    )
-    print(f"{'page':<38}{'requests/s':>12}{'requests':>10}{'errors':>8}{'× baseline':>12}")
-    for load in loads:
-        ratio = load.requests_per_s / base if base else 0
-        print(f"{load.url_label:<38}{load.requests_per_s:>12.1f}{load.requests:>10}{load.errors:>8}{ratio:>12.2f}")
-    d = memory["dashboard"]
-    peaks = ", ".join(f"{mb:.0f} MB" for mb in memory["after"].values())
-    before = ", ".join(f"{mb:.0f} MB" for mb in memory["before"].values())
-    print(
-        f"Administrator's dashboard, wrk -t2 -c2: {d.requests_per_s:.1f} requests/s, {d.requests} requests, "
-        f"{d.errors} errors; workers' peak RSS {peaks} (before the dashboard: {before}; target < {TARGET_RSS_MB} MB)"
-    )
 
 
 def main() -> int:
