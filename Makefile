@@ -33,6 +33,13 @@ test: install-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The benchmarks that set up everything they need (the PostgreSQL server binaries, for a private cluster),
+# briefly; bench/README.md has every benchmark at full length, and the ones that need a server or the large demo.
+bench: install-dev
+	$(BIN)/python bench/bench_exports.py --runs 1
+	$(BIN)/python bench/bench_import.py --sizes 1000
+	$(BIN)/python bench/bench_load.py --users 10 --seconds 10
+
 lint: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .

@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_load.py [--users 50] [--seconds 60] [--soak 600] [--workers 2]
 
 With DATABASE_URL=postgres://… the bench creates a database of its own on that server
-(``kam_load_<random>``), and drops that one, and only that one, at the end; without DATABASE_URL
+(``bench_<pid>_<random>``, bench/scratch_db.py), and drops that one, and only that one, at the end; without DATABASE_URL
 it starts a private PostgreSQL cluster (tests/pgcluster.py: initdb in a temporary directory, a free
 port) and removes it afterwards. It migrates, collects static files, seeds one KAM with an account
 and a draft plan per simulated user, managers over them and survey invitations (the factories of
@@ -26,22 +26,21 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_pages import _free_port, _production_env, _workers  # noqa: E402
+from bench.bench_pages import _production_env  # noqa: E402
+from bench.pages_gunicorn import _free_port, _workers  # noqa: E402
+from bench.scratch_db import own_database  # noqa: E402
 
 SAMPLE_EVERY_S = 10
 KINDS = (
@@ -98,49 +97,6 @@ def seed(*, kams: int, managers: int, invitations: int) -> dict:
         SurveyInvitation.objects.filter(pk__in=ids).update(status=InvitationStatus.SENT, sent_at=timezone.now())
         subjects["tokens"] = [invitation_token(i) for i in SurveyInvitation.objects.filter(pk__in=ids).order_by("pk")]
     return subjects
-
-
-# Database --------------------------------------------------------------------------------------
-
-
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-@contextmanager
-def own_database():
-    """A database that exists only for this run: DATABASE_URL's server with a new, uniquely named
-    database, or, without DATABASE_URL, a private cluster. Yields its URL; removes what it made."""
-    server = os.environ.get("DATABASE_URL", "")
-    if not server:
-        from tests.pgcluster import PgCluster
-
-        with PgCluster() as cluster:
-            cluster.create_database("kam")
-            yield cluster.url("kam")
-        return
-    if not server.startswith(("postgres://", "postgresql://")):
-        raise SystemExit("bench_load needs PostgreSQL: DATABASE_URL=postgres://… or no DATABASE_URL (own cluster)")
-    import psycopg2
-
-    name = f"kam_load_{secrets.token_hex(6)}"
-    # The maintenance database, as Django's test runner uses: DATABASE_URL's own need not exist.
-    admin = psycopg2.connect(_with_database(server, "postgres"))
-    admin.autocommit = True
-    try:
-        with admin.cursor() as cursor:
-            cursor.execute(f'CREATE DATABASE "{name}"')  # a fresh name of our own; CREATE refuses an existing one
-        try:
-            yield _with_database(server, name)
-        finally:
-            from django.db import connections
-
-            connections.close_all()
-            with admin.cursor() as cursor:
-                cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        admin.close()
 
 
 # Gunicorn --------------------------------------------------------------------------------------

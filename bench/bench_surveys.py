@@ -3,8 +3,9 @@
     DATABASE_URL=postgres://… CELERY_BROKER_URL=redis://… .venv/bin/python bench/bench_surveys.py
         [--sizes 1000 10000] [--limit 60] [--memory-growth 20]
 
-Needs PostgreSQL (exits 2 otherwise): it creates a scratch database, kam_bench_surveys, on the
-server in DATABASE_URL, migrates it, and drops it at the end. Per size: a fresh worker process
+Needs PostgreSQL (exits 2 otherwise): it creates a scratch database of its own on the server in
+DATABASE_URL (``bench_<pid>_<random>``, bench/scratch_db.py), migrates it, and drops that one, and
+only that one, at the end; the database DATABASE_URL names is not touched. Per size: a fresh worker process
 (``celery -A kam worker --pool=solo``, production settings, DEBUG off) on a queue of its own,
 the invitations created in bulk and enqueued with ``enqueue_invitations``, and an in-process SMTP
 sink that answers at once. Measures the wall time until every row is sent and the worker's peak
@@ -23,15 +24,14 @@ import sys
 import tempfile
 import time
 import uuid
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-SCRATCH_DB = "kam_bench_surveys"
+from bench.scratch_db import scratch_database  # noqa: E402
+
 WORKER_READY_TIMEOUT = 60
 
 
@@ -45,50 +45,6 @@ class Result:
     sink_cpu: float  # seconds this process (the SMTP sink, mostly) spent on the CPU
     messages: int
     distinct: int
-
-
-def _server(url: str) -> dict:
-    import environ
-
-    return environ.Env.db_url_config(url)
-
-
-def _url(config: dict, name: str) -> str:
-    user = quote(config.get("USER") or "", safe="")
-    password = config.get("PASSWORD") or ""
-    credentials = f"{user}:{quote(password, safe='')}" if password else user
-    host = config.get("HOST") or "127.0.0.1"
-    port = config.get("PORT") or 5432
-    return f"postgres://{credentials}@{host}:{port}/{name}"
-
-
-def _admin(config: dict):
-    import psycopg2
-
-    connection = psycopg2.connect(
-        dbname="postgres",
-        user=config.get("USER") or None,
-        password=config.get("PASSWORD") or None,
-        host=config.get("HOST") or "127.0.0.1",
-        port=config.get("PORT") or 5432,
-    )
-    connection.autocommit = True  # CREATE and DROP DATABASE refuse to run in a transaction
-    return connection
-
-
-def _drop(config: dict) -> None:
-    with closing(_admin(config)) as connection, connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-            [SCRATCH_DB],
-        )
-        cursor.execute(f'DROP DATABASE IF EXISTS "{SCRATCH_DB}"')
-
-
-def _create(config: dict) -> None:
-    _drop(config)
-    with closing(_admin(config)) as connection, connection.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{SCRATCH_DB}"')
 
 
 def _worker_env(database_url: str, broker_url: str, var_dir: str) -> dict[str, str]:
@@ -209,58 +165,51 @@ def main() -> int:
     broker_url = os.environ.get("CELERY_BROKER_URL", "")
     if not database_url.startswith(("postgres://", "postgresql://", "pgsql://")):
         print("bench_surveys needs PostgreSQL: set DATABASE_URL=postgres://user@host:5432/any (a scratch")
-        print(f"database {SCRATCH_DB} is created on that server and dropped afterwards).")
+        print("database of its own, bench_<pid>_<random>, is created on that server and dropped afterwards).")
         return 2
     if not broker_url.startswith("redis://"):
         print("bench_surveys needs Redis: set CELERY_BROKER_URL=redis://host:6379/N.")
         return 2
-    config = _server(database_url)
-    scratch_url = _url(config, SCRATCH_DB)
+    with scratch_database(database_url) as scratch_url, tempfile.TemporaryDirectory(prefix="bench-surveys-") as temp:
+        log_dir = Path(temp)
+        env = _worker_env(scratch_url, broker_url, str(log_dir / "var"))
+        migrate = subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput"],
+            cwd=ROOT,
+            env={**env, "DEBUG": "1"},
+            capture_output=True,
+            text=True,
+        )
+        if migrate.returncode != 0:
+            print(migrate.stdout[-2000:], migrate.stderr[-2000:])
+            return 1
 
-    _create(config)
-    try:
-        with tempfile.TemporaryDirectory(prefix="bench-surveys-") as temp:
-            log_dir = Path(temp)
-            env = _worker_env(scratch_url, broker_url, str(log_dir / "var"))
-            migrate = subprocess.run(
-                [sys.executable, "manage.py", "migrate", "--noinput"],
-                cwd=ROOT,
-                env={**env, "DEBUG": "1"},
-                capture_output=True,
-                text=True,
-            )
-            if migrate.returncode != 0:
-                print(migrate.stdout[-2000:], migrate.stderr[-2000:])
-                return 1
+        os.environ.update(
+            DJANGO_SETTINGS_MODULE="kam.settings",
+            DEBUG="0",
+            SECRET_KEY=env["SECRET_KEY"],
+            DATABASE_URL=scratch_url,
+            KAM_VAR_DIR=env["KAM_VAR_DIR"],
+            LOG_LEVEL="WARNING",
+        )
+        import django
 
-            os.environ.update(
-                DJANGO_SETTINGS_MODULE="kam.settings",
-                DEBUG="0",
-                SECRET_KEY=env["SECRET_KEY"],
-                DATABASE_URL=scratch_url,
-                KAM_VAR_DIR=env["KAM_VAR_DIR"],
-                LOG_LEVEL="WARNING",
-            )
-            import django
+        django.setup()
+        from django.db import connections
 
-            django.setup()
-            from django.db import connections
+        from kam.celery import app
 
-            from kam.celery import app
-
-            queue = f"kam-bench-surveys-{uuid.uuid4().hex[:12]}"
-            # Every send_invitations.delay() of this process goes to the bench worker's queue.
-            app.conf.task_default_queue = queue
-            try:
-                results = [
-                    run(size, env=env, queue=queue, broker_url=broker_url, log_dir=log_dir, give_up=args.give_up)
-                    for size in args.sizes
-                ]
-            finally:
-                _purge(broker_url, queue, delete=True)
-                connections.close_all()
-    finally:
-        _drop(config)
+        queue = f"kam-bench-surveys-{uuid.uuid4().hex[:12]}"
+        # Every send_invitations.delay() of this process goes to the bench worker's queue.
+        app.conf.task_default_queue = queue
+        try:
+            results = [
+                run(size, env=env, queue=queue, broker_url=broker_url, log_dir=log_dir, give_up=args.give_up)
+                for size in args.sizes
+            ]
+        finally:
+            _purge(broker_url, queue, delete=True)
+            connections.close_all()
 
     print(
         f"Survey delivery: one worker (solo pool), PostgreSQL, Redis, SMTP sink without delay; limit {args.limit:.0f} s"
