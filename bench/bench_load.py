@@ -69,7 +69,7 @@ def seed(*, kams: int, managers: int, invitations: int) -> dict:
 
     from kam.models import Role
     from stakeholders.models import InvitationStatus, SurveyInvitation
-    from stakeholders.surveys import invitation_token
+    from stakeholders.surveys.tokens import invitation_token
     from tests.factories import AccountFactory, UserFactory
     from tests.plan_factories import PeriodFactory, PlanFactory
     from tests.stakeholder_factories import AffiliationFactory

@@ -27,7 +27,7 @@ from stakeholders.models import (
     SupportRequest,
     SupportStatus,
 )
-from stakeholders.surveys import invitation_token
+from stakeholders.surveys.tokens import invitation_token
 from tests.factories import AccountFactory, FinancialsFactory, ListingFactory, TeamMemberFactory, UserFactory
 from tests.plan_factories import (
     ActionFactory,

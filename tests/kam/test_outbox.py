@@ -25,7 +25,8 @@ from plans.models import PlanningPeriod
 from plans.services import plan_create, step_save
 from stakeholders.models import InvitationStatus
 from stakeholders.services import touchpoint_log
-from stakeholders.surveys import record_response, send_reminders
+from stakeholders.surveys.delivery import send_reminders
+from stakeholders.surveys.responses import record_response
 from tests.stakeholder_factories import TouchpointFactory
 from tests.survey_delivery_factories import SurveyCampaignFactory, SurveyInvitationFactory
 from tests.survey_factories import InvitationFactory

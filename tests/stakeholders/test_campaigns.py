@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from accounts.models import Account, AccountType
 from kam.urls import urlpatterns as kam_urlpatterns
-from stakeholders import surveys
 from stakeholders.models import (
     CampaignStatus,
     InvitationStatus,
@@ -24,6 +23,7 @@ from stakeholders.models import (
     SurveyCampaign,
     SurveyInvitation,
 )
+from stakeholders.surveys import dispatch
 from tests.factories import AccountFactory
 from tests.stakeholder_factories import AffiliationFactory, PersonFactory
 from tests.survey_campaign_factories import (
@@ -379,7 +379,7 @@ def test_a_rolled_back_dispatch_leaves_no_invitations_and_sends_no_mail(
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        assert surveys.campaign_dispatch(campaign=campaign, by=key.manager_a) == 1
+        assert dispatch.campaign_dispatch(campaign=campaign, by=key.manager_a) == 1
         raise RuntimeError("something after the dispatch failed")
     assert callbacks == []
     assert not SurveyInvitation.objects.filter(campaign=campaign).exists()

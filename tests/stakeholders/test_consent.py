@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from stakeholders.models import ConsentMethod, SurveyConsent
-from stakeholders.surveys import audience
+from stakeholders.surveys.audience import audience
 from tests.stakeholder_factories import AffiliationFactory, PersonFactory
 from tests.survey_campaign_factories import CampaignFactory, ConsentFactory
 

@@ -20,24 +20,21 @@ from kombu.exceptions import OperationalError
 
 from accounts.models import AccountStatus
 from stakeholders.models import CampaignStatus, InvitationStatus, Language, Survey, SurveyInvitation
-from stakeholders.surveys import (
-    BATCH,
+from stakeholders.surveys.delivery import (
     LEASE,
     STALE_QUEUED,
     TemporaryDeliveryError,
-    campaign_dispatch,
     claim,
-    csat,
     deliver,
-    enqueue_invitations,
-    opt_out_url,
-    record_response,
     send_batch,
     send_reminders,
-    survey_url,
     sweep,
 )
-from stakeholders.tasks import MAX_COUNTDOWN, send_invitations
+from stakeholders.surveys.dispatch import BATCH, campaign_dispatch, enqueue_invitations
+from stakeholders.surveys.responses import record_response
+from stakeholders.surveys.results import csat
+from stakeholders.surveys.tasks import MAX_COUNTDOWN, send_invitations
+from stakeholders.surveys.tokens import opt_out_url, survey_url
 from tests.factories import AccountFactory, UserFactory
 from tests.smtp_sink import SmtpSink
 from tests.stakeholder_factories import PersonFactory
@@ -633,7 +630,7 @@ def _rendered_directly(invitation: SurveyInvitation, *, reminder: bool = False) 
     from django.template.loader import render_to_string
     from django.utils import translation
 
-    from stakeholders.surveys import invitation_language
+    from stakeholders.surveys.mail import invitation_language
 
     survey = invitation.campaign.survey
     language = invitation_language(invitation)
@@ -667,7 +664,7 @@ def test_a_batch_renders_each_template_once_and_every_email_matches_its_own_rend
 ):
     from django.template import loader
 
-    from stakeholders.surveys import build_email
+    from stakeholders.surveys.mail import build_email
 
     settings.COMPANY_NAME = "Helvetia Pharma"
     survey = Survey.objects.get(is_default=True)
@@ -688,7 +685,7 @@ def test_a_batch_renders_each_template_once_and_every_email_matches_its_own_rend
     )
     templates: dict = {}
     with mock.patch(
-        "stakeholders.surveys.render_to_string",
+        "stakeholders.surveys.mail.render_to_string",
         wraps=loader.render_to_string,
     ) as rendered:
         emails = [build_email(row, reminder=reminder, templates=templates) for row in rows]
@@ -707,7 +704,7 @@ def test_a_batch_renders_each_template_once_and_every_email_matches_its_own_rend
 def test_a_batch_commits_without_waiting_for_the_disk_and_restores_the_setting(smtp, monkeypatch):
     from django.db import connection
 
-    from stakeholders import surveys
+    from stakeholders.surveys import delivery
 
     def setting() -> str:
         with connection.cursor() as cursor:
@@ -715,13 +712,13 @@ def test_a_batch_commits_without_waiting_for_the_disk_and_restores_the_setting(s
             return cursor.fetchone()[0]
 
     seen: list[str] = []
-    real_settle = surveys._settle
+    real_settle = delivery._settle
 
     def settle(*args, **kwargs):
         seen.append(setting())
         return real_settle(*args, **kwargs)
 
-    monkeypatch.setattr(surveys, "_settle", settle)
+    monkeypatch.setattr(delivery, "_settle", settle)
     invitations = SurveyInvitationFactory.create_batch(2)
     assert setting() == "on"
     counts = send_batch([i.pk for i in invitations])
@@ -745,7 +742,7 @@ def test_the_direct_mime_bytes_read_back_as_djangos_own(settings, subject, text)
 
     from django.core.mail import EmailMultiAlternatives
 
-    from stakeholders.surveys import _mime_bytes
+    from stakeholders.surveys.mail import _mime_bytes
 
     html = (
         '<p style="margin:0">'
@@ -781,7 +778,7 @@ def test_the_direct_mime_bytes_read_back_as_djangos_own(settings, subject, text)
 def test_an_address_the_direct_path_does_not_handle_goes_through_django():
     from django.core.mail import EmailMultiAlternatives
 
-    from stakeholders.surveys import _mime_bytes
+    from stakeholders.surveys.mail import _mime_bytes
 
     email = EmailMultiAlternatives(subject="x", body="y", from_email="a@b.example", to=["jörg@bücher.example"])
     email.attach_alternative("<p>y</p>", "text/html")
@@ -789,7 +786,7 @@ def test_an_address_the_direct_path_does_not_handle_goes_through_django():
 
 
 def test_a_row_that_keeps_failing_is_given_up_as_failed_and_never_claimed_again(db, enqueued):
-    from stakeholders.surveys import MAX_ATTEMPTS, claim_many
+    from stakeholders.surveys.delivery import MAX_ATTEMPTS, claim_many
 
     stuck = SurveyInvitationFactory(attempts=MAX_ATTEMPTS, error="421 try later")
     fresh = SurveyInvitationFactory(attempts=MAX_ATTEMPTS - 1)

@@ -14,7 +14,7 @@ from django.template import engines
 from django.utils import translation
 
 from stakeholders.models import QuestionKind, SurveyQuestion
-from stakeholders.survey_views import SurveyAnswerForm
+from stakeholders.surveys.views import SurveyAnswerForm
 from tests.survey_factories import SurveyFactory, default_survey
 
 REFERENCE = engines["django"].from_string(

@@ -22,7 +22,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kam.logfilters import MaskSurveyTokens, mask_survey_tokens
-from stakeholders import survey_views, surveys
 from stakeholders.models import (
     CampaignStatus,
     InvitationStatus,
@@ -33,7 +32,9 @@ from stakeholders.models import (
     SurveyQuestion,
     SurveyResponse,
 )
-from stakeholders.surveys import invitation_token
+from stakeholders.surveys import page, responses
+from stakeholders.surveys import views as survey_views
+from stakeholders.surveys.tokens import invitation_token
 from tests.survey_factories import CampaignFactory, InvitationFactory, SurveyFactory, default_survey
 
 GUNICORN_CONF = Path(__file__).resolve().parents[2] / "kam" / "gunicorn.conf.py"
@@ -182,7 +183,7 @@ def test_the_read_builds_the_instances_the_orm_would(cast, django_assert_num_que
         .prefetch_related("campaign__survey__questions")
         .get(pk=invitation.pk)
     )
-    read = surveys.invitation_from_token(invitation_token(invitation))
+    read = page.invitation_from_token(invitation_token(invitation))
     with django_assert_num_queries(0):
         pairs = [
             (read, orm),
@@ -345,7 +346,7 @@ def test_a_closed_campaign_is_gone(client, cast):
 
 
 def test_closing_between_page_and_submit_is_gone(client, invitation):
-    with mock.patch.object(surveys, "record_response", side_effect=surveys.InvitationClosed):
+    with mock.patch.object(responses, "record_response", side_effect=responses.InvitationClosed):
         response = client.post(answer_url(invitation), {"csat_score": 4})
     assert response.status_code == 410
     assert "This survey is closed" in response.content.decode()

@@ -35,8 +35,9 @@ from kombu import Connection, Exchange, Queue
 from kam.celery import app
 from kam.models import Role
 from stakeholders.models import CampaignStatus, InvitationStatus, SurveyCampaign, SurveyInvitation
-from stakeholders.surveys import LEASE, STALE_QUEUED, campaign_dispatch, enqueue_invitations, sweep
-from stakeholders.tasks import send_invitations
+from stakeholders.surveys.delivery import LEASE, STALE_QUEUED, sweep
+from stakeholders.surveys.dispatch import campaign_dispatch, enqueue_invitations
+from stakeholders.surveys.tasks import send_invitations
 from tests.factories import UserFactory
 from tests.smtp_sink import SmtpSink
 from tests.survey_delivery_factories import SurveyCampaignFactory, bulk_invitees

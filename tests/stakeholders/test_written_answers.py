@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from accounts.models import Account
 from stakeholders.models import CampaignStatus, QuestionKind, SurveyQuestion
-from stakeholders.surveys import record_response
+from stakeholders.surveys.responses import record_response
 from tests.factories import AccountFactory
 from tests.survey_campaign_factories import CampaignFactory, InvitationFactory, answered
 

@@ -19,7 +19,7 @@ SURVEY_SOURCES = (
     "templates/emails/survey_invitation.html",
     "templates/emails/survey_invitation.txt",
     "templates/emails/survey_invitation_subject.txt",
-    "stakeholders/survey_views.py",
+    "stakeholders/surveys/views.py",
     "stakeholders/survey_texts.py",
 )
 SURVEY_LANGUAGES = ["de", "fr"]

@@ -1,6 +1,6 @@
 """The public survey pages behind the link in an invitation e-mail: answer, thank you, opt out.
 
-There is no login: the token in the URL is the credential (``surveys.invitation_token``). So
+There is no login: the token in the URL is the credential (``tokens.invitation_token``). So
 every response from these views is uncacheable, never lets the browser send its URL on as a
 referrer (no-referrer), sets no cookie (no CSRF cookie either: see ``answer``) and asks search
 engines to stay away; an unknown or tampered token gets the app's ordinary 404, which says
@@ -37,9 +37,9 @@ from django.views.decorators.http import require_http_methods
 from kam.text import CleanTextMixin
 from kam.views import error_404
 from kam.widgets import QuickRadioSelect, quick_escape
-from stakeholders import ratelimit, surveys
 from stakeholders.models import QuestionKind, SurveyInvitation, SurveyQuestion, SurveyResponse
 from stakeholders.survey_texts import COMMENT_LABEL
+from stakeholders.surveys import mail, page, ratelimit, responses
 
 MAX_ANSWER_TEXT = 2000
 SCORES = [
@@ -277,7 +277,7 @@ def _textarea_html(name: str, label: str, values: dict, errors: dict[str, str], 
 
 
 def _invitation(token: str) -> SurveyInvitation:
-    invitation = surveys.invitation_from_token(token)
+    invitation = page.invitation_from_token(token)
     if invitation is None:
         raise Http404
     return invitation
@@ -390,29 +390,29 @@ def _submit_allowed(request: HttpRequest) -> bool:
 @require_http_methods(["GET", "HEAD", "POST"])
 def answer(request: HttpRequest, token: str) -> HttpResponse:
     invitation = _invitation(token)
-    with translation.override(surveys.invitation_language(invitation)):
+    with translation.override(mail.invitation_language(invitation)):
         if request.method == "POST" and not _submit_allowed(request):
             _limit, window = getattr(settings, "SURVEY_RATE_LIMIT", DEFAULT_RATE_LIMIT)
             response = _page(request, "survey/rate_limited.html", invitation, token, status=429)
             response["Retry-After"] = str(window)
             return response
-        if not surveys.invitation_is_open(invitation):
+        if not responses.invitation_is_open(invitation):
             return _page(request, "survey/closed.html", invitation, token, status=410)
         survey = invitation.campaign.survey
         language = translation.get_language()
         questions = list(survey.questions.all())
-        existing = surveys.existing_response(invitation)
+        existing = responses.existing_response(invitation)
         if request.method == "POST":
             form = SurveyAnswerForm(request.POST, questions=questions, language=language)
             if form.is_valid():
                 try:
-                    surveys.record_response(
+                    responses.record_response(
                         invitation=invitation,
                         csat_score=form.cleaned_data["csat_score"],
                         answers=form.answers(),
                         comment=form.cleaned_data["comment"],
                     )
-                except surveys.InvitationClosed:
+                except responses.InvitationClosed:
                     # Closed between showing the form and submitting it.
                     return _page(request, "survey/closed.html", invitation, token, status=410)
                 return redirect("survey:thanks", token)
@@ -461,15 +461,15 @@ def _answer_page(
 @require_http_methods(["GET", "HEAD"])
 def thanks(request: HttpRequest, token: str) -> HttpResponse:
     invitation = _invitation(token)
-    with translation.override(surveys.invitation_language(invitation)):
-        if surveys.existing_response(invitation) is None:
+    with translation.override(mail.invitation_language(invitation)):
+        if responses.existing_response(invitation) is None:
             return redirect("survey:answer", token)
         return _page(
             request,
             "survey/thanks.html",
             invitation,
             token,
-            can_change=surveys.invitation_is_open(invitation),
+            can_change=responses.invitation_is_open(invitation),
             open_until=_open_until(invitation),
         )
 
@@ -483,9 +483,9 @@ def thanks(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def opt_out(request: HttpRequest, token: str) -> HttpResponse:
     invitation = _invitation(token)
-    with translation.override(surveys.invitation_language(invitation)):
+    with translation.override(mail.invitation_language(invitation)):
         if request.method == "POST":
-            surveys.opt_out(invitation=invitation)
+            responses.opt_out(invitation=invitation)
             return _page(request, "survey/opted_out.html", invitation, token)
         return _page(
             request, "survey/opt_out.html", invitation, token, opted_out_at=invitation.person.survey_opt_out_at
