@@ -31,7 +31,7 @@ from stakeholders.models import (
     SurveyInvitation,
 )
 from stakeholders.surveys.dispatch import enqueue_invitations
-from stakeholders.surveys.mail import _send_fast, build_email
+from stakeholders.surveys.mail import build_email
 
 logger = logging.getLogger(__name__)
 
@@ -204,7 +204,7 @@ def send_batch(ids: list[int]) -> dict[str, int]:
                         continue
                     email = build_email(invitation, templates=templates)
                     settle_in_flight()
-                    in_flight = (invitation, smtp.submit(_send_fast, connection, email))
+                    in_flight = (invitation, smtp.submit(connection.send_messages, [email]))
             settle_in_flight()
     finally:
         connection.close()

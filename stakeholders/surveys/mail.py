@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import logging
-import re
 import secrets
-from binascii import b2a_qp
-from email.header import Header
-from email.utils import formatdate
-from functools import lru_cache
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
-from django.core.mail.message import sanitize_address
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -116,59 +109,3 @@ def build_email(
     )
     email.attach_alternative(html, "text/html")
     return email
-
-
-_PLAIN_ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+$")
-
-
-def _mime_bytes(email: EmailMultiAlternatives, sender: str) -> bytes | None:
-    """The e-mail as the bytes Django's SMTP backend would send, built directly: Python's email
-    package spends more time folding headers than everything else an invitation costs. Both parts
-    quoted-printable, as Django does for long lines. None for anything unusual (a non-ASCII
-    address, attachments), which then goes through Django's own path."""
-    [recipient] = email.to
-    if not _PLAIN_ADDRESS.match(recipient) or email.attachments or len(email.alternatives) != 1:
-        return None
-    subject = email.subject
-    if not subject.isascii() or len(subject) > 70:
-        subject = Header(subject, "utf-8", header_name="Subject").encode(linesep="\r\n")
-    boundary = f"===============kam{secrets.token_hex(12)}=="
-    lines = [
-        f'Content-Type: multipart/alternative; boundary="{boundary}"',
-        "MIME-Version: 1.0",
-        f"Subject: {subject}",
-        f"From: {sender}",
-        f"To: {recipient}",
-        f"Date: {formatdate(localtime=settings.EMAIL_USE_LOCALTIME)}",
-        *(f"{name}: {value}" for name, value in email.extra_headers.items()),
-        "",
-    ]
-    for body, subtype in ((email.body, "plain"), (email.alternatives[0][0], "html")):
-        encoded = b2a_qp(body.replace("\r\n", "\n").encode(), istext=True).decode("ascii").replace("\n", "\r\n")
-        lines += [
-            f"--{boundary}",
-            f'Content-Type: text/{subtype}; charset="utf-8"',
-            "MIME-Version: 1.0",
-            "Content-Transfer-Encoding: quoted-printable",
-            "",
-            encoded,
-        ]
-    lines += [f"--{boundary}--", ""]
-    return "\r\n".join(lines).encode("ascii")
-
-
-@lru_cache(maxsize=8)
-def _sender(from_email: str) -> str:
-    return sanitize_address(from_email, "utf-8")
-
-
-def _send_fast(connection, email: EmailMultiAlternatives) -> None:
-    """Send through an open SMTP connection with the bytes of _mime_bytes; other backends (tests'
-    locmem, the console) and unusual messages take Django's own path."""
-    smtp = getattr(connection, "connection", None)
-    sender = _sender(email.from_email)
-    raw = _mime_bytes(email, sender) if isinstance(connection, SmtpBackend) and smtp is not None else None
-    if raw is None:
-        connection.send_messages([email])
-        return
-    smtp.sendmail(sender, email.to, raw)

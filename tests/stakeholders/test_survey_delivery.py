@@ -727,64 +727,6 @@ def test_a_batch_commits_without_waiting_for_the_disk_and_restores_the_setting(s
     assert setting() == "on"
 
 
-@pytest.mark.parametrize(
-    "subject, text",
-    [
-        ("How are we doing, Account A?", "Dear Dr. Brenner,\n\nShort line.\n"),
-        ("Wie geht es Ihnen, Klinik Süd & Söhne?", "Guten Tag,\r\nZeile mit Umlauten: äöü\n" + "x" * 300 + "\n.\n"),
-        ("Comment allons-nous, " + "Hôpital universitaire " * 6 + "?", "Bonjour\u202f!\n\n=?not-a-word?= 100 %\n"),
-    ],
-)
-def test_the_direct_mime_bytes_read_back_as_djangos_own(settings, subject, text):
-    """Whatever a mail program reads from Django's rendering of an invitation, it reads the same from
-    the bytes the batch sends: headers, both bodies, charset and structure."""
-    from email import message_from_bytes, policy
-
-    from django.core.mail import EmailMultiAlternatives
-
-    from stakeholders.surveys.mail import _mime_bytes
-
-    html = (
-        '<p style="margin:0">'
-        + 'Lien personnel&nbsp;: <a href="https://kam.example/s/12-abc?score=5">5</a> ' * 30
-        + "</p>"
-    )
-    email = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        from_email="Helvetia Pharma <surveys@helvetia.example>",
-        to=["dr.brenner@klinik-nord.example"],
-        headers={
-            "Message-ID": "<survey-invitation-12@kam-planner>",
-            "List-Unsubscribe": "<https://kam.example/s/12-abc/opt-out/>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    )
-    email.attach_alternative(html, "text/html")
-    ours = message_from_bytes(_mime_bytes(email, "Helvetia Pharma <surveys@helvetia.example>"), policy=policy.default)
-    django = message_from_bytes(email.message().as_bytes(linesep="\r\n"), policy=policy.default)
-    for header in ("Subject", "From", "To", "Message-ID", "List-Unsubscribe", "List-Unsubscribe-Post", "MIME-Version"):
-        # Django's long subjects start with a fold that reads back as a leading space; ours do not.
-        assert str(ours[header]) == str(django[header]).lstrip(), header
-    assert ours["Subject"] == subject
-    assert ours.get_content_type() == django.get_content_type() == "multipart/alternative"
-    for kind in ("plain", "html"):
-        mine, theirs = ours.get_body(preferencelist=(kind,)), django.get_body(preferencelist=(kind,))
-        assert mine.get_content_charset() == theirs.get_content_charset() == "utf-8"
-        assert mine.get_content().replace("\r\n", "\n") == theirs.get_content().replace("\r\n", "\n")
-    assert ours.get_body(preferencelist=("html",)).get_content().strip() == html
-
-
-def test_an_address_the_direct_path_does_not_handle_goes_through_django():
-    from django.core.mail import EmailMultiAlternatives
-
-    from stakeholders.surveys.mail import _mime_bytes
-
-    email = EmailMultiAlternatives(subject="x", body="y", from_email="a@b.example", to=["jörg@bücher.example"])
-    email.attach_alternative("<p>y</p>", "text/html")
-    assert _mime_bytes(email, "a@b.example") is None
-
-
 def test_a_row_that_keeps_failing_is_given_up_as_failed_and_never_claimed_again(db, enqueued):
     from stakeholders.surveys.delivery import MAX_ATTEMPTS, claim_many
 
