@@ -167,9 +167,9 @@ def run(size: int, *, env: dict[str, str], queue: str, broker_url: str, log_dir:
     from stakeholders.models import InvitationStatus, SurveyInvitation
     from stakeholders.surveys.dispatch import enqueue_invitations
     from tests.smtp_sink import SmtpSink
-    from tests.survey_delivery_factories import SurveyCampaignFactory, bulk_invitations
+    from tests.survey_factories import SendingCampaignFactory, bulk_invitations
 
-    campaign = SurveyCampaignFactory(name=f"Bench {size}")
+    campaign = SendingCampaignFactory(name=f"Bench {size}")
     ids = bulk_invitations(campaign, size, prefix=f"bench{size}-")
     sent = SurveyInvitation.objects.filter(campaign=campaign, status=InvitationStatus.SENT)
     _purge(broker_url, queue)

@@ -1,14 +1,18 @@
-"""CSAT surveys, the floor above stakeholders: one module per concern.
+"""CSAT surveys, the floor above the rest of stakeholders: one module per concern.
 
 - ``tokens``: the link in an invitation (an HMAC of the server secret, never stored).
-- ``page``: the survey pages' read of an invitation; ``views``, ``urls``: the public pages under /s/.
+- ``page``: the survey pages' read of an invitation; ``views``, ``urls``, ``ratelimit``: the public
+  pages under /s/.
 - ``audience``: who a campaign reaches and who is left out, and why.
 - ``dispatch``: invitation rows as an outbox, enqueued after commit; scheduled and recurring campaigns.
 - ``mail``, ``delivery``: the e-mails, and their delivery with a lease, the sweeper and reminders.
 - ``responses``: answers, the low-score alert, opting out.
 - ``results``: CSAT figures, stored quarterly summaries, anonymity.
-- ``campaign_*``, ``api``, ``written_answers``: the internal campaign pages, exports and API.
-- ``tasks``: the Celery tasks (names kept as ``stakeholders.*``).
+- ``campaign_views``, ``campaign_forms``, ``campaign_urls``, ``campaign_exports``,
+  ``campaign_export_views``, ``written_answers``, ``api``: the internal campaign pages, exports and API.
+- ``tasks``: the Celery tasks (names kept as ``stakeholders.*``; kam/celery.py autodiscovers them).
 
-Survey models stay in ``stakeholders.models``. Nothing below this floor imports it.
+The survey models stay in ``stakeholders.models``, and the comment's label in
+``stakeholders.survey_texts``, since ``SurveyResponse.written_answers`` reads it: nothing below this
+floor imports it (tests/surveys/test_floors.py).
 """

@@ -18,6 +18,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 
 from django.core.mail import get_connection
+from django.db import connection as database
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce, Concat, Left
@@ -222,17 +223,15 @@ def _commits_without_waiting_for_disk():
     fraction of a second of claims and "sent" marks could be lost, and those few rows would be
     sent again, with the same Message-ID. No row can be lost, only sent twice, and a crash of the
     worker costs nothing more than before."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
+    if database.vendor != "postgresql" or database.in_atomic_block:
         yield
         return
-    with connection.cursor() as cursor:
+    with database.cursor() as cursor:
         cursor.execute("SET synchronous_commit TO OFF")
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
+        with database.cursor() as cursor:
             cursor.execute("RESET synchronous_commit")
 
 

@@ -40,7 +40,7 @@ from stakeholders.surveys.dispatch import campaign_dispatch, enqueue_invitations
 from stakeholders.surveys.tasks import send_invitations
 from tests.factories import UserFactory
 from tests.smtp_sink import SmtpSink
-from tests.survey_delivery_factories import SurveyCampaignFactory, bulk_invitees
+from tests.survey_factories import SendingCampaignFactory, bulk_invitees
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -225,7 +225,7 @@ def enqueues_to(broker_url: str, queue_name: str) -> Iterator[None]:
 def _campaign_of(count: int, *, prefix: str) -> SurveyCampaign:
     manager = UserFactory(role=Role.MANAGER)
     accounts = bulk_invitees(count, owner=manager, prefix=prefix)
-    return SurveyCampaignFactory(
+    return SendingCampaignFactory(
         created_by=manager, status=CampaignStatus.DRAFT, audience={"accounts": [a.pk for a in accounts]}
     )
 

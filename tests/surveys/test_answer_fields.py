@@ -1,7 +1,7 @@
 """The answer form's fields (templates/survey/_answer_fields.html) draw the markup the page has
 always had: escaped labels and values, field names, checked options, errors and hints.
 
-The reference is the answer page's original form part, kept in tests/stakeholders/reference/answer_fields.html.
+The reference is the answer page's original form part, kept in tests/surveys/reference/answer_fields.html.
 Only the whitespace between tags may differ.
 """
 

@@ -20,7 +20,7 @@ from accounts.models import AccountType
 from stakeholders.models import CampaignStatus
 from stakeholders.surveys import results
 from tests.factories import AccountFactory
-from tests.survey_campaign_factories import CampaignFactory, answered
+from tests.survey_factories import DraftCampaignFactory, answered
 
 MIN = results.ANONYMOUS_MIN_GROUP
 PRIME = 2**61 - 1  # ranks of small 0/1 matrices are the same modulo this prime as over the rationals
@@ -209,7 +209,7 @@ def _fill(campaign, cast, pharmacy) -> None:
 
 def test_the_campaign_page_hides_the_group_a_hidden_one_could_be_subtracted_from(two_types, login):
     cast, pharmacy = two_types
-    campaign = CampaignFactory(created_by=cast.manager_a, anonymous=True, status=CampaignStatus.OPEN)
+    campaign = DraftCampaignFactory(created_by=cast.manager_a, anonymous=True, status=CampaignStatus.OPEN)
     _fill(campaign, cast, pharmacy)
     response = login(cast.manager_a).get(campaign.get_absolute_url())
     assert response.context["result"].answers == 9 and not response.context["hide_result"]
@@ -224,7 +224,7 @@ def test_the_campaign_page_hides_the_group_a_hidden_one_could_be_subtracted_from
 
 def test_the_same_answers_in_a_named_campaign_show_every_group(two_types, login):
     cast, pharmacy = two_types
-    campaign = CampaignFactory(created_by=cast.manager_a, status=CampaignStatus.OPEN)
+    campaign = DraftCampaignFactory(created_by=cast.manager_a, status=CampaignStatus.OPEN)
     _fill(campaign, cast, pharmacy)
     response = login(cast.manager_a).get(campaign.get_absolute_url())
     by_type = {g["label"]: g["csat"].pct for g in response.context["by_type"]}
@@ -233,7 +233,7 @@ def test_the_same_answers_in_a_named_campaign_show_every_group(two_types, login)
 
 def test_anonymous_comments_come_without_account_or_date_in_text_order(two_types, login):
     cast, pharmacy = two_types
-    campaign = CampaignFactory(created_by=cast.manager_a, anonymous=True, status=CampaignStatus.OPEN)
+    campaign = DraftCampaignFactory(created_by=cast.manager_a, anonymous=True, status=CampaignStatus.OPEN)
     _fill(campaign, cast, pharmacy)
     response = login(cast.manager_a).get(campaign.get_absolute_url())
     comments = response.context["written"][-1]
@@ -246,7 +246,7 @@ def test_anonymous_comments_come_without_account_or_date_in_text_order(two_types
 
 
 def test_anonymous_comments_stay_hidden_below_five_answers(cast, login):
-    campaign = CampaignFactory(created_by=cast.manager_a, anonymous=True, status=CampaignStatus.OPEN)
+    campaign = DraftCampaignFactory(created_by=cast.manager_a, anonymous=True, status=CampaignStatus.OPEN)
     for score in [5, 4, 2]:
         answered(campaign, cast.account_a, score, comment=f"Comment with score {score}")
     response = login(cast.manager_a).get(campaign.get_absolute_url())
@@ -257,7 +257,7 @@ def test_anonymous_comments_stay_hidden_below_five_answers(cast, login):
 
 
 def test_the_account_page_hides_a_figure_the_campaign_page_could_be_subtracted_from(cast, login):
-    campaign = CampaignFactory(created_by=cast.manager_a, anonymous=True, status=CampaignStatus.OPEN)
+    campaign = DraftCampaignFactory(created_by=cast.manager_a, anonymous=True, status=CampaignStatus.OPEN)
     second = AccountFactory(name="Klinik Zwei", owner=cast.kam_a)
     for score in [5, 5, 5, 4, 4, 4]:
         answered(campaign, cast.account_a, score)
@@ -277,7 +277,7 @@ def test_the_account_page_hides_a_figure_the_campaign_page_could_be_subtracted_f
 
 
 def test_the_account_page_shows_a_named_campaign_whatever_the_numbers(cast, login):
-    campaign = CampaignFactory(created_by=cast.manager_a, status=CampaignStatus.OPEN)
+    campaign = DraftCampaignFactory(created_by=cast.manager_a, status=CampaignStatus.OPEN)
     answered(campaign, cast.account_a, 5)
     [row] = login(cast.kam_a).get(reverse("accounts:detail", args=[cast.account_a.pk])).context["csat_history"]
     assert not row["hidden"] and row["csat"].answers == 1
