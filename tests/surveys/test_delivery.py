@@ -14,23 +14,29 @@ from unittest import mock
 import pytest
 import time_machine
 from celery.exceptions import Retry
-from django.db import transaction
-from django.utils import timezone
+from django.db import connection, transaction
+from django.template import loader
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from kombu.exceptions import OperationalError
 
 from accounts.models import AccountStatus
 from stakeholders.models import CampaignStatus, InvitationStatus, Language, Survey, SurveyInvitation
+from stakeholders.surveys import delivery
 from stakeholders.surveys.delivery import (
     LEASE,
+    MAX_ATTEMPTS,
     STALE_QUEUED,
     TemporaryDeliveryError,
     claim,
+    claim_many,
     deliver,
     send_batch,
     send_reminders,
     sweep,
 )
 from stakeholders.surveys.dispatch import BATCH, campaign_dispatch, enqueue_invitations
+from stakeholders.surveys.mail import build_email, invitation_language
 from stakeholders.surveys.responses import record_response
 from stakeholders.surveys.results import csat
 from stakeholders.surveys.tasks import MAX_COUNTDOWN, send_invitations
@@ -627,10 +633,6 @@ def test_a_dispatch_with_the_broker_down_still_commits_its_rows(audience, caplog
 def _rendered_directly(invitation: SurveyInvitation, *, reminder: bool = False) -> tuple[str, str, str]:
     """Subject and bodies as rendering the templates for this one person gives them: the reference
     that the batch's render-once-and-fill-in must match to the character."""
-    from django.template.loader import render_to_string
-    from django.utils import translation
-
-    from stakeholders.surveys.mail import invitation_language
 
     survey = invitation.campaign.survey
     language = invitation_language(invitation)
@@ -662,9 +664,6 @@ def _rendered_directly(invitation: SurveyInvitation, *, reminder: bool = False) 
 def test_a_batch_renders_each_template_once_and_every_email_matches_its_own_render(
     db, settings, reminder, django_assert_max_num_queries
 ):
-    from django.template import loader
-
-    from stakeholders.surveys.mail import build_email
 
     settings.COMPANY_NAME = "Helvetia Pharma"
     survey = Survey.objects.get(is_default=True)
@@ -702,9 +701,6 @@ def test_a_batch_renders_each_template_once_and_every_email_matches_its_own_rend
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_batch_commits_without_waiting_for_the_disk_and_restores_the_setting(smtp, monkeypatch):
-    from django.db import connection
-
-    from stakeholders.surveys import delivery
 
     def setting() -> str:
         with connection.cursor() as cursor:
@@ -728,7 +724,6 @@ def test_a_batch_commits_without_waiting_for_the_disk_and_restores_the_setting(s
 
 
 def test_a_row_that_keeps_failing_is_given_up_as_failed_and_never_claimed_again(db, enqueued):
-    from stakeholders.surveys.delivery import MAX_ATTEMPTS, claim_many
 
     stuck = QueuedInvitationFactory(attempts=MAX_ATTEMPTS, error="421 try later")
     fresh = QueuedInvitationFactory(attempts=MAX_ATTEMPTS - 1)

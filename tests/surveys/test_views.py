@@ -565,6 +565,7 @@ def _gunicorn_config():
 
 
 def test_gunicorns_access_log_carries_no_token():
+    # Imported here: gunicorn is the production server, needed by this test alone.
     from gunicorn.config import Config
 
     conf = _gunicorn_config()
