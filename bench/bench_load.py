@@ -68,12 +68,11 @@ def seed(*, kams: int, managers: int, invitations: int) -> dict:
 
     from kam.models import Role
     from stakeholders.models import InvitationStatus, SurveyInvitation
-    from stakeholders.surveys import invitation_token
+    from stakeholders.surveys.tokens import invitation_token
     from tests.factories import AccountFactory, UserFactory
     from tests.plan_factories import PeriodFactory, PlanFactory
     from tests.stakeholder_factories import AffiliationFactory
-    from tests.survey_delivery_factories import bulk_invitations
-    from tests.survey_factories import CampaignFactory
+    from tests.survey_factories import CampaignFactory, bulk_invitations
 
     def session(user) -> str:
         client = Client()

@@ -107,7 +107,7 @@ def _subjects() -> dict:
     from kam.models import User
     from plans.models import AccountPlan, PlanningPeriod, PlanStatus
     from stakeholders.models import CampaignStatus, InvitationStatus, SurveyInvitation
-    from stakeholders.surveys import invitation_token
+    from stakeholders.surveys.tokens import invitation_token
 
     national = User.objects.get(username="head.de")
     team_manager = User.objects.filter(username__startswith="mgr.de.").order_by("username").first()

@@ -121,11 +121,11 @@ def _purge(broker_url: str, queue_name: str, *, delete: bool = False) -> None:
 
 def run(size: int, *, env: dict[str, str], queue: str, broker_url: str, log_dir: Path, give_up: float) -> Result:
     from stakeholders.models import InvitationStatus, SurveyInvitation
-    from stakeholders.surveys import enqueue_invitations
+    from stakeholders.surveys.dispatch import enqueue_invitations
     from tests.smtp_sink import SmtpSink
-    from tests.survey_delivery_factories import SurveyCampaignFactory, bulk_invitations
+    from tests.survey_factories import SendingCampaignFactory, bulk_invitations
 
-    campaign = SurveyCampaignFactory(name=f"Bench {size}")
+    campaign = SendingCampaignFactory(name=f"Bench {size}")
     ids = bulk_invitations(campaign, size, prefix=f"bench{size}-")
     sent = SurveyInvitation.objects.filter(campaign=campaign, status=InvitationStatus.SENT)
     _purge(broker_url, queue)

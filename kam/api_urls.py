@@ -10,7 +10,7 @@ from accounts.api import AccountViewSet
 from kam.portfolio.api import DashboardView
 from plans.api import ActionViewSet, ObjectiveViewSet, PlanViewSet
 from stakeholders.api import AffiliationViewSet, PersonViewSet, TouchpointViewSet
-from stakeholders.survey_api import CampaignViewSet
+from stakeholders.surveys.api import CampaignViewSet
 
 app_name = "api"
 

@@ -37,3 +37,5 @@ class OutageRetryingTask(DjangoTask):
 app = Celery("kam", task_cls=OutageRetryingTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The surveys are a package inside the stakeholders app, not an app of their own: named here.
+app.autodiscover_tasks(["stakeholders.surveys"])

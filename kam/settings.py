@@ -336,7 +336,7 @@ SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
 # portfolio dot, the campaign progress bars, the printed table's column widths), and an attribute
 # can restyle only its own element: it cannot carry the selectors a <style> block would need to read
 # the page. Bootstrap draws some icons as data: images. The survey pages send their own, stricter
-# policy (stakeholders.survey_views.SURVEY_CSP), which the middleware leaves in place.
+# policy (stakeholders.surveys.views.SURVEY_CSP), which the middleware leaves in place.
 # The REST API under /api/v1/ (docs/api.md): personal tokens first, so a request without
 # credentials gets a 401 with WWW-Authenticate; the session for the docs page. JSON only.
 REST_FRAMEWORK = {

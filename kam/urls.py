@@ -7,10 +7,12 @@ from accounts import urls as account_urls
 from kam import token_views, views
 from kam.portfolio import account_page
 from kam.portfolio import views as portfolio_views
+from stakeholders import urls as stakeholder_urls
+from stakeholders.surveys import campaign_urls
 
 urlpatterns = [
     # First: the public survey links are the most requested pages, and URLs are tried in order.
-    path("s/", include("stakeholders.survey_urls")),
+    path("s/", include("stakeholders.surveys.urls")),
     path("", portfolio_views.home, name="home"),
     path("portfolio-review/", portfolio_views.portfolio_review, name="portfolio-review"),
     path("healthz", views.healthz, name="healthz"),
@@ -39,7 +41,10 @@ urlpatterns = [
             )
         ),
     ),
-    path("stakeholders/", include("stakeholders.urls")),
+    path(
+        "stakeholders/",
+        include(([*stakeholder_urls.urlpatterns, *campaign_urls.urlpatterns], stakeholder_urls.app_name)),
+    ),
     path("plans/", include("plans.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -652,7 +652,7 @@ class CsatQuarter(models.Model):
     """Named campaigns' delivered invitations, answers and satisfied answers (4 or 5) per account and
     calendar quarter of the campaign's send date, in the server's time zone.
 
-    A summary rewritten by ``stakeholders.surveys.refresh_csat_quarters`` together with the account
+    A summary rewritten by ``stakeholders.surveys.results.refresh_csat_quarters`` together with the account
     health (on commit after an answer, hourly by beat): the dashboard's CSAT by year, quarter and KAM
     then reads a few rows per account instead of every invitation ever sent. Anonymous campaigns are
     left out, as on the dashboard (their results live on the campaign page, with suppression)."""

@@ -1,13 +1,6 @@
 from django.urls import path
 
-from stakeholders import (
-    campaign_export_views,
-    campaign_views,
-    consent_views,
-    list_export_views,
-    privacy_urls,
-    views,
-)
+from stakeholders import consent_views, list_export_views, privacy_urls, views
 from stakeholders.imports import urls as import_urls
 
 app_name = "stakeholders"
@@ -41,12 +34,4 @@ urlpatterns = [
     path("support/<int:pk>/respond/", views.support_request_respond, name="support-respond"),
     *privacy_urls.urlpatterns,
     *import_urls.urlpatterns,
-    path("campaigns/", campaign_views.campaign_list, name="campaigns"),
-    path("campaigns/new/", campaign_views.campaign_new, name="campaign-new"),
-    path("campaigns/<int:pk>/", campaign_views.campaign_detail, name="campaign"),
-    path("campaigns/<int:pk>/export/<str:fmt>/", campaign_export_views.campaign_export, name="campaign-export"),
-    path("campaigns/<int:pk>/preview/", campaign_views.campaign_preview, name="campaign-preview"),
-    path("campaigns/<int:pk>/dispatch/", campaign_views.campaign_dispatch, name="campaign-dispatch"),
-    path("campaigns/<int:pk>/progress/", campaign_views.campaign_progress, name="campaign-progress"),
-    path("follow-ups/<int:pk>/close/", campaign_views.follow_up_close, name="follow-up-close"),
 ]

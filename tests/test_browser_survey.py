@@ -14,7 +14,8 @@ import pytest
 from django.utils import timezone
 
 from stakeholders.models import Person, SurveyResponse
-from stakeholders.surveys import build_email, invitation_token
+from stakeholders.surveys.mail import build_email
+from stakeholders.surveys.tokens import invitation_token
 from tests.browser_support import shot
 from tests.factories import AccountFactory, UserFactory
 from tests.stakeholder_factories import PersonFactory

@@ -199,7 +199,7 @@ class Target:
 def world(django_db_setup, django_db_blocker):
     """The authorisation matrix's data set, once for the module, rolled back at its end; plus an
     invitation nobody has answered yet, for the survey page."""
-    from stakeholders.surveys import invitation_token
+    from stakeholders.surveys.tokens import invitation_token
     from tests.survey_factories import CampaignFactory, InvitationFactory
 
     with django_db_blocker.unblock(), transaction.atomic():

@@ -17,8 +17,8 @@ from accounts.models import QUADRANT_ADVICE, Account, AccountTeamMember, Quadran
 from accounts.selectors import MissingExchangeRate, account_access, accounts_visible_to, convert, group_rollup
 from kam.portfolio.health import band, explain
 from stakeholders.models import Affiliation, LowScoreFollowUp
-from stakeholders.surveys import csat_for_account
-from stakeholders.written_answers import account_written_answers
+from stakeholders.surveys.results import csat_for_account
+from stakeholders.surveys.written_answers import account_written_answers
 
 
 def _count(queryset) -> Coalesce:

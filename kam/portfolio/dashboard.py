@@ -41,7 +41,7 @@ from kam.models import User
 from kam.portfolio.health import PART_LABELS, WEIGHTS, band
 from plans.models import AccountPlan, ActionStatus, Objective, ObjectiveStatus, PlanningPeriod, PlanStatus
 from stakeholders.models import CsatQuarter
-from stakeholders.surveys import RELIABLE_ANSWERS
+from stakeholders.surveys.results import RELIABLE_ANSWERS
 
 AT_RISK = 10
 UPCOMING = 20

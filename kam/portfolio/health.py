@@ -74,7 +74,7 @@ from accounts.selectors import MONEY, fx_to_reporting
 from plans.models import AccountPlan, Action, ActionStatus, Objective, ObjectiveStatus, PlanningPeriod, PlanStatus
 from plans.selectors import completeness_sql
 from stakeholders.models import Affiliation, Coverage, CsatQuarter, SurveyResponse, Touchpoint
-from stakeholders.surveys import ANONYMOUS_MIN_GROUP, refresh_csat_quarters
+from stakeholders.surveys.results import ANONYMOUS_MIN_GROUP, refresh_csat_quarters
 
 WEIGHTS = {"plan": 25, "objectives": 20, "csat": 15, "relationships": 20, "revenue": 20}
 PART_LABELS = {

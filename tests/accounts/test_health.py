@@ -20,7 +20,7 @@ from kam.portfolio.health import band, explain, refresh_health
 from plans.models import PlanningPeriod
 from plans.services import plan_create
 from stakeholders.services import touchpoint_log
-from stakeholders.surveys import record_response
+from stakeholders.surveys.responses import record_response
 from tests.factories import AccountFactory, FinancialsFactory
 from tests.health_data import NOW, TODAY, build_portfolio
 from tests.plan_factories import ObjectiveFactory

@@ -27,7 +27,7 @@ from stakeholders.models import (
     SupportRequest,
     SupportStatus,
 )
-from stakeholders.surveys import invitation_token
+from stakeholders.surveys.tokens import invitation_token
 from tests.factories import AccountFactory, FinancialsFactory, ListingFactory, TeamMemberFactory, UserFactory
 from tests.plan_factories import (
     ActionFactory,
@@ -46,8 +46,7 @@ from tests.stakeholder_factories import (
     TouchpointFactory,
     TransferOfValueFactory,
 )
-from tests.survey_campaign_factories import ConsentFactory
-from tests.survey_factories import CampaignFactory, InvitationFactory, ResponseFactory
+from tests.survey_factories import CampaignFactory, InvitationFactory, ResponseFactory, SurveyConsentFactory
 
 ROLES = (
     "anonymous",
@@ -120,7 +119,7 @@ def _side(
             account=account, logged_by=medical, stakeholders=[person], summary="Scientific exchange on subgroups"
         )
         TransferOfValueFactory(touchpoint=medical_touchpoint, recipient_person=person)
-    consent = ConsentFactory(person=person)
+    consent = SurveyConsentFactory(person=person)
     support = SupportRequest.objects.create(
         account=account, person=person, topic="Data on subgroups", requested_by=owner, status=SupportStatus.OPEN
     )

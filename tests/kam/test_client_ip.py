@@ -8,7 +8,7 @@ from django.test import RequestFactory, override_settings
 from django.urls import reverse
 
 from kam.security import check_shared_cache, client_ip
-from stakeholders.surveys import invitation_token
+from stakeholders.surveys.tokens import invitation_token
 from tests.factories import UserFactory
 from tests.survey_factories import InvitationFactory
 

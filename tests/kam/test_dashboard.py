@@ -17,7 +17,7 @@ from stakeholders.models import (
     SurveyInvitation,
     SurveyResponse,
 )
-from stakeholders.surveys import DELIVERED
+from stakeholders.surveys.results import DELIVERED
 from tests.factories import (
     AccountFactory,
     ExchangeRateFactory,

@@ -23,7 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kam.logfilters import MaskSecrets, mask_secret_paths, mask_sql
-from stakeholders.surveys import invitation_token
+from stakeholders.surveys.tokens import invitation_token
 from tests.factories import UserFactory
 from tests.survey_factories import InvitationFactory
 
@@ -105,7 +105,9 @@ def test_no_secret_reaches_the_logs(user, cast):
         assert survey.get(reverse("survey:answer", args=[token]) + "?score=4").status_code == 200
         assert survey.post(reverse("survey:answer", args=[token]), {"csat_score": "4"}).status_code == 302
         assert survey.get(reverse("survey:answer", args=[bad_token])).status_code == 404
-        with mock.patch("stakeholders.surveys.invitation_is_open", side_effect=RuntimeError(f"boom at /s/{token}/")):
+        with mock.patch(
+            "stakeholders.surveys.responses.invitation_is_open", side_effect=RuntimeError(f"boom at /s/{token}/")
+        ):
             assert survey.get(reverse("survey:answer", args=[token])).status_code == 500
 
     written = log.getvalue() + "".join(m.subject + m.body for m in mail.outbox)

@@ -138,7 +138,7 @@ RATE_LIMIT = """
 import time
 import django
 django.setup()
-from stakeholders import ratelimit
+from stakeholders.surveys import ratelimit
 started = time.monotonic()
 allowed = ratelimit.allow("survey-submit:203.0.113.9", 20, 600)
 print(allowed, round(time.monotonic() - started, 2))

@@ -25,10 +25,10 @@ from plans.models import PlanningPeriod
 from plans.services import plan_create, step_save
 from stakeholders.models import InvitationStatus
 from stakeholders.services import touchpoint_log
-from stakeholders.surveys import record_response, send_reminders
+from stakeholders.surveys.delivery import send_reminders
+from stakeholders.surveys.responses import record_response
 from tests.stakeholder_factories import TouchpointFactory
-from tests.survey_delivery_factories import SurveyCampaignFactory, SurveyInvitationFactory
-from tests.survey_factories import InvitationFactory
+from tests.survey_factories import InvitationFactory, QueuedInvitationFactory, SendingCampaignFactory
 
 
 @pytest.fixture
@@ -241,8 +241,8 @@ class RefusingBackend(BaseEmailBackend):
 
 
 def test_a_survey_reminder_that_failed_to_send_goes_out_at_the_next_run(db, settings):
-    campaign = SurveyCampaignFactory(reminder_after_days=7, close_date=timezone.localdate() + timedelta(days=30))
-    silent = SurveyInvitationFactory(campaign=campaign, status=InvitationStatus.SENT, sent_at=timezone.now())
+    campaign = SendingCampaignFactory(reminder_after_days=7, close_date=timezone.localdate() + timedelta(days=30))
+    silent = QueuedInvitationFactory(campaign=campaign, status=InvitationStatus.SENT, sent_at=timezone.now())
     now = timezone.now() + timedelta(days=8)
     settings.EMAIL_BACKEND = "tests.kam.test_outbox.RefusingBackend"
     assert send_reminders(now=now) == 0

@@ -29,7 +29,7 @@ from tests.factories import AccountFactory, UserFactory
 from tests.plan_factories import ActionFactory, PlanFactory
 from tests.smtp_sink import SmtpSink
 from tests.stakeholder_factories import AffiliationFactory, TouchpointFactory
-from tests.stakeholders.test_survey_reliability import Worker
+from tests.surveys.test_reliability import Worker
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

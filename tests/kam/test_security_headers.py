@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from stakeholders import survey_views
-from stakeholders.surveys import invitation_token
+from stakeholders.surveys import views as survey_views
+from stakeholders.surveys.tokens import invitation_token
 from tests.survey_factories import InvitationFactory
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from accounts.models import Account
 from stakeholders.models import ConsentMethod, SurveyConsent
-from stakeholders.surveys import audience
+from stakeholders.surveys.audience import audience
 from tests.stakeholder_factories import AffiliationFactory, PersonFactory
-from tests.survey_campaign_factories import CampaignFactory, ConsentFactory
+from tests.survey_factories import DraftCampaignFactory, SurveyConsentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def _form(**changes) -> dict:
 
 @time_machine.travel("2026-12-06 10:00 +0100", tick=False)
 def test_it_lets_the_owner_record_consent_and_the_preview_then_includes_the_person(cast, login, person):
-    campaign = CampaignFactory(created_by=cast.manager_a, audience={"accounts": [cast.account_a.pk]})
+    campaign = DraftCampaignFactory(created_by=cast.manager_a, audience={"accounts": [cast.account_a.pk]})
     _included, excluded = audience(campaign)
     assert [row.needs_consent for row in excluded if row.affiliation.person == person] == [True]
 
@@ -56,7 +56,7 @@ def test_it_lets_the_owner_record_consent_and_the_preview_then_includes_the_pers
 
 
 def test_the_preview_links_no_consent_to_where_it_is_recorded(cast, login, person):
-    campaign = CampaignFactory(created_by=cast.manager_a, audience={"accounts": [cast.account_a.pk]})
+    campaign = DraftCampaignFactory(created_by=cast.manager_a, audience={"accounts": [cast.account_a.pk]})
     html = login(cast.manager_a).get(reverse("stakeholders:campaign-preview", args=[campaign.pk])).content.decode()
     assert f'<a href="{person.get_absolute_url()}#consent">no consent</a>' in html
 
@@ -92,8 +92,8 @@ def test_bad_input_is_a_clear_error_and_keeps_what_was_typed(cast, login, person
 
 
 def test_withdrawing_keeps_the_history_and_stops_surveys(cast, login, person):
-    consent = ConsentFactory(person=person)
-    campaign = CampaignFactory(created_by=cast.manager_a, audience={"accounts": [cast.account_a.pk]})
+    consent = SurveyConsentFactory(person=person)
+    campaign = DraftCampaignFactory(created_by=cast.manager_a, audience={"accounts": [cast.account_a.pk]})
     assert person in [row.affiliation.person for row in audience(campaign)[0]]
     client = login(cast.kam_a)
     assert client.post(reverse("stakeholders:consent-withdraw", args=[consent.pk])).status_code == 302
@@ -126,7 +126,7 @@ def test_after_an_opt_out_only_written_consent_counts_again(cast, login, person)
 
 
 def test_another_teams_kam_cannot_withdraw_consent(cast, login, person):
-    consent = ConsentFactory(person=person)
+    consent = SurveyConsentFactory(person=person)
     assert login(cast.kam_c).post(reverse("stakeholders:consent-withdraw", args=[consent.pk])).status_code == 404
     consent.refresh_from_db()
     assert consent.withdrawn_at is None

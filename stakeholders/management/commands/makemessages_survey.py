@@ -2,7 +2,7 @@
 into locale/<language>/LC_MESSAGES/django.po, for German and French by default.
 
 The rest of the app is internal and stays in English. Django's plain ``makemessages`` would pull
-every string of the app into the catalogs untranslated; tests/stakeholders/test_survey_i18n.py
+every string of the app into the catalogs untranslated; tests/surveys/test_i18n.py
 fails on any untranslated or fuzzy entry, so use this command, translate, then run
 ``compilemessages`` and commit the .po and .mo files together.
 """
@@ -19,7 +19,7 @@ SURVEY_SOURCES = (
     "templates/emails/survey_invitation.html",
     "templates/emails/survey_invitation.txt",
     "templates/emails/survey_invitation_subject.txt",
-    "stakeholders/survey_views.py",
+    "stakeholders/surveys/views.py",
     "stakeholders/survey_texts.py",
 )
 SURVEY_LANGUAGES = ["de", "fr"]

@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from accounts.models import Account, AccountType
 from kam.urls import urlpatterns as kam_urlpatterns
-from stakeholders import surveys
 from stakeholders.models import (
     CampaignStatus,
     InvitationStatus,
@@ -24,15 +23,16 @@ from stakeholders.models import (
     SurveyCampaign,
     SurveyInvitation,
 )
+from stakeholders.surveys import dispatch
 from tests.factories import AccountFactory
 from tests.stakeholder_factories import AffiliationFactory, PersonFactory
-from tests.survey_campaign_factories import (
-    CampaignFactory,
-    CampaignSurveyFactory,
-    ConsentFactory,
+from tests.survey_factories import (
+    DraftCampaignFactory,
     FollowUpFactory,
     InvitationFactory,
     ResponseFactory,
+    SurveyConsentFactory,
+    SurveyFactory,
     answered,
 )
 
@@ -76,7 +76,7 @@ def key(cast):
 def reachable(account, **person):
     """Someone at ``account`` who may be surveyed: e-mail, consent, nothing against it."""
     affiliation = AffiliationFactory(account=account, person=PersonFactory(**person))
-    ConsentFactory(person=affiliation.person)
+    SurveyConsentFactory(person=affiliation.person)
     return affiliation.person
 
 
@@ -90,7 +90,7 @@ def tomorrow_plus(days: int) -> str:
 @pytest.fixture
 def sent_campaign(key):
     """Manager A's campaign, sent to one person at account A."""
-    campaign = CampaignFactory(
+    campaign = DraftCampaignFactory(
         created_by=key.manager_a, audience={"accounts": [key.account_a.pk]}, status=CampaignStatus.OPEN
     )
     InvitationFactory(campaign=campaign, account=key.account_a, person=reachable(key.account_a))
@@ -134,7 +134,7 @@ def test_it_answers_404_for_ids_that_do_not_exist(key, login):
 
 
 def test_a_draft_stays_with_the_manager_who_set_it_up(key, login):
-    draft = CampaignFactory(created_by=key.manager_a, audience={"accounts": [key.account_a.pk]})
+    draft = DraftCampaignFactory(created_by=key.manager_a, audience={"accounts": [key.account_a.pk]})
     assert login(key.kam_a).get(reverse("stakeholders:campaign", args=[draft.pk])).status_code == 404
     assert login(key.manager_a).get(reverse("stakeholders:campaign", args=[draft.pk])).status_code == 200
 
@@ -166,7 +166,7 @@ def _campaign_post(survey, **overrides):
 
 
 def test_it_preselects_the_default_survey(key, login):
-    default = CampaignSurveyFactory(name="Default CSAT", is_default=True)
+    default = SurveyFactory(name="Default CSAT", is_default=True)
     Survey.objects.exclude(pk=default.pk).update(is_default=False)
     form = login(key.manager_a).get(reverse("stakeholders:campaign-new")).context["form"]
     assert form["survey"].value() == default.pk
@@ -177,7 +177,7 @@ def test_a_manager_campaign_is_pinned_to_the_accounts_they_can_see(key, login):
     AccountFactory(name="Foreign key account", owner=key.kam_c, is_key_account=True)
     response = login(key.manager_a).post(
         reverse("stakeholders:campaign-new"),
-        _campaign_post(CampaignSurveyFactory(), account_types=["hospital"], tiers=["A"]),
+        _campaign_post(SurveyFactory(), account_types=["hospital"], tiers=["A"]),
     )
     campaign = SurveyCampaign.objects.get(name="Spring CSAT 2027")
     assert response.status_code == 302
@@ -189,7 +189,7 @@ def test_a_manager_campaign_is_pinned_to_the_accounts_they_can_see(key, login):
 
 def test_an_administrator_campaign_follows_the_filters_only(key, login):
     response = login(key.admin).post(
-        reverse("stakeholders:campaign-new"), _campaign_post(CampaignSurveyFactory(), countries=["DE"])
+        reverse("stakeholders:campaign-new"), _campaign_post(SurveyFactory(), countries=["DE"])
     )
     assert response.status_code == 302
     assert SurveyCampaign.objects.get().audience == {"countries": ["DE"]}
@@ -199,7 +199,7 @@ def test_a_scheduled_campaign_keeps_its_time(key, login):
     when = timezone.localtime() + timedelta(days=2)
     login(key.manager_a).post(
         reverse("stakeholders:campaign-new"),
-        _campaign_post(CampaignSurveyFactory(), send_mode="later", send_at=when.strftime("%Y-%m-%dT%H:%M")),
+        _campaign_post(SurveyFactory(), send_mode="later", send_at=when.strftime("%Y-%m-%dT%H:%M")),
     )
     campaign = SurveyCampaign.objects.get()
     assert campaign.send_at == when.replace(second=0, microsecond=0)
@@ -227,7 +227,7 @@ def test_a_scheduled_campaign_keeps_its_time(key, login):
 )
 def test_bad_input_is_refused_with_a_clear_error_and_kept(key, login, overrides, field, message):
     response = login(key.manager_a).post(
-        reverse("stakeholders:campaign-new"), _campaign_post(CampaignSurveyFactory(), **overrides)
+        reverse("stakeholders:campaign-new"), _campaign_post(SurveyFactory(), **overrides)
     )
     assert response.status_code == 400
     errors = response.context["form"].errors
@@ -239,7 +239,7 @@ def test_bad_input_is_refused_with_a_clear_error_and_kept(key, login, overrides,
 
 def test_owners_are_limited_to_the_managers_people(key, login):
     response = login(key.manager_a).post(
-        reverse("stakeholders:campaign-new"), _campaign_post(CampaignSurveyFactory(), owners=[key.kam_c.pk])
+        reverse("stakeholders:campaign-new"), _campaign_post(SurveyFactory(), owners=[key.kam_c.pk])
     )
     assert response.status_code == 400
     assert "owners" in response.context["form"].errors
@@ -247,7 +247,7 @@ def test_owners_are_limited_to_the_managers_people(key, login):
 
 def test_filters_that_match_none_of_the_managers_accounts_are_refused(key, login):
     response = login(key.manager_b).post(
-        reverse("stakeholders:campaign-new"), _campaign_post(CampaignSurveyFactory(), tiers=["C"])
+        reverse("stakeholders:campaign-new"), _campaign_post(SurveyFactory(), tiers=["C"])
     )
     assert response.status_code == 400
     assert "None of your active key accounts matches these filters." in response.content.decode()
@@ -260,7 +260,7 @@ def test_filters_that_match_none_of_the_managers_accounts_are_refused(key, login
 def audience(key):
     """One person who receives the campaign and one for every reason to leave someone out."""
     a = key.account_a
-    other = CampaignFactory(name="Autumn wave", created_by=key.admin)
+    other = DraftCampaignFactory(name="Autumn wave", created_by=key.admin)
     throttled = reachable(a, last_name="Recent")
     InvitationFactory(campaign=other, person=throttled, account=a)
     people = {
@@ -274,12 +274,12 @@ def audience(key):
     left = AffiliationFactory(
         account=a, person=PersonFactory(last_name="Left"), end_date=timezone.localdate() - timedelta(days=20)
     )
-    ConsentFactory(person=left.person)
+    SurveyConsentFactory(person=left.person)
     withdrawn = AffiliationFactory(account=a, person=PersonFactory(last_name="Withdrawn"))
-    ConsentFactory(person=withdrawn.person, withdrawn_at=timezone.now())
+    SurveyConsentFactory(person=withdrawn.person, withdrawn_at=timezone.now())
     # Someone at an account outside manager A's scope never shows up.
     reachable(key.account_c, last_name="Elsewhere")
-    campaign = CampaignFactory(created_by=key.manager_a, audience={"accounts": [a.pk]}, throttle_days=60)
+    campaign = DraftCampaignFactory(created_by=key.manager_a, audience={"accounts": [a.pk]}, throttle_days=60)
     return campaign, people
 
 
@@ -306,7 +306,7 @@ def test_the_preview_lists_who_receives_it_and_who_is_left_out_and_why(key, logi
 
 
 def test_the_preview_pages_through_hundreds_of_people(key, login):
-    campaign = CampaignFactory(created_by=key.manager_a, audience={"accounts": [key.account_a.pk]})
+    campaign = DraftCampaignFactory(created_by=key.manager_a, audience={"accounts": [key.account_a.pk]})
     for n in range(55):
         reachable(key.account_a, last_name=f"Person{n:03d}")
     client = login(key.manager_a)
@@ -363,7 +363,7 @@ def test_a_future_send_time_schedules_the_campaign(key, login, django_capture_on
 
 
 def test_nobody_to_invite_sends_nothing(key, login):
-    campaign = CampaignFactory(created_by=key.manager_a, audience={"accounts": [key.account_a.pk]})
+    campaign = DraftCampaignFactory(created_by=key.manager_a, audience={"accounts": [key.account_a.pk]})
     response = login(key.manager_a).post(reverse("stakeholders:campaign-dispatch", args=[campaign.pk]), follow=True)
     assert "Nobody would receive this campaign" in response.content.decode()
     campaign.refresh_from_db()
@@ -379,7 +379,7 @@ def test_a_rolled_back_dispatch_leaves_no_invitations_and_sends_no_mail(
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        assert surveys.campaign_dispatch(campaign=campaign, by=key.manager_a) == 1
+        assert dispatch.campaign_dispatch(campaign=campaign, by=key.manager_a) == 1
         raise RuntimeError("something after the dispatch failed")
     assert callbacks == []
     assert not SurveyInvitation.objects.filter(campaign=campaign).exists()
@@ -437,7 +437,7 @@ def test_anonymous_results_hide_groups_below_five_and_never_name_anyone(key, log
     pharmacy = AccountFactory(
         name="Stadt-Apotheke", owner=key.kam_b, account_type=AccountType.PHARMACY, is_key_account=True
     )
-    campaign = CampaignFactory(created_by=key.manager_a, anonymous=True, status=CampaignStatus.OPEN)
+    campaign = DraftCampaignFactory(created_by=key.manager_a, anonymous=True, status=CampaignStatus.OPEN)
     for score in [5, 4, 4, 2, 1]:
         answered(campaign, key.account_a, score)
     small = [answered(campaign, pharmacy, 2, comment="Deliveries are late"), answered(campaign, pharmacy, 5)]
@@ -463,7 +463,7 @@ def test_anonymous_results_hide_groups_below_five_and_never_name_anyone(key, log
 
 
 def test_anonymous_totals_below_five_are_hidden(key, login):
-    campaign = CampaignFactory(created_by=key.manager_a, anonymous=True, status=CampaignStatus.OPEN)
+    campaign = DraftCampaignFactory(created_by=key.manager_a, anonymous=True, status=CampaignStatus.OPEN)
     for score in [5, 1]:
         answered(campaign, key.account_a, score)
     response = login(key.manager_a).get(campaign.get_absolute_url())
@@ -473,7 +473,7 @@ def test_anonymous_totals_below_five_are_hidden(key, login):
 
 
 def test_a_kam_sees_only_the_figures_of_accounts_they_can_see(key, login):
-    campaign = CampaignFactory(created_by=key.admin, status=CampaignStatus.OPEN)
+    campaign = DraftCampaignFactory(created_by=key.admin, status=CampaignStatus.OPEN)
     answered(campaign, key.account_a, 5)
     answered(campaign, key.account_c, 1, comment="Never see our KAM")
     response = login(key.kam_a).get(campaign.get_absolute_url())
@@ -500,7 +500,7 @@ def _fill(campaign, account, start: int, stop: int) -> None:
 
 def test_the_campaign_page_costs_the_same_queries_at_5_and_50_invitations(key, login, django_assert_max_num_queries):
     pharmacy = AccountFactory(owner=key.kam_b, account_type=AccountType.PHARMACY, is_key_account=True)
-    campaign = CampaignFactory(
+    campaign = DraftCampaignFactory(
         created_by=key.manager_a,
         audience={"accounts": [key.account_a.pk, pharmacy.pk], "owners": [key.kam_a.pk, key.kam_b.pk]},
         status=CampaignStatus.OPEN,

@@ -1,6 +1,6 @@
 """REST API, read only: survey campaigns and their CSAT as the campaign page shows it to the same
 user (the invitations at accounts they may see; for anonymous campaigns, groups of fewer than
-five answers suppressed, by ``stakeholders.surveys.anonymous_suppression``)."""
+five answers suppressed, by ``stakeholders.surveys.results.anonymous_suppression``)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import AccountType
-from stakeholders import surveys
-from stakeholders.campaign_views import campaigns_visible_to, invitations_visible_to
 from stakeholders.models import SurveyCampaign
+from stakeholders.surveys.campaign_views import campaigns_visible_to, invitations_visible_to
+from stakeholders.surveys.results import (
+    ANONYMOUS_MIN_GROUP,
+    NOTHING_HIDDEN,
+    anonymous_suppression,
+    answers_per_account,
+    breakdown,
+    csat,
+)
 
 
 class CampaignSerializer(serializers.ModelSerializer):
@@ -55,16 +62,16 @@ class CampaignResultSerializer(serializers.Serializer):
 def campaign_result(campaign: SurveyCampaign, user) -> dict:
     """The campaign page's figures for ``user``, as plain data."""
     invitations = invitations_visible_to(user, campaign)
-    rows = surveys.answers_per_account(invitations)
-    suppression = surveys.anonymous_suppression(rows) if campaign.anonymous else surveys.NOTHING_HIDDEN
-    total = surveys.csat(invitations)
-    hidden = suppression.total_hidden or (campaign.anonymous and total.answers < surveys.ANONYMOUS_MIN_GROUP)
+    rows = answers_per_account(invitations)
+    suppression = anonymous_suppression(rows) if campaign.anonymous else NOTHING_HIDDEN
+    total = csat(invitations)
+    hidden = suppression.total_hidden or (campaign.anonymous and total.answers < ANONYMOUS_MIN_GROUP)
     types = dict(AccountType.choices)
 
     def groups(field: str, label) -> list[dict]:
         return [
             {"key": str(g["key"]), "label": label(g), "hidden": g["hidden"], "csat": g["csat"]}
-            for g in surveys.breakdown(rows, field, suppression)
+            for g in breakdown(rows, field, suppression)
         ]
 
     def owner(group: dict) -> str:
@@ -76,7 +83,7 @@ def campaign_result(campaign: SurveyCampaign, user) -> dict:
         "campaign": campaign,
         "scoped": not user.is_administrator and campaign.created_by_id != user.pk,
         "hidden": hidden,
-        "min_group": surveys.ANONYMOUS_MIN_GROUP,
+        "min_group": ANONYMOUS_MIN_GROUP,
         "csat": None if hidden else total,
         "by_account_type": groups("account__account_type", lambda g: str(types.get(g["key"], g["key"]))),
         "by_owner": groups("account__owner_id", owner),

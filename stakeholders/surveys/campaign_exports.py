@@ -5,7 +5,7 @@ Named campaigns: one row per answered invitation at accounts the user can see (t
 question's answer, free texts and the closing comment included.
 
 Anonymous campaigns: only what the campaign page shows. While the answers the user can see are
-suppressed (fewer than five, ``surveys.anonymous_suppression``), nothing. Otherwise the written
+suppressed (fewer than five, ``results.anonymous_suppression``), nothing. Otherwise the written
 texts, one row per text with its question, in alphabetical order within each question: no person,
 account, date, score or order of answering, and no row per person, since the texts one person wrote
 side by side could tell who wrote them.
@@ -20,9 +20,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from kam.table_export import Column, Sheet
-from stakeholders import surveys
 from stakeholders.models import QuestionKind, SurveyCampaign, SurveyInvitation, SurveyResponse
 from stakeholders.survey_texts import COMMENT_LABEL
+from stakeholders.surveys import results
 
 
 def campaign_sheet(campaign: SurveyCampaign, invitations: QuerySet[SurveyInvitation]) -> Sheet:
@@ -76,7 +76,7 @@ def _text(value: Any) -> str:
 def anonymous_hidden(invitations: QuerySet[SurveyInvitation]) -> bool:
     """Whether an anonymous campaign's results are suppressed for the viewer whose invitations
     these are: the campaign page's rule (``anonymous_suppression`` over the same rows)."""
-    return surveys.anonymous_suppression(surveys.answers_per_account(invitations)).total_hidden
+    return results.anonymous_suppression(results.answers_per_account(invitations)).total_hidden
 
 
 def _anonymous_sheet(campaign: SurveyCampaign, invitations: QuerySet[SurveyInvitation]) -> Sheet:

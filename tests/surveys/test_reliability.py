@@ -35,11 +35,12 @@ from kombu import Connection, Exchange, Queue
 from kam.celery import app
 from kam.models import Role
 from stakeholders.models import CampaignStatus, InvitationStatus, SurveyCampaign, SurveyInvitation
-from stakeholders.surveys import LEASE, STALE_QUEUED, campaign_dispatch, enqueue_invitations, sweep
-from stakeholders.tasks import send_invitations
+from stakeholders.surveys.delivery import LEASE, STALE_QUEUED, sweep
+from stakeholders.surveys.dispatch import campaign_dispatch, enqueue_invitations
+from stakeholders.surveys.tasks import send_invitations
 from tests.factories import UserFactory
 from tests.smtp_sink import SmtpSink
-from tests.survey_delivery_factories import SurveyCampaignFactory, bulk_invitees
+from tests.survey_factories import SendingCampaignFactory, bulk_invitees
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -224,7 +225,7 @@ def enqueues_to(broker_url: str, queue_name: str) -> Iterator[None]:
 def _campaign_of(count: int, *, prefix: str) -> SurveyCampaign:
     manager = UserFactory(role=Role.MANAGER)
     accounts = bulk_invitees(count, owner=manager, prefix=prefix)
-    return SurveyCampaignFactory(
+    return SendingCampaignFactory(
         created_by=manager, status=CampaignStatus.DRAFT, audience={"accounts": [a.pk for a in accounts]}
     )
 

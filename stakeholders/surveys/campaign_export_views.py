@@ -1,4 +1,4 @@
-"""The download of a survey campaign's results (``stakeholders.campaign_exports``). The campaign
+"""The download of a survey campaign's results (``stakeholders.surveys.campaign_exports``). The campaign
 comes from ``campaigns_visible_to`` (else a 404) and its answers from ``invitations_visible_to``,
 as on the campaign page."""
 
@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
 from kam import table_export
-from stakeholders.campaign_exports import campaign_sheet
-from stakeholders.campaign_views import campaigns_visible_to, invitations_visible_to
+from stakeholders.surveys.campaign_exports import campaign_sheet
+from stakeholders.surveys.campaign_views import campaigns_visible_to, invitations_visible_to
 
 
 @login_required

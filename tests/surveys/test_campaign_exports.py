@@ -11,7 +11,7 @@ from stakeholders.models import CampaignStatus, InvitationStatus, QuestionKind, 
 from tests.export_helpers import PAYLOADS, assert_xlsx_neutralised, csv_body, csv_header, csv_rows, xlsx_rows
 from tests.factories import TeamMemberFactory
 from tests.stakeholder_factories import PersonFactory
-from tests.survey_campaign_factories import CampaignFactory, InvitationFactory, ResponseFactory
+from tests.survey_factories import DraftCampaignFactory, InvitationFactory, ResponseFactory
 from tests.test_formula_injection import assert_no_formula_cell
 
 DIFFERENTLY = "What should we do differently?"
@@ -20,7 +20,7 @@ COMMENT = "Anything else you would like to tell us?"
 
 
 def _campaign(cast, *, anonymous: bool = False):
-    campaign = CampaignFactory(created_by=cast.manager_a, anonymous=anonymous, status=CampaignStatus.OPEN)
+    campaign = DraftCampaignFactory(created_by=cast.manager_a, anonymous=anonymous, status=CampaignStatus.OPEN)
     rated = SurveyQuestion.objects.create(survey=campaign.survey, kind=QuestionKind.RATING, text=RATED, order=1)
     text = SurveyQuestion.objects.create(survey=campaign.survey, kind=QuestionKind.TEXT, text=DIFFERENTLY, order=2)
     return campaign, rated, text

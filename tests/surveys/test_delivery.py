@@ -1,7 +1,7 @@
 """Survey delivery, one piece at a time: the claim, SMTP outcomes against a real SMTP server (the
 sink), the e-mail itself, the sweeper, reminders, and dispatch around transactions and broker
 outages. Runs on SQLite and PostgreSQL; the crash and outage tests with real workers are in
-test_survey_reliability.py.
+test_reliability.py.
 """
 
 from __future__ import annotations
@@ -14,36 +14,39 @@ from unittest import mock
 import pytest
 import time_machine
 from celery.exceptions import Retry
-from django.db import transaction
-from django.utils import timezone
+from django.db import connection, transaction
+from django.template import loader
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from kombu.exceptions import OperationalError
 
 from accounts.models import AccountStatus
 from stakeholders.models import CampaignStatus, InvitationStatus, Language, Survey, SurveyInvitation
-from stakeholders.surveys import (
-    BATCH,
+from stakeholders.surveys import delivery
+from stakeholders.surveys.delivery import (
     LEASE,
+    MAX_ATTEMPTS,
     STALE_QUEUED,
     TemporaryDeliveryError,
-    campaign_dispatch,
     claim,
-    csat,
+    claim_many,
     deliver,
-    enqueue_invitations,
-    opt_out_url,
-    record_response,
     send_batch,
     send_reminders,
-    survey_url,
     sweep,
 )
-from stakeholders.tasks import MAX_COUNTDOWN, send_invitations
+from stakeholders.surveys.dispatch import BATCH, campaign_dispatch, enqueue_invitations
+from stakeholders.surveys.mail import build_email, invitation_language
+from stakeholders.surveys.responses import record_response
+from stakeholders.surveys.results import csat
+from stakeholders.surveys.tasks import MAX_COUNTDOWN, send_invitations
+from stakeholders.surveys.tokens import opt_out_url, survey_url
 from tests.factories import AccountFactory, UserFactory
 from tests.smtp_sink import SmtpSink
 from tests.stakeholder_factories import PersonFactory
-from tests.survey_delivery_factories import (
-    SurveyCampaignFactory,
-    SurveyInvitationFactory,
+from tests.survey_factories import (
+    QueuedInvitationFactory,
+    SendingCampaignFactory,
     consenting_person,
 )
 
@@ -95,7 +98,7 @@ def enqueued():
 
 
 def test_a_claimed_row_cannot_be_claimed_again(db):
-    invitation = SurveyInvitationFactory()
+    invitation = QueuedInvitationFactory()
     before = timezone.now()
 
     claimed = claim(invitation.pk)
@@ -109,7 +112,7 @@ def test_a_claimed_row_cannot_be_claimed_again(db):
 
 
 def test_an_expired_lease_can_be_claimed_again(db):
-    invitation = SurveyInvitationFactory()
+    invitation = QueuedInvitationFactory()
     first = claim(invitation.pk)
 
     with time_machine.travel(first.lease_until - timedelta(seconds=1), tick=False):
@@ -124,7 +127,7 @@ def test_an_expired_lease_can_be_claimed_again(db):
 
 @pytest.mark.parametrize("final", [InvitationStatus.SENT, InvitationStatus.FAILED, InvitationStatus.EXPIRED])
 def test_rows_that_are_done_cannot_be_claimed(db, final):
-    invitation = SurveyInvitationFactory(status=final)
+    invitation = QueuedInvitationFactory(status=final)
     assert claim(invitation.pk) is None
 
 
@@ -132,8 +135,8 @@ def test_rows_that_are_done_cannot_be_claimed(db, final):
 
 
 def test_send_batch_delivers_each_row_and_marks_it_sent(db, smtp, django_assert_max_num_queries):
-    campaign = SurveyCampaignFactory()
-    invitations = SurveyInvitationFactory.create_batch(3, campaign=campaign)
+    campaign = SendingCampaignFactory()
+    invitations = QueuedInvitationFactory.create_batch(3, campaign=campaign)
     ids = [i.pk for i in invitations]
 
     # Per row: the claim (UPDATE), reading it back, recording the outcome.
@@ -152,8 +155,8 @@ def test_send_batch_delivers_each_row_and_marks_it_sent(db, smtp, django_assert_
 
 
 def test_send_batch_skips_rows_it_cannot_claim(db, smtp):
-    done = SurveyInvitationFactory(status=InvitationStatus.SENT)
-    taken = SurveyInvitationFactory()
+    done = QueuedInvitationFactory(status=InvitationStatus.SENT)
+    taken = QueuedInvitationFactory()
     claim(taken.pk)
 
     assert outcome(send_batch([done.pk, taken.pk])) == (0, 2, 0)
@@ -162,8 +165,8 @@ def test_send_batch_skips_rows_it_cannot_claim(db, smtp):
 
 @pytest.mark.parametrize("code", [451, 421])
 def test_a_recipient_answering_try_later_twice_is_delivered_on_the_third_attempt(db, smtp, code):
-    invitation = SurveyInvitationFactory()
-    neighbour = SurveyInvitationFactory(campaign=invitation.campaign)
+    invitation = QueuedInvitationFactory()
+    neighbour = QueuedInvitationFactory(campaign=invitation.campaign)
     smtp.fail_temporarily(invitation.person.email, times=2, code=code)
     ids = [invitation.pk, neighbour.pk]
 
@@ -190,7 +193,7 @@ def test_a_recipient_answering_try_later_twice_is_delivered_on_the_third_attempt
 
 
 def test_a_refused_address_fails_for_good_with_the_servers_answer(db, smtp):
-    invitation = SurveyInvitationFactory()
+    invitation = QueuedInvitationFactory()
     smtp.refuse(invitation.person.email)
 
     counts = send_batch([invitation.pk])
@@ -210,7 +213,7 @@ def test_a_refused_address_fails_for_good_with_the_servers_answer(db, smtp):
 
 
 def test_an_unreachable_server_leaves_the_rows_queued(db, smtp, settings):
-    invitations = SurveyInvitationFactory.create_batch(2)
+    invitations = QueuedInvitationFactory.create_batch(2)
     settings.EMAIL_PORT = closed_port()
 
     with pytest.raises(TemporaryDeliveryError):
@@ -223,7 +226,7 @@ def test_an_unreachable_server_leaves_the_rows_queued(db, smtp, settings):
 
 
 def test_deliver_puts_a_claimed_row_back_when_the_server_cannot_be_reached(db, smtp, settings):
-    invitation = claim(SurveyInvitationFactory().pk)
+    invitation = claim(QueuedInvitationFactory().pk)
     settings.EMAIL_PORT = closed_port()
 
     with pytest.raises(TemporaryDeliveryError):
@@ -239,7 +242,7 @@ def test_deliver_puts_a_claimed_row_back_when_the_server_cannot_be_reached(db, s
 
 
 def test_the_task_retries_a_temporary_failure_until_delivered(db, smtp):
-    invitation = SurveyInvitationFactory()
+    invitation = QueuedInvitationFactory()
     smtp.fail_temporarily(invitation.person.email, times=2)
 
     # Eager: each retry runs at once, without its countdown.
@@ -251,7 +254,7 @@ def test_the_task_retries_a_temporary_failure_until_delivered(db, smtp):
 
 
 def test_the_task_gives_up_after_its_retries_and_leaves_the_rows_to_the_sweeper(db, smtp, settings):
-    invitation = SurveyInvitationFactory()
+    invitation = QueuedInvitationFactory()
     settings.EMAIL_PORT = closed_port()
 
     result = send_invitations.apply(args=[[invitation.pk]])
@@ -263,7 +266,7 @@ def test_the_task_gives_up_after_its_retries_and_leaves_the_rows_to_the_sweeper(
 
 @pytest.mark.parametrize("retries", [0, 1, 3, 6])
 def test_retries_back_off_exponentially_with_jitter_below_the_visibility_timeout(db, smtp, settings, retries):
-    invitation = SurveyInvitationFactory()
+    invitation = QueuedInvitationFactory()
     settings.EMAIL_PORT = closed_port()
     asked: list[dict] = []
 
@@ -287,7 +290,7 @@ def test_retries_back_off_exponentially_with_jitter_below_the_visibility_timeout
 def test_the_email_is_in_the_persons_language_with_score_links_and_an_unsubscribe_header(db, smtp):
     survey = Survey.objects.get(is_default=True)  # created by migration 0004
     german = PersonFactory(preferred_language=Language.DE, title="Dr.", last_name="Brenner")
-    invitation = SurveyInvitationFactory(campaign__survey=survey, person=german, account__name="Klinikum Nord")
+    invitation = QueuedInvitationFactory(campaign__survey=survey, person=german, account__name="Klinikum Nord")
 
     send_batch([invitation.pk])
 
@@ -315,7 +318,7 @@ def test_the_email_is_in_the_persons_language_with_score_links_and_an_unsubscrib
 def test_a_language_the_survey_lacks_falls_back_to_english(db, smtp):
     survey = Survey.objects.get(is_default=True)
     italian = PersonFactory(preferred_language=Language.IT)
-    invitation = SurveyInvitationFactory(campaign__survey=survey, person=italian)
+    invitation = QueuedInvitationFactory(campaign__survey=survey, person=italian)
 
     send_batch([invitation.pk])
 
@@ -324,7 +327,7 @@ def test_a_language_the_survey_lacks_falls_back_to_english(db, smtp):
 
 
 def test_a_resent_invitation_keeps_its_message_id(db, smtp):
-    invitation = SurveyInvitationFactory()
+    invitation = QueuedInvitationFactory()
     send_batch([invitation.pk])
     # As if the first delivery had not been recorded (a worker killed after sending).
     SurveyInvitation.objects.filter(pk=invitation.pk).update(status=InvitationStatus.QUEUED)
@@ -342,9 +345,9 @@ def _created_ago(invitation: SurveyInvitation, age: timedelta) -> None:
 
 
 def test_sweep_re_enqueues_rows_left_queued_longer_than_the_stale_limit(db, enqueued):
-    stale = SurveyInvitationFactory()
-    fresh = SurveyInvitationFactory(campaign=stale.campaign)
-    sent = SurveyInvitationFactory(campaign=stale.campaign, status=InvitationStatus.SENT)
+    stale = QueuedInvitationFactory()
+    fresh = QueuedInvitationFactory(campaign=stale.campaign)
+    sent = QueuedInvitationFactory(campaign=stale.campaign, status=InvitationStatus.SENT)
     for invitation in (stale, sent):
         _created_ago(invitation, STALE_QUEUED + timedelta(seconds=1))
 
@@ -357,8 +360,8 @@ def test_sweep_re_enqueues_rows_left_queued_longer_than_the_stale_limit(db, enqu
 
 
 def test_sweep_takes_back_expired_leases(db, enqueued):
-    orphan = claim(SurveyInvitationFactory().pk)
-    busy = SurveyInvitationFactory(campaign=orphan.campaign)
+    orphan = claim(QueuedInvitationFactory().pk)
+    busy = QueuedInvitationFactory(campaign=orphan.campaign)
     later = orphan.lease_until + timedelta(seconds=1)
     # Claimed just before the sweep runs: its lease is still good.
     with time_machine.travel(later - timedelta(seconds=2), tick=False):
@@ -376,10 +379,10 @@ def test_sweep_takes_back_expired_leases(db, enqueued):
 
 def test_sweep_expires_sent_invitations_past_their_date(db, enqueued):
     yesterday = timezone.localdate() - timedelta(days=1)
-    campaign = SurveyCampaignFactory()
-    sent = SurveyInvitationFactory(campaign=campaign, status=InvitationStatus.SENT, expires_on=yesterday)
-    answered = SurveyInvitationFactory(campaign=campaign, status=InvitationStatus.ANSWERED, expires_on=yesterday)
-    current = SurveyInvitationFactory(campaign=campaign, status=InvitationStatus.SENT)
+    campaign = SendingCampaignFactory()
+    sent = QueuedInvitationFactory(campaign=campaign, status=InvitationStatus.SENT, expires_on=yesterday)
+    answered = QueuedInvitationFactory(campaign=campaign, status=InvitationStatus.ANSWERED, expires_on=yesterday)
+    current = QueuedInvitationFactory(campaign=campaign, status=InvitationStatus.SENT)
 
     assert sweep()["expired"] == 1
 
@@ -390,7 +393,7 @@ def test_sweep_expires_sent_invitations_past_their_date(db, enqueued):
 
 def test_sweep_never_sends_an_invitation_past_its_date(db, enqueued):
     # A row stuck in the queue (broker down for days) past its date: too late to send it.
-    overdue = SurveyInvitationFactory(expires_on=timezone.localdate() - timedelta(days=1))
+    overdue = QueuedInvitationFactory(expires_on=timezone.localdate() - timedelta(days=1))
     _created_ago(overdue, timedelta(days=31))
 
     sweep()
@@ -401,10 +404,10 @@ def test_sweep_never_sends_an_invitation_past_its_date(db, enqueued):
 
 def test_invitations_never_delivered_do_not_count_as_invited_after_expiry(db, enqueued):
     yesterday = timezone.localdate() - timedelta(days=1)
-    campaign = SurveyCampaignFactory()
-    SurveyInvitationFactory(campaign=campaign, status=InvitationStatus.SENT, expires_on=yesterday)
-    SurveyInvitationFactory(campaign=campaign, status=InvitationStatus.FAILED, expires_on=yesterday)
-    stuck = SurveyInvitationFactory(campaign=campaign, expires_on=yesterday)
+    campaign = SendingCampaignFactory()
+    QueuedInvitationFactory(campaign=campaign, status=InvitationStatus.SENT, expires_on=yesterday)
+    QueuedInvitationFactory(campaign=campaign, status=InvitationStatus.FAILED, expires_on=yesterday)
+    stuck = QueuedInvitationFactory(campaign=campaign, expires_on=yesterday)
     _created_ago(stuck, timedelta(days=31))
     assert csat(campaign.invitations.all()).invited == 1
 
@@ -415,11 +418,11 @@ def test_invitations_never_delivered_do_not_count_as_invited_after_expiry(db, en
 
 
 def test_sweep_opens_campaigns_that_are_sent_and_closes_those_past_their_date(db, enqueued):
-    delivered = SurveyCampaignFactory(status=CampaignStatus.SENDING)
-    SurveyInvitationFactory(campaign=delivered, status=InvitationStatus.SENT)
-    still_sending = SurveyCampaignFactory(status=CampaignStatus.SENDING)
-    SurveyInvitationFactory(campaign=still_sending)
-    over = SurveyCampaignFactory(status=CampaignStatus.OPEN, close_date=timezone.localdate() - timedelta(days=1))
+    delivered = SendingCampaignFactory(status=CampaignStatus.SENDING)
+    QueuedInvitationFactory(campaign=delivered, status=InvitationStatus.SENT)
+    still_sending = SendingCampaignFactory(status=CampaignStatus.SENDING)
+    QueuedInvitationFactory(campaign=still_sending)
+    over = SendingCampaignFactory(status=CampaignStatus.OPEN, close_date=timezone.localdate() - timedelta(days=1))
 
     assert sweep()["closed"] == 1
 
@@ -435,13 +438,13 @@ def test_sweep_opens_campaigns_that_are_sent_and_closes_those_past_their_date(db
 
 def test_sweeping_twice_changes_nothing_more(db, enqueued):
     yesterday = timezone.localdate() - timedelta(days=1)
-    campaign = SurveyCampaignFactory()
-    over = SurveyCampaignFactory(status=CampaignStatus.OPEN, close_date=yesterday)
-    orphan = claim(SurveyInvitationFactory(campaign=campaign).pk)
+    campaign = SendingCampaignFactory()
+    over = SendingCampaignFactory(status=CampaignStatus.OPEN, close_date=yesterday)
+    orphan = claim(QueuedInvitationFactory(campaign=campaign).pk)
     # A worker died sending this one, and its date has passed since.
-    late_orphan = claim(SurveyInvitationFactory(campaign=campaign, expires_on=yesterday).pk)
-    SurveyInvitationFactory(campaign=campaign, status=InvitationStatus.SENT, expires_on=yesterday)
-    SurveyInvitationFactory(campaign=over, status=InvitationStatus.SENT)
+    late_orphan = claim(QueuedInvitationFactory(campaign=campaign, expires_on=yesterday).pk)
+    QueuedInvitationFactory(campaign=campaign, status=InvitationStatus.SENT, expires_on=yesterday)
+    QueuedInvitationFactory(campaign=over, status=InvitationStatus.SENT)
     now = orphan.lease_until + timedelta(seconds=1)
 
     first = sweep(now=now)
@@ -463,16 +466,16 @@ def test_sweeping_twice_changes_nothing_more(db, enqueued):
 
 @pytest.fixture
 def reminder_campaign(db):
-    return SurveyCampaignFactory(reminder_after_days=7, close_date=timezone.localdate() + timedelta(days=30))
+    return SendingCampaignFactory(reminder_after_days=7, close_date=timezone.localdate() + timedelta(days=30))
 
 
 def _sent(campaign, **fields) -> SurveyInvitation:
-    return SurveyInvitationFactory(campaign=campaign, status=InvitationStatus.SENT, sent_at=timezone.now(), **fields)
+    return QueuedInvitationFactory(campaign=campaign, status=InvitationStatus.SENT, sent_at=timezone.now(), **fields)
 
 
 def test_one_reminder_goes_to_each_non_responder_after_the_delay(reminder_campaign, mailoutbox):
     silent = _sent(reminder_campaign)
-    recent = SurveyInvitationFactory(
+    recent = QueuedInvitationFactory(
         campaign=reminder_campaign, status=InvitationStatus.SENT, sent_at=timezone.now() + timedelta(days=5)
     )
     now = timezone.now() + timedelta(days=8)
@@ -507,9 +510,9 @@ def test_no_reminder_after_an_answer_an_opt_out_expiry_or_the_close_date(reminde
     opted_out = _sent(reminder_campaign)
     type(opted_out.person).objects.filter(pk=opted_out.person_id).update(survey_opt_out_at=timezone.now())
     _sent(reminder_campaign, expires_on=timezone.localdate(now) - timedelta(days=1))
-    closing = SurveyCampaignFactory(reminder_after_days=7, close_date=timezone.localdate(now) - timedelta(days=1))
+    closing = SendingCampaignFactory(reminder_after_days=7, close_date=timezone.localdate(now) - timedelta(days=1))
     _sent(closing)
-    closed = SurveyCampaignFactory(reminder_after_days=7, status=CampaignStatus.CLOSED)
+    closed = SendingCampaignFactory(reminder_after_days=7, status=CampaignStatus.CLOSED)
     _sent(closed)
 
     assert send_reminders(now=now) == 0
@@ -540,7 +543,7 @@ def audience(db):
     account = AccountFactory(owner=kam, is_key_account=True, status=AccountStatus.ACTIVE)
     people = [consenting_person(account), consenting_person(account, preferred_language=Language.DE)]
     PersonFactory()  # not affiliated
-    campaign = SurveyCampaignFactory(
+    campaign = SendingCampaignFactory(
         status=CampaignStatus.SCHEDULED, created_by=kam, audience={"accounts": [account.pk]}
     )
     return campaign, people
@@ -597,8 +600,8 @@ def test_a_dispatch_rolled_back_enqueues_and_sends_nothing(
 
 
 def test_with_the_broker_down_enqueue_logs_and_leaves_the_rows_to_the_sweeper(db, caplog):
-    campaign = SurveyCampaignFactory()
-    ids = [SurveyInvitationFactory(campaign=campaign).pk for _ in range(3)]
+    campaign = SendingCampaignFactory()
+    ids = [QueuedInvitationFactory(campaign=campaign).pk for _ in range(3)]
     down = OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     with (
@@ -630,10 +633,6 @@ def test_a_dispatch_with_the_broker_down_still_commits_its_rows(audience, caplog
 def _rendered_directly(invitation: SurveyInvitation, *, reminder: bool = False) -> tuple[str, str, str]:
     """Subject and bodies as rendering the templates for this one person gives them: the reference
     that the batch's render-once-and-fill-in must match to the character."""
-    from django.template.loader import render_to_string
-    from django.utils import translation
-
-    from stakeholders.surveys import invitation_language
 
     survey = invitation.campaign.survey
     language = invitation_language(invitation)
@@ -665,13 +664,10 @@ def _rendered_directly(invitation: SurveyInvitation, *, reminder: bool = False) 
 def test_a_batch_renders_each_template_once_and_every_email_matches_its_own_render(
     db, settings, reminder, django_assert_max_num_queries
 ):
-    from django.template import loader
-
-    from stakeholders.surveys import build_email
 
     settings.COMPANY_NAME = "Helvetia Pharma"
     survey = Survey.objects.get(is_default=True)
-    campaign = SurveyCampaignFactory(survey=survey)
+    campaign = SendingCampaignFactory(survey=survey)
     people = [
         PersonFactory(preferred_language=Language.DE, title="Prof. Dr.", last_name="Müller-Lüdenscheidt"),
         PersonFactory(preferred_language=Language.DE, title="", last_name="O'Brien & <Söhne>"),
@@ -680,7 +676,7 @@ def test_a_batch_renders_each_template_once_and_every_email_matches_its_own_rend
         PersonFactory(preferred_language=Language.IT, title="Dott.", last_name="Rossi"),
     ]
     account = AccountFactory(name="Klinik <Nord> & Söhne")
-    invitations = [SurveyInvitationFactory(campaign=campaign, person=p, account=account) for p in people]
+    invitations = [QueuedInvitationFactory(campaign=campaign, person=p, account=account) for p in people]
     rows = list(
         SurveyInvitation.objects.select_related("campaign__survey", "person", "account")
         .filter(pk__in=[i.pk for i in invitations])
@@ -688,7 +684,7 @@ def test_a_batch_renders_each_template_once_and_every_email_matches_its_own_rend
     )
     templates: dict = {}
     with mock.patch(
-        "stakeholders.surveys.render_to_string",
+        "stakeholders.surveys.mail.render_to_string",
         wraps=loader.render_to_string,
     ) as rendered:
         emails = [build_email(row, reminder=reminder, templates=templates) for row in rows]
@@ -705,9 +701,6 @@ def test_a_batch_renders_each_template_once_and_every_email_matches_its_own_rend
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_batch_commits_without_waiting_for_the_disk_and_restores_the_setting(smtp, monkeypatch):
-    from django.db import connection
-
-    from stakeholders import surveys
 
     def setting() -> str:
         with connection.cursor() as cursor:
@@ -715,14 +708,14 @@ def test_a_batch_commits_without_waiting_for_the_disk_and_restores_the_setting(s
             return cursor.fetchone()[0]
 
     seen: list[str] = []
-    real_settle = surveys._settle
+    real_settle = delivery._settle
 
     def settle(*args, **kwargs):
         seen.append(setting())
         return real_settle(*args, **kwargs)
 
-    monkeypatch.setattr(surveys, "_settle", settle)
-    invitations = SurveyInvitationFactory.create_batch(2)
+    monkeypatch.setattr(delivery, "_settle", settle)
+    invitations = QueuedInvitationFactory.create_batch(2)
     assert setting() == "on"
     counts = send_batch([i.pk for i in invitations])
     assert counts["sent"] == 2
@@ -730,69 +723,10 @@ def test_a_batch_commits_without_waiting_for_the_disk_and_restores_the_setting(s
     assert setting() == "on"
 
 
-@pytest.mark.parametrize(
-    "subject, text",
-    [
-        ("How are we doing, Account A?", "Dear Dr. Brenner,\n\nShort line.\n"),
-        ("Wie geht es Ihnen, Klinik Süd & Söhne?", "Guten Tag,\r\nZeile mit Umlauten: äöü\n" + "x" * 300 + "\n.\n"),
-        ("Comment allons-nous, " + "Hôpital universitaire " * 6 + "?", "Bonjour\u202f!\n\n=?not-a-word?= 100 %\n"),
-    ],
-)
-def test_the_direct_mime_bytes_read_back_as_djangos_own(settings, subject, text):
-    """Whatever a mail program reads from Django's rendering of an invitation, it reads the same from
-    the bytes the batch sends: headers, both bodies, charset and structure."""
-    from email import message_from_bytes, policy
-
-    from django.core.mail import EmailMultiAlternatives
-
-    from stakeholders.surveys import _mime_bytes
-
-    html = (
-        '<p style="margin:0">'
-        + 'Lien personnel&nbsp;: <a href="https://kam.example/s/12-abc?score=5">5</a> ' * 30
-        + "</p>"
-    )
-    email = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        from_email="Helvetia Pharma <surveys@helvetia.example>",
-        to=["dr.brenner@klinik-nord.example"],
-        headers={
-            "Message-ID": "<survey-invitation-12@kam-planner>",
-            "List-Unsubscribe": "<https://kam.example/s/12-abc/opt-out/>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    )
-    email.attach_alternative(html, "text/html")
-    ours = message_from_bytes(_mime_bytes(email, "Helvetia Pharma <surveys@helvetia.example>"), policy=policy.default)
-    django = message_from_bytes(email.message().as_bytes(linesep="\r\n"), policy=policy.default)
-    for header in ("Subject", "From", "To", "Message-ID", "List-Unsubscribe", "List-Unsubscribe-Post", "MIME-Version"):
-        # Django's long subjects start with a fold that reads back as a leading space; ours do not.
-        assert str(ours[header]) == str(django[header]).lstrip(), header
-    assert ours["Subject"] == subject
-    assert ours.get_content_type() == django.get_content_type() == "multipart/alternative"
-    for kind in ("plain", "html"):
-        mine, theirs = ours.get_body(preferencelist=(kind,)), django.get_body(preferencelist=(kind,))
-        assert mine.get_content_charset() == theirs.get_content_charset() == "utf-8"
-        assert mine.get_content().replace("\r\n", "\n") == theirs.get_content().replace("\r\n", "\n")
-    assert ours.get_body(preferencelist=("html",)).get_content().strip() == html
-
-
-def test_an_address_the_direct_path_does_not_handle_goes_through_django():
-    from django.core.mail import EmailMultiAlternatives
-
-    from stakeholders.surveys import _mime_bytes
-
-    email = EmailMultiAlternatives(subject="x", body="y", from_email="a@b.example", to=["jörg@bücher.example"])
-    email.attach_alternative("<p>y</p>", "text/html")
-    assert _mime_bytes(email, "a@b.example") is None
-
-
 def test_a_row_that_keeps_failing_is_given_up_as_failed_and_never_claimed_again(db, enqueued):
-    from stakeholders.surveys import MAX_ATTEMPTS, claim_many
 
-    stuck = SurveyInvitationFactory(attempts=MAX_ATTEMPTS, error="421 try later")
-    fresh = SurveyInvitationFactory(attempts=MAX_ATTEMPTS - 1)
+    stuck = QueuedInvitationFactory(attempts=MAX_ATTEMPTS, error="421 try later")
+    fresh = QueuedInvitationFactory(attempts=MAX_ATTEMPTS - 1)
     assert [i.pk for i in claim_many([stuck.pk])] == []
 
     result = sweep()

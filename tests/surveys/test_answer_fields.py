@@ -1,6 +1,7 @@
-"""SurveyAnswerForm.fields_html draws what the answer page's template drew with Django's widgets.
+"""The answer form's fields (templates/survey/_answer_fields.html) draw the markup the page has
+always had: escaped labels and values, field names, checked options, errors and hints.
 
-The reference is that template's form part, kept in tests/stakeholders/reference/answer_fields.html.
+The reference is the answer page's original form part, kept in tests/surveys/reference/answer_fields.html.
 Only the whitespace between tags may differ.
 """
 
@@ -11,10 +12,11 @@ from pathlib import Path
 
 import pytest
 from django.template import engines
+from django.template.loader import render_to_string
 from django.utils import translation
 
 from stakeholders.models import QuestionKind, SurveyQuestion
-from stakeholders.survey_views import SurveyAnswerForm
+from stakeholders.surveys.views import SurveyAnswerForm
 from tests.survey_factories import SurveyFactory, default_survey
 
 REFERENCE = engines["django"].from_string(
@@ -35,7 +37,7 @@ def assert_same_markup(form: SurveyAnswerForm) -> str:
             "extra_fields": [(question, form[f"q{question.pk}"]) for question in form.questions],
         }
     )
-    drawn = form.fields_html(QUESTION)
+    drawn = render_to_string("survey/_answer_fields.html", {"form": form, "question": QUESTION})
     assert tidy(drawn) == tidy(expected)
     return drawn
 

@@ -14,7 +14,7 @@ from accounts.selectors import accounts_visible_to, users_assignable_by
 from kam.models import Country, User
 from kam.text import CleanTextMixin
 from stakeholders.models import Survey, SurveyCampaign
-from stakeholders.surveys import campaign_accounts
+from stakeholders.surveys.audience import campaign_accounts
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")

@@ -18,7 +18,9 @@ from django.utils.translation import templatize
 
 from stakeholders.management.commands.makemessages_survey import SURVEY_LANGUAGES, SURVEY_SOURCES
 from stakeholders.models import CampaignStatus, InvitationStatus
-from stakeholders.surveys import build_email, invitation_token, record_response
+from stakeholders.surveys.mail import build_email
+from stakeholders.surveys.responses import record_response
+from stakeholders.surveys.tokens import invitation_token
 from tests.stakeholder_factories import PersonFactory
 from tests.survey_factories import InvitationFactory
 

@@ -10,9 +10,10 @@ from django.urls import reverse
 
 from accounts.models import Account
 from stakeholders.models import CampaignStatus, QuestionKind, SurveyQuestion
-from stakeholders.surveys import record_response
+from stakeholders.surveys.responses import record_response
 from tests.factories import AccountFactory
-from tests.survey_campaign_factories import CampaignFactory, InvitationFactory, answered
+from tests.survey_factories import DraftCampaignFactory, InvitationFactory, answered
+from tests.surveys.test_campaigns import reachable
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def key(cast):
 
 
 def _campaign(cast, *, anonymous: bool = False):
-    campaign = CampaignFactory(created_by=cast.manager_a, anonymous=anonymous, status=CampaignStatus.OPEN)
+    campaign = DraftCampaignFactory(created_by=cast.manager_a, anonymous=anonymous, status=CampaignStatus.OPEN)
     question = SurveyQuestion.objects.create(survey=campaign.survey, kind=QuestionKind.TEXT, text=DIFFERENTLY, order=9)
     return campaign, question
 
@@ -123,7 +124,7 @@ def test_the_follow_up_card_and_the_owners_e_mail_carry_every_written_answer(
     ("days", "words"), [(1, "nobody surveyed within 1 day<"), (2, "nobody surveyed within 2 days<")]
 )
 def test_counts_and_words_agree_on_the_campaign_page(key, login, days, words):
-    campaign = CampaignFactory(created_by=key.manager_a, status=CampaignStatus.OPEN, throttle_days=days)
+    campaign = DraftCampaignFactory(created_by=key.manager_a, status=CampaignStatus.OPEN, throttle_days=days)
     answered(campaign, key.account_a, 5)
     if days == 2:
         answered(campaign, key.account_a, 5)
@@ -136,9 +137,7 @@ def test_counts_and_words_agree_on_the_campaign_page(key, login, days, words):
     ("people", "words"), [(1, "1 invitation is being sent."), (2, "2 invitations are being sent.")]
 )
 def test_the_dispatch_message_counts_in_words(key, login, people, words):
-    from tests.stakeholders.test_campaigns import reachable
-
-    campaign = CampaignFactory(
+    campaign = DraftCampaignFactory(
         created_by=key.manager_a, audience={"accounts": [key.account_a.pk]}, status=CampaignStatus.DRAFT
     )
     for _ in range(people):

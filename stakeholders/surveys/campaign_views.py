@@ -28,8 +28,6 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import AccountType
 from accounts.selectors import account_access, accounts_visible_to
 from kam.models import Country, User
-from stakeholders import surveys
-from stakeholders.campaign_forms import CampaignForm, FollowUpCloseForm
 from stakeholders.models import (
     CampaignStatus,
     InvitationStatus,
@@ -38,7 +36,9 @@ from stakeholders.models import (
     SurveyCampaign,
     SurveyInvitation,
 )
-from stakeholders.written_answers import campaign_written_answers
+from stakeholders.surveys import audience, dispatch, results
+from stakeholders.surveys.campaign_forms import CampaignForm, FollowUpCloseForm
+from stakeholders.surveys.written_answers import campaign_written_answers
 
 PREVIEW_PAGE = 50
 FAILED_SHOWN = 50
@@ -106,7 +106,7 @@ def _progress(campaign: SurveyCampaign, invitations: QuerySet[SurveyInvitation])
         expired_unsent=Count("pk", filter=Q(status=InvitationStatus.EXPIRED) & ~was_sent),
     )
     counts["awaiting"] = counts["sent"] - counts["answered"]
-    result = surveys.csat(invitations)
+    result = results.csat(invitations)
     failed = list(
         invitations.filter(status=InvitationStatus.FAILED)
         .select_related("person", "account")
@@ -121,7 +121,7 @@ def _progress(campaign: SurveyCampaign, invitations: QuerySet[SurveyInvitation])
             for key in ("answered", "awaiting", "failed", "queued", "expired_unsent")
         },
         "result": result,
-        "hide_result": campaign.anonymous and result.answers < surveys.ANONYMOUS_MIN_GROUP,
+        "hide_result": campaign.anonymous and result.answers < results.ANONYMOUS_MIN_GROUP,
         "failed": failed,
         "failed_more": max(0, counts["failed"] - len(failed)),
         # Poll while rows wait for a worker; the last answer without the trigger stops htmx.
@@ -131,7 +131,7 @@ def _progress(campaign: SurveyCampaign, invitations: QuerySet[SurveyInvitation])
 
 def _written(campaign: SurveyCampaign, invitations: QuerySet[SurveyInvitation], *, hidden: bool) -> dict:
     """What people wrote, per free-text question: nothing while an anonymous campaign's answers are
-    suppressed (stakeholders.written_answers says how anonymous texts are shown otherwise)."""
+    suppressed (stakeholders.surveys.written_answers says how anonymous texts are shown otherwise)."""
     if hidden:
         return {"written": [], "written_hidden": True}
     return {"written": campaign_written_answers(campaign, invitations), "written_hidden": False}
@@ -217,14 +217,14 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def campaign_preview(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _managed_campaign(request, pk)
-    included, excluded = surveys.audience(campaign)
+    included, excluded = audience.audience(campaign)
     survey_languages = campaign.survey.languages.split(",")
     labels = dict(Language.choices)
     in_page = Paginator(included, PREVIEW_PAGE).get_page(request.GET.get("in"))
     for row in in_page:
         wanted = row.affiliation.person.preferred_language
         row.language = labels.get(wanted, wanted)
-        # The e-mail falls back to English where the survey has no translation (surveys.build_email).
+        # The e-mail falls back to English where the survey has no translation (mail.build_email).
         row.fallback = labels["en"] if wanted not in survey_languages else ""
     return render(
         request,
@@ -248,7 +248,7 @@ def campaign_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def campaign_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
     """Send now when the send time has come, otherwise mark the campaign scheduled for the
-    periodic dispatcher. The invitations are created and enqueued by ``surveys.campaign_dispatch``."""
+    periodic dispatcher. The invitations are created and enqueued by ``dispatch.campaign_dispatch``."""
     campaign = _managed_campaign(request, pk)
     preview = reverse("stakeholders:campaign-preview", args=[campaign.pk])
     if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED):
@@ -259,7 +259,7 @@ def campaign_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("This campaign closed on %(date)s; nothing was sent.") % {"date": campaign.close_date}
         )
         return HttpResponseRedirect(preview)
-    included, _excluded = surveys.audience(campaign)
+    included, _excluded = audience.audience(campaign)
     if not included:
         messages.error(request, _("Nobody would receive this campaign; nothing was sent."))
         return HttpResponseRedirect(preview)
@@ -272,7 +272,7 @@ def campaign_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
             % {"when": date_format(timezone.localtime(campaign.send_at), "SHORT_DATETIME_FORMAT")},
         )
     else:
-        count = surveys.campaign_dispatch(campaign=campaign, by=request.user)
+        count = dispatch.campaign_dispatch(campaign=campaign, by=request.user)
         messages.success(
             request,
             ngettext("%(n)d invitation is being sent.", "%(n)d invitations are being sent.", count) % {"n": count},
@@ -286,14 +286,14 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     invitations = invitations_visible_to(request.user, campaign)
     context = _progress(campaign, invitations)
     # Both breakdowns from one query; for anonymous campaigns with the groups that would reveal
-    # fewer than five answers hidden, also through subtraction (surveys.anonymous_suppression).
-    rows = surveys.answers_per_account(invitations)
-    suppression = surveys.anonymous_suppression(rows) if campaign.anonymous else surveys.NOTHING_HIDDEN
+    # fewer than five answers hidden, also through subtraction (results.anonymous_suppression).
+    rows = results.answers_per_account(invitations)
+    suppression = results.anonymous_suppression(rows) if campaign.anonymous else results.NOTHING_HIDDEN
     type_labels = dict(AccountType.choices)
-    by_type = surveys.breakdown(rows, "account__account_type", suppression)
+    by_type = results.breakdown(rows, "account__account_type", suppression)
     for group in by_type:
         group["label"] = type_labels.get(group["key"], group["key"])
-    by_owner = surveys.breakdown(rows, "account__owner_id", suppression)
+    by_owner = results.breakdown(rows, "account__owner_id", suppression)
     for group in by_owner:
         row = group["row"]
         group["label"] = (
@@ -308,7 +308,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "scoped": not request.user.is_administrator and campaign.created_by_id != request.user.pk,
             "by_type": by_type,
             "by_owner": by_owner,
-            "min_group": surveys.ANONYMOUS_MIN_GROUP,
+            "min_group": results.ANONYMOUS_MIN_GROUP,
             **_written(campaign, invitations, hidden=suppression.total_hidden),
         }
     )
