@@ -31,6 +31,7 @@ run: install
 test: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The benchmarks that set up everything they need (the PostgreSQL server binaries, for a private cluster),
