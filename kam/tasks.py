@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
+from kam import outbox
 from kam.models import Heartbeat
 
 BEAT = "beat"
@@ -21,6 +22,4 @@ def heartbeat() -> None:
 @shared_task(name="kam.outbox_sweep", ignore_result=True, autoretry_for=())
 def outbox_sweep() -> None:
     """Scheduled every minute (migration 0003_outbox): publishes again the outbox rows not done."""
-    from kam import outbox
-
     outbox.sweep()

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from plans import reminders
 from plans.services import plans_archive_ended
 
 
@@ -13,9 +14,7 @@ def archive_ended() -> int:
 @shared_task(name="plans.send_digests")
 def send_digests() -> int:
     # A thin interface: the service picks who is due today and is safe to run twice or in two
-    # workers at once (see plans.reminders). Module import, as the task shares the service's name.
-    from plans import reminders
-
+    # workers at once (see plans.reminders).
     return reminders.send_digests()
 
 
@@ -25,6 +24,6 @@ def prerender_exports(plan_id: int) -> int:
 
     Safe to run twice or late: it renders the plan as it is now, and skips what is cached."""
     # Imported when run: beat and the processes that only enqueue need not load python-pptx.
-    from plans.exports.cache import prerender
+    from plans.exports.cache import prerender  # noqa: PLC0415
 
     return prerender(plan_id)

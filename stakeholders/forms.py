@@ -17,6 +17,7 @@ from stakeholders.models import (
     MAX_FREE_TEXT,
     Affiliation,
     AffiliationOverride,
+    Category,
     DmuRole,
     KolLevel,
     Person,
@@ -310,8 +311,6 @@ class DmuFilterForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs) -> None:
-        from stakeholders.models import Category, DmuRole, Stance
-
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", _("All categories")), *Category.choices]
         self.fields["role"].choices = [("", _("All roles")), *DmuRole.choices]

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Account
 from accounts.selectors import accounts_visible_to
 from kam import firewall
-from kam.models import User
+from kam.models import MEDICAL_ROLES, User
 from stakeholders.models import (
     Affiliation,
     AffiliationOverride,
@@ -212,8 +212,6 @@ def users_for_coverage(user: User) -> QuerySet[User]:
     """Whom ``user`` may assign as coverage: commercial users assign commercial colleagues only;
     medical users record medical contacts only (themselves or medical colleagues)."""
     active = User.objects.filter(is_active=True)
-    from kam.models import MEDICAL_ROLES
-
     if user.is_medical:
         return active.filter(role__in=MEDICAL_ROLES)
     return active.exclude(role__in=MEDICAL_ROLES)

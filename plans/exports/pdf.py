@@ -80,8 +80,8 @@ def _print_sections(sections: list[dict]) -> list[dict]:
 
 def render_pdf(data: dict) -> bytes:
     # Imported here: WeasyPrint takes about a second to import, which only a PDF render should pay.
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
+    from weasyprint import HTML  # noqa: PLC0415
+    from weasyprint.urls import URLFetcher  # noqa: PLC0415
 
     data = {**data, "sections": _print_sections(data["sections"])}
     css = {

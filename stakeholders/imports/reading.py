@@ -22,6 +22,7 @@ from typing import IO, Any
 from charset_normalizer import from_bytes
 from django.conf import settings
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
 
 from kam.text import xml_safe
 
@@ -145,8 +146,6 @@ def _count_lines(path: Path) -> int:
 
 
 def _open_xlsx(path: Path) -> Any:
-    from openpyxl import load_workbook
-
     try:
         return load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a broken workbook

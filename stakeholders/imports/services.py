@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kam import outbox
 from kam.models import User
 from stakeholders.imports.accounts import AccountRun
 from stakeholders.imports.activity import ConsentRun, TouchpointRun
@@ -29,6 +30,8 @@ RUNS: dict[str, type[Run]] = {
     ImportKind.TOUCHPOINTS: TouchpointRun,
     ImportKind.CONSENT: ConsentRun,
 }
+
+IMPORT_TASK = "stakeholders.import_run"
 
 
 def import_path(data_import: DataImport) -> Path:
@@ -103,10 +106,8 @@ def import_start_apply(*, data_import: DataImport) -> None:
 
 
 def _enqueue(data_import: DataImport, *, apply: bool) -> None:
-    from stakeholders.imports.tasks import import_run_task
-
-    pk = data_import.pk
-    transaction.on_commit(lambda: import_run_task.delay(pk, apply))
+    # By name through the outbox, recorded with the write: a broker outage delays the run, never drops it.
+    outbox.enqueue(IMPORT_TASK, data_import.pk, int(apply))
 
 
 def import_run(*, import_id: int, apply: bool) -> dict[str, int] | None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from stakeholders.imports.services import IMPORT_TASK, import_run
 
-@shared_task(name="stakeholders.import_run", acks_late=True)
-def import_run_task(import_id: int, apply: bool) -> dict[str, int] | None:
-    from stakeholders.imports.services import import_run
 
-    return import_run(import_id=import_id, apply=apply)
+@shared_task(name=IMPORT_TASK, acks_late=True)
+def import_run_task(import_id: int, apply: int) -> dict[str, int] | None:
+    return import_run(import_id=import_id, apply=bool(apply))

@@ -60,7 +60,7 @@ def campaign_dispatch(*, campaign: SurveyCampaign, by: User | None) -> int:
 def enqueue_invitations(ids: list[int]) -> int:
     """Hand ids to the workers in batches. A broker outage is logged and left to the sweeper."""
     # Imported here: the tasks module imports this one (its sweep re-enqueues through here).
-    from stakeholders.surveys.tasks import send_invitations
+    from stakeholders.surveys.tasks import send_invitations  # noqa: PLC0415
 
     sent = 0
     for start in range(0, len(ids), BATCH):
