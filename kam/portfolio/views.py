@@ -19,7 +19,7 @@ from accounts.models import AccountType, Tier
 from accounts.selectors import accounts_visible_to
 from kam import firewall, outbox, status
 from kam.models import Country, Role, User
-from kam.portfolio.dashboard import DashboardFilters
+from kam.portfolio.dashboard import MATRIX_CACHE_SECONDS, DashboardFilters
 from kam.portfolio.dashboard import build as build_dashboard
 from kam.portfolio.health import AMBER, GREEN, PART_LABELS, WEIGHTS
 from kam.portfolio.review import build_review
@@ -115,6 +115,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "d": board,
+            "matrix_cache_seconds": MATRIX_CACHE_SECONDS,
             "chart": _chart_data(board),
             "cap": request.user.effective_key_account_cap,
             "query": request.GET.urlencode(),
