@@ -27,6 +27,7 @@ from django.template.defaultfilters import date as date_filter
 from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
+from django.utils.html import conditional_escape
 from django.utils.http import http_date
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
@@ -36,7 +37,6 @@ from django.views.decorators.http import require_http_methods
 
 from kam.text import CleanTextMixin
 from kam.views import error_404
-from kam.widgets import QuickRadioSelect, quick_escape
 from stakeholders import ratelimit, surveys
 from stakeholders.models import QuestionKind, SurveyInvitation, SurveyQuestion, SurveyResponse
 from stakeholders.survey_texts import COMMENT_LABEL
@@ -93,7 +93,7 @@ class SurveyAnswerForm(CleanTextMixin, forms.Form):
     csat_score = forms.TypedChoiceField(
         choices=SCORES,
         coerce=int,
-        widget=QuickRadioSelect,
+        widget=forms.RadioSelect,
         error_messages={"required": SCORE_REQUIRED, "invalid_choice": SCORE_REQUIRED},
     )
     comment = forms.CharField(
@@ -120,10 +120,10 @@ class SurveyAnswerForm(CleanTextMixin, forms.Form):
                 choices=options,
                 coerce=int,
                 empty_value=None,
-                widget=QuickRadioSelect,
+                widget=forms.RadioSelect,
             )
         if question.kind == QuestionKind.CHOICE:
-            return forms.ChoiceField(label=label, required=question.required, choices=options, widget=QuickRadioSelect)
+            return forms.ChoiceField(label=label, required=question.required, choices=options, widget=forms.RadioSelect)
         return forms.CharField(
             label=label,
             required=question.required,
@@ -231,15 +231,15 @@ def _radios_html(
     row: bool = False,
 ) -> str:
     """A fieldset of radio buttons; the score's has no hint and names only its error."""
-    error = quick_escape(error)
+    error = conditional_escape(error)
     if hint is None:
         described = f' class="has-error" aria-describedby="{name}-error"' if error else ""
     else:
         error_class, error_id = (' class="has-error"', f" {name}-error") if error else ("", "")
         described = f'{error_class} aria-describedby="{name}-hint{error_id}"'
-    out = [f'<fieldset id="field-{name}"{described}>\n<legend>{quick_escape(legend)}</legend>\n']
+    out = [f'<fieldset id="field-{name}"{described}>\n<legend>{conditional_escape(legend)}</legend>\n']
     if hint is not None:
-        out.append(f'<p class="scale-hint" id="{name}-hint">{quick_escape(hint)}</p>\n')
+        out.append(f'<p class="scale-hint" id="{name}-hint">{conditional_escape(hint)}</p>\n')
     if error:
         out.append(f'<p class="field-error" id="{name}-error">{error}</p>\n')
     out.append(f'<div class="options{" options--row" if row else ""}">\n')
@@ -252,25 +252,25 @@ def _radios_html(
         checked = checked or bool(check)
         out.append(
             f'<label class="option" for="id_{name}_{index}"><input type="radio" name="{name}"'
-            f' value="{quick_escape(option)}"{invalid} id="id_{name}_{index}"{check}{must}>'
-            f"<span>{quick_escape(label)}</span></label>\n"
+            f' value="{conditional_escape(option)}"{invalid} id="id_{name}_{index}"{check}{must}>'
+            f"<span>{conditional_escape(label)}</span></label>\n"
         )
     out.append("</div>\n</fieldset>\n")
     return "".join(out)
 
 
 def _textarea_html(name: str, label: str, values: dict, errors: dict[str, str], hint: str) -> str:
-    error = quick_escape(errors[name]) if name in errors else ""
+    error = conditional_escape(errors[name]) if name in errors else ""
     value = values.get(name)
     described = f"{name}-hint{f' {name}-error' if error else ''}"
     return "".join(
         [
             f'<div class="mb-4{" has-error" if error else ""}" id="field-{name}">\n',
-            f'<label class="form-label" for="id_{name}">{quick_escape(label)}</label>\n',
-            f'<p class="scale-hint mt-0" id="{name}-hint">{quick_escape(hint)}</p>\n',
+            f'<label class="form-label" for="id_{name}">{conditional_escape(label)}</label>\n',
+            f'<p class="scale-hint mt-0" id="{name}-hint">{conditional_escape(hint)}</p>\n',
             f'<p class="field-error" id="{name}-error">{error}</p>\n' if error else "",
             f'<textarea class="form-control" name="{name}" id="id_{name}" rows="4" maxlength="{MAX_ANSWER_TEXT}"'
-            f' aria-describedby="{described}">{quick_escape("" if value is None else value)}</textarea>\n',
+            f' aria-describedby="{described}">{conditional_escape("" if value is None else value)}</textarea>\n',
             "</div>\n",
         ]
     )
@@ -322,7 +322,7 @@ def _page_from_layout(
     filled = [slot for slot in slots if slots[slot] != ""]
     pieces = list(_layout(template, tuple(sorted(context.items())), tuple(sorted(filled))))
     for n in range(1, len(pieces), 2):
-        pieces[n] = quick_escape(slots[pieces[n]])  # as the template escapes a variable
+        pieces[n] = conditional_escape(slots[pieces[n]])  # as the template escapes a variable
     response = HttpResponse("".join(pieces))
     response["Content-Language"] = language
     return response

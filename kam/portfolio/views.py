@@ -23,7 +23,6 @@ from kam.portfolio.dashboard import MATRIX_CACHE_SECONDS, DashboardFilters
 from kam.portfolio.dashboard import build as build_dashboard
 from kam.portfolio.health import AMBER, GREEN, PART_LABELS, WEIGHTS
 from kam.portfolio.review import build_review
-from kam.widgets import quick_widgets
 from plans.exports import PPTX_CONTENT_TYPE
 from plans.models import PlanningPeriod
 
@@ -61,7 +60,6 @@ class DashboardFilterForm(forms.Form):
             f.widget.attrs["class"] = (
                 "form-select form-select-sm" if isinstance(f.widget, forms.Select) else "form-control form-control-sm"
             )
-        quick_widgets(self)  # an administrator's KAM list holds hundreds of names
 
     def filters(self, today: date | None = None) -> DashboardFilters:
         """The filters as given; without a period, the one covering ``today``."""
