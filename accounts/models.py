@@ -546,7 +546,8 @@ class QualificationScore(models.Model):
         return f"{self.criterion.label}: {self.score}"
 
 
-# Health bands: green from 70, amber from 40, red below (see accounts/health.py).
+# Health bands, the one definition: green from HEALTH_GREEN, amber from HEALTH_AMBER, red below
+# (kam.portfolio.health computes the score; the pages and the review deck take the bands from here).
 HEALTH_GREEN, HEALTH_AMBER = 70, 40
 
 

@@ -13,11 +13,11 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from accounts import services
-from accounts.models import QUADRANT_ADVICE, Account, AccountTeamMember, Quadrant
+from accounts.models import HEALTH_AMBER, HEALTH_GREEN, QUADRANT_ADVICE, Account, AccountTeamMember, Quadrant
 from accounts.selectors import MissingExchangeRate, account_access, accounts_visible_to, convert, group_rollup
-from kam.portfolio.health import band, explain
+from kam.portfolio.health import explain
 from stakeholders.models import Affiliation, LowScoreFollowUp
-from stakeholders.surveys import csat_for_account
+from stakeholders.surveys import RELIABLE_ANSWERS, csat_for_account
 from stakeholders.written_answers import account_written_answers
 
 
@@ -75,7 +75,9 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "scores": scores,
             "health": health,
             "health_parts": explain(health) if health else [],
-            "health_band": band(health.score) if health else "",
+            "health_band": health.band if health else "",
+            "bands": {"green": HEALTH_GREEN, "amber": HEALTH_AMBER},
+            "reliable_answers": RELIABLE_ANSWERS,
             "financials": financials,
             "listings": listings,
             "team": team,

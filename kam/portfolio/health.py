@@ -26,7 +26,7 @@ revenue        20      this year's revenue against this year's target, in     no
     score = round(Σ weight × value / Σ weight), both sums over the judged parts only,
 
 so a part that cannot be judged hands its weight to the others in proportion instead of counting
-as zero. Rounding is half up throughout. Bands: green from 70, amber from 40, red below 40.
+as zero. Rounding is half up throughout. Bands: ``accounts.models.HEALTH_GREEN`` and ``HEALTH_AMBER``.
 
 The score is stored per account in ``AccountHealth`` by ``refresh_health``: a handful of set-based
 statements for any number of accounts, run on commit after the writes that move a part (plans,
@@ -69,7 +69,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from accounts.models import HEALTH_AMBER, HEALTH_GREEN, Account, AccountFinancials, AccountHealth, health_band
+from accounts.models import Account, AccountFinancials, AccountHealth
 from accounts.selectors import MONEY, fx_to_reporting
 from plans.models import AccountPlan, Action, ActionStatus, Objective, ObjectiveStatus, PlanningPeriod, PlanStatus
 from plans.selectors import completeness_sql
@@ -94,8 +94,6 @@ PLAN_STATUS_POINTS = {
 _NOT_CURRENT = (PlanStatus.SUPERSEDED, PlanStatus.ARCHIVED)
 KEY_INFLUENCE = 4
 CSAT_WINDOW = timedelta(days=365)
-GREEN, AMBER = HEALTH_GREEN, HEALTH_AMBER
-band = health_band
 
 
 # ---------------------------------------------------------------------------------------------
@@ -569,7 +567,7 @@ def _explain_csat(h: AccountHealth) -> tuple[str, str]:
 def _explain_relationships(h: AccountHealth) -> tuple[str, str]:
     if not h.key_people:
         return (
-            _("No active stakeholder with influence 4 or 5 is recorded."),
+            _("No active stakeholder with influence %(min)d or more is recorded.") % {"min": KEY_INFLUENCE},
             _("Map the DMU: record who decides and how much each person weighs in."),
         )
     detail = _(
