@@ -1114,7 +1114,7 @@ class LargeDemo:
         """Figures the app keeps on the account, computed from the stored rows for all seeded
         accounts at once: qualification, then health (which reads it), after every table is loaded,
         in the same transaction."""
-        from kam.portfolio.health import refresh_health
+        from kam.portfolio.health.refresh import refresh_health
 
         ids = [a.id for a in self.accounts]
         fixed = refresh_qualification(ids)

@@ -348,7 +348,7 @@ class Command(BaseCommand):
         if large:
             self._large(scale)
         # Every account's health now, rather than whenever the worker gets to the hourly refresh.
-        from kam.portfolio.health import refresh_health
+        from kam.portfolio.health.refresh import refresh_health
 
         refresh_health()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000/ with:"))

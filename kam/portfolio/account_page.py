@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts import services
 from accounts.models import HEALTH_AMBER, HEALTH_GREEN, QUADRANT_ADVICE, Account, AccountTeamMember, Quadrant
 from accounts.selectors import MissingExchangeRate, account_access, accounts_visible_to, convert, group_rollup
-from kam.portfolio.health import explain
+from kam.portfolio.health.explain import explain
 from stakeholders.models import Affiliation, LowScoreFollowUp
 from stakeholders.surveys import RELIABLE_ANSWERS, csat_for_account
 from stakeholders.written_answers import account_written_answers

@@ -7,7 +7,7 @@ for a manager (the people below), and one more for a period other than the curre
 Per-account figures that would otherwise be recounted from many rows on every view (health, this
 year's revenue and target in the reporting currency, stakeholders past their contact cadence, and
 the current period's objectives by status and actions) are read from the accounts'
-``AccountHealth`` rows, which ``kam.portfolio.health.refresh_health`` keeps current.
+``AccountHealth`` rows, which ``kam.portfolio.health.refresh.refresh_health`` keeps current.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from pptx.util import Inches, Pt
 from accounts.models import HEALTH_AMBER, HEALTH_GREEN, matrix_quadrant
 from kam.models import User
 from kam.portfolio.dashboard import REVIEWS_DUE_DAYS, Dashboard
-from kam.portfolio.health import explain
+from kam.portfolio.health.explain import explain
 from plans.exports import BLUE, MUTED, TEXT, WHITE, Deck, clean_text
 from stakeholders.surveys import RELIABLE_ANSWERS
 

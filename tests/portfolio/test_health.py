@@ -16,7 +16,8 @@ from django_celery_beat.models import PeriodicTask
 
 from accounts.models import AccountHealth, health_band
 from accounts.services import schedule_health_refresh
-from kam.portfolio.health import explain, refresh_health
+from kam.portfolio.health.explain import explain
+from kam.portfolio.health.refresh import refresh_health
 from plans.models import PlanningPeriod
 from plans.services import plan_create
 from stakeholders.services import touchpoint_log

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Account, AccountHealth
 from kam.portfolio.dashboard import DashboardFilters, build, scoped_accounts
-from kam.portfolio.health import refresh_health
+from kam.portfolio.health.refresh import refresh_health
 from plans.models import AccountPlan, Action, Objective, PlanningPeriod
 from plans.services import plan_approve, plan_create, plan_submit
 from stakeholders.models import (
