@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, AccountSearchText, AccountStatus, AccountType, Tier
 from kam.models import Country, User
-from kam.widgets import people_choices, quick_widgets
+from kam.widgets import people_choices
 
 MAX_SEARCH_WORDS = 5
 
@@ -56,7 +56,6 @@ class AccountFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.filters["owner"].queryset = owners
         self.filters["team_lead"].queryset = team_leads if team_leads is not None else User.objects.none()
-        quick_widgets(self.form)  # the owner list holds every KAM an administrator sees
         people_choices(self.form.fields["owner"])
         people_choices(self.form.fields["team_lead"])
         for field in self.form.fields.values():

@@ -546,7 +546,8 @@ class QualificationScore(models.Model):
         return f"{self.criterion.label}: {self.score}"
 
 
-# Health bands: green from 70, amber from 40, red below (see accounts/health.py).
+# Health bands, the one definition: green from HEALTH_GREEN, amber from HEALTH_AMBER, red below
+# (kam.portfolio.health computes the score; the pages and the review deck take the bands from here).
 HEALTH_GREEN, HEALTH_AMBER = 70, 40
 
 
@@ -559,9 +560,9 @@ def health_band(score: int | None) -> str:
 
 class AccountHealth(models.Model):
     """One account's health score and the figures behind it: a summary row derived from plans,
-    objectives, surveys, the DMU and the financials by ``kam.portfolio.health.refresh_health``, which
+    objectives, surveys, the DMU and the financials by ``kam.portfolio.health.refresh.refresh_health``, which
     rewrites every row in a few set-based statements. Never edited by hand; the formula is in
-    ``accounts/health.py`` and docs/health.md."""
+    ``kam/portfolio/health/`` and docs/health.md."""
 
     account = models.OneToOneField(Account, on_delete=models.CASCADE, primary_key=True, related_name="health")
     score = models.PositiveSmallIntegerField(_("health score"), null=True, blank=True)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.selectors import account_viewers
 from kam.models import MEDICAL_ROLES, User
 from kam.text import CleanTextMixin
-from kam.widgets import PeopleChoices, SharedChoices, quick_widgets
+from kam.widgets import PeopleChoices, SharedChoices
 from plans.models import (
     MAX_TEXT,
     STEPS,
@@ -115,8 +115,6 @@ class PlanRowsMixin:
         super().add_fields(form, index)
         if "DELETE" in form.fields:
             form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
-        # Rows are many and each offers every commercial colleague as owner: draw them quickly.
-        quick_widgets(form)
 
     def _share_choices(self, forms_) -> None:
         cache = getattr(self, "_choice_cache", None)

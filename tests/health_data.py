@@ -35,7 +35,7 @@ from decimal import Decimal
 
 import time_machine
 
-from kam.portfolio.health import refresh_health
+from kam.portfolio.health.refresh import refresh_health
 from plans.models import Objective, PlanningPeriod
 from plans.services import plan_approve, plan_create, plan_submit
 from stakeholders.models import InvitationStatus

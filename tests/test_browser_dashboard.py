@@ -15,7 +15,7 @@ import pytest
 from django.utils import timezone
 
 from kam.models import Role
-from kam.portfolio.health import refresh_health
+from kam.portfolio.health.refresh import refresh_health
 from plans.models import Objective, PlanningPeriod
 from plans.services import plan_create
 from tests.browser_support import SCREENSHOTS, shot

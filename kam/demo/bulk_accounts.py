@@ -23,7 +23,7 @@ from accounts.models import (
 from kam.demo.data import PEOPLE, PRODUCTS
 from kam.demo.qualification import refresh_qualification
 from kam.models import Role, User
-from kam.portfolio.health import refresh_health
+from kam.portfolio.health.refresh import refresh_health
 
 
 def add_bulk_accounts(total: int) -> tuple[int, int]:

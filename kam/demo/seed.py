@@ -32,7 +32,7 @@ from kam.demo.data import ACCOUNTS, COMPETITORS, DEMO_PASSWORD, PEOPLE, PRODUCTS
 from kam.demo.seed_plans import seed_plans
 from kam.demo.seed_stakeholders import seed_stakeholders, seed_surveys
 from kam.models import Role, Team, User
-from kam.portfolio.health import refresh_health
+from kam.portfolio.health.refresh import refresh_health
 
 
 def seed_demo() -> None:

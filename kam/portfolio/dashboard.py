@@ -7,7 +7,7 @@ for a manager (the people below), and one more for a period other than the curre
 Per-account figures that would otherwise be recounted from many rows on every view (health, this
 year's revenue and target in the reporting currency, stakeholders past their contact cadence, and
 the current period's objectives by status and actions) are read from the accounts'
-``AccountHealth`` rows, which ``kam.portfolio.health.refresh_health`` keeps current.
+``AccountHealth`` rows, which ``kam.portfolio.health.refresh.refresh_health`` keeps current.
 """
 
 from __future__ import annotations
@@ -34,18 +34,27 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Account, AccountStatus, Listing
+from accounts.models import HEALTH_AMBER, HEALTH_GREEN, Account, AccountStatus, Listing, health_band
 from accounts.selectors import accounts_visible_to
 from kam.lib import Ids
 from kam.models import User
-from kam.portfolio.health import PART_LABELS, WEIGHTS, band
+from kam.portfolio.health import PART_LABELS, WEIGHTS
 from plans.models import AccountPlan, ActionStatus, Objective, ObjectiveStatus, PlanningPeriod, PlanStatus
 from stakeholders.models import CsatQuarter
 from stakeholders.surveys.results import RELIABLE_ANSWERS
 
 AT_RISK = 10
 UPCOMING = 20
+# The reviews "due" are those of the next REVIEWS_DUE_DAYS; the upcoming list looks UPCOMING_DAYS ahead.
+REVIEWS_DUE_DAYS = 30
+UPCOMING_DAYS = 90
+# Key accounts whose qualification no longer supports the status, lowest score first.
+UNQUALIFIED = 10
 MATRIX_LIMIT = 400
+# How long the matrix table's rendered rows are kept. The fragment is keyed on its rows, so an entry
+# is never stale, only unused: the timeout bounds the cache, not the freshness. Rendering 400 rows
+# through the template costs about 40 ms; the key (a hash of the rows) about 1 ms.
+MATRIX_CACHE_SECONDS = 600
 # Per-KAM tables and charts beyond this many KAMs (a national head's or an administrator's scope)
 # show the KAMs furthest behind, lowest first: four hundred bars are read by nobody.
 BY_KAM_LIMIT = 20
@@ -175,7 +184,7 @@ def _lowest(rows: list[dict], key: str) -> list[dict]:
 
 
 def _upcoming_part(rows: QuerySet, *, when: str, what: str, brand: Expression) -> QuerySet:
-    """One part of the next 90 days' UNION: (when, what, item, account id, account name, brand) per
+    """One part of the upcoming list's UNION: (when, what, item, account id, account name, brand) per
     row, and the first ``UPCOMING`` by date where the database takes a limit in each part of a UNION:
     thousands of committee dates at an administrator's scope are not all sorted to keep twenty."""
     rows = (
@@ -236,9 +245,9 @@ def build(user: User, filters: DashboardFilters, *, today: date | None = None) -
             # From the stored health rows (see the module docstring).
             health_sum=Coalesce(Sum("health__score", filter=key), 0),
             health_scored=Count("health__score", filter=key),
-            health_green=Count("pk", filter=key & Q(health__score__gte=70)),
-            health_amber=Count("pk", filter=key & Q(health__score__gte=40, health__score__lt=70)),
-            health_red=Count("pk", filter=key & Q(health__score__lt=40)),
+            health_green=Count("pk", filter=key & Q(health__score__gte=HEALTH_GREEN)),
+            health_amber=Count("pk", filter=key & Q(health__score__gte=HEALTH_AMBER, health__score__lt=HEALTH_GREEN)),
+            health_red=Count("pk", filter=key & Q(health__score__lt=HEALTH_AMBER)),
             health_oldest=Min("health__computed_at"),
             stale=Coalesce(Sum("health__key_stale"), 0),
             revenue_actual=Coalesce(Sum("health__revenue_actual"), zero),
@@ -338,7 +347,7 @@ def build(user: User, filters: DashboardFilters, *, today: date | None = None) -
             filter=Q(
                 status=PlanStatus.APPROVED,
                 next_review_date__gte=today,
-                next_review_date__lte=today + timedelta(days=30),
+                next_review_date__lte=today + timedelta(days=REVIEWS_DUE_DAYS),
             ),
             distinct=distinct,
         ),
@@ -420,7 +429,7 @@ def build(user: User, filters: DashboardFilters, *, today: date | None = None) -
         d.revenue_by_owner = _lowest(d.revenue_by_owner, "attainment")
 
     d.at_risk = [
-        {"account": a, "health": a.health, "band": band(a.health.score), "weakest": weakest_part(a.health)}
+        {"account": a, "health": a.health, "band": a.health.band, "weakest": weakest_part(a.health)}
         for a in accounts.filter(key, health__score__isnull=False)
         .select_related("owner", "health")
         .order_by("health__score", "name", "pk")[:AT_RISK]
@@ -428,11 +437,11 @@ def build(user: User, filters: DashboardFilters, *, today: date | None = None) -
     d.unqualified = list(
         accounts.filter(is_key_account=True, qualifies=False, qualification_override__isnull=True)
         .select_related("owner")
-        .order_by("qualification_score")[:10]
+        .order_by("qualification_score")[:UNQUALIFIED]
     )
 
-    # Plan reviews and formulary committees of the next 90 days, in one query.
-    horizon = today + timedelta(days=90)
+    # Plan reviews and formulary committees of the next UPCOMING_DAYS, in one query.
+    horizon = today + timedelta(days=UPCOMING_DAYS)
     reviews = _upcoming_part(
         plans.filter(status=PlanStatus.APPROVED, next_review_date__gte=today, next_review_date__lte=horizon),
         when="next_review_date",
@@ -474,6 +483,6 @@ def build(user: User, filters: DashboardFilters, *, today: date | None = None) -
     )
     for row in d.matrix:
         row["health"] = row.pop("health__score")
-        row["band"] = band(row["health"])
+        row["band"] = health_band(row["health"])
         row["url"] = account_url.format(row["pk"])
     return d

@@ -22,11 +22,12 @@ from pptx.enum.shapes import MSO_CONNECTOR, MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Inches, Pt
 
-from accounts.models import matrix_quadrant
+from accounts.models import HEALTH_AMBER, HEALTH_GREEN, matrix_quadrant
 from kam.models import User
-from kam.portfolio.dashboard import Dashboard
-from kam.portfolio.health import explain
+from kam.portfolio.dashboard import REVIEWS_DUE_DAYS, Dashboard
+from kam.portfolio.health.explain import explain
 from plans.exports.deck import BLUE, MUTED, TEXT, WHITE, Deck, clean_text
+from stakeholders.surveys.results import RELIABLE_ANSWERS
 
 BAND_COLOURS = {
     "green": RGBColor(0x1E, 0x7E, 0x34),
@@ -142,9 +143,9 @@ class PortfolioDeck(Deck):
             dot.line.fill.background()
             frame = self._box(slide, legend_left + 0.3, y, 3.5, 0.3)
             text = {
-                "green": _("healthy: 70 and above"),
-                "amber": _("needs attention: 40 to 69"),
-                "red": _("at risk: below 40"),
+                "green": _("healthy: %(n)d and above") % {"n": HEALTH_GREEN},
+                "amber": _("needs attention: %(low)d to %(high)d") % {"low": HEALTH_AMBER, "high": HEALTH_GREEN - 1},
+                "red": _("at risk: below %(n)d") % {"n": HEALTH_AMBER},
                 "": _("not computed yet"),
             }[band]
             self._run(frame.paragraphs[0], text, size=11, color=TEXT)
@@ -208,7 +209,8 @@ def build_review(board: Dashboard, *, user: User, scope: list[str], today: date 
         ),
         (
             _("Plan reviews"),
-            _("%(over)d overdue, %(due)d due in 30 days") % {"over": p["reviews_overdue"], "due": p["reviews_due"]},
+            _("%(over)d overdue, %(due)d due in %(days)d days")
+            % {"over": p["reviews_overdue"], "due": p["reviews_due"], "days": REVIEWS_DUE_DAYS},
         ),
         (
             _("Objectives"),
@@ -349,7 +351,7 @@ def build_review(board: Dashboard, *, user: User, scope: list[str], today: date 
         kicker=_("Share of answers of 4 or 5"),
         widths=[2, 1.5, 1.5, 1.5],
         numeric=[1, 2, 3],
-        note=_("* indicative: fewer than 30 answers"),
+        note=_("* indicative: fewer than %(n)d answers") % {"n": RELIABLE_ANSWERS},
         empty=_("No survey answers yet."),
     )
     return deck.to_bytes()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from kam.portfolio.health import refresh_health
+from kam.portfolio.health.refresh import refresh_health
 
 
 # The name stays "accounts.refresh_health": queued outbox rows and the hourly schedule

@@ -15,17 +15,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from accounts.models import AccountType, Tier
+from accounts.models import HEALTH_AMBER, HEALTH_GREEN, AccountType, Tier
 from accounts.selectors import accounts_visible_to
 from kam import firewall, outbox, status
 from kam.models import Country, Role, User
-from kam.portfolio.dashboard import DashboardFilters
+from kam.portfolio.dashboard import MATRIX_CACHE_SECONDS, REVIEWS_DUE_DAYS, UPCOMING_DAYS, DashboardFilters
 from kam.portfolio.dashboard import build as build_dashboard
-from kam.portfolio.health import AMBER, GREEN, PART_LABELS, WEIGHTS
+from kam.portfolio.health import KEY_INFLUENCE, PART_LABELS, WEIGHTS
 from kam.portfolio.review import build_review
-from kam.widgets import quick_widgets
 from plans.exports.deck import PPTX_CONTENT_TYPE
 from plans.models import PlanningPeriod
+from stakeholders.surveys.results import RELIABLE_ANSWERS
 
 
 class DashboardFilterForm(forms.Form):
@@ -61,7 +61,6 @@ class DashboardFilterForm(forms.Form):
             f.widget.attrs["class"] = (
                 "form-select form-select-sm" if isinstance(f.widget, forms.Select) else "form-control form-control-sm"
             )
-        quick_widgets(self)  # an administrator's KAM list holds hundreds of names
 
     def filters(self, today: date | None = None) -> DashboardFilters:
         """The filters as given; without a period, the one covering ``today``."""
@@ -115,12 +114,18 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "d": board,
+            "matrix_cache_seconds": MATRIX_CACHE_SECONDS,
             "chart": _chart_data(board),
             "cap": request.user.effective_key_account_cap,
             "query": request.GET.urlencode(),
             "account_query": form.account_query(),
             "scope": form.describe(),
-            "bands": {"green": GREEN, "amber": AMBER},
+            "bands": {"green": HEALTH_GREEN, "amber": HEALTH_AMBER},
+            # The numbers the page's words quote, from where they are defined.
+            "reviews_due_days": REVIEWS_DUE_DAYS,
+            "upcoming_days": UPCOMING_DAYS,
+            "reliable_answers": RELIABLE_ANSWERS,
+            "key_influence": KEY_INFLUENCE,
             "health_weights": [(PART_LABELS[name], weight) for name, weight in WEIGHTS.items()],
             # Only administrators can do something about background jobs that stopped running.
             "jobs_late": request.user.is_administrator and status.beat_is_late(status.last_beat()),

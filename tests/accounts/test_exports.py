@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from kam.portfolio.health import refresh_health
+from kam.portfolio.health.refresh import refresh_health
 from tests.factories import AccountFactory, FinancialsFactory
 from tests.health_data import TODAY, refreshed_portfolio
 

@@ -18,7 +18,7 @@ from kam.demo.large.state import CRM_PREFIX, Load, Shape
 from kam.demo.large.surveys import surveys
 from kam.demo.qualification import refresh_qualification
 from kam.models import User
-from kam.portfolio.health import refresh_health
+from kam.portfolio.health.refresh import refresh_health
 
 
 class LargeDemo:

@@ -14,9 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
 
-from accounts.models import AccountHealth
+from accounts.models import AccountHealth, health_band
 from accounts.services import schedule_health_refresh
-from kam.portfolio.health import band, explain, refresh_health
+from kam.portfolio.health.explain import explain
+from kam.portfolio.health.refresh import refresh_health
 from plans.models import PlanningPeriod
 from plans.services import plan_create
 from stakeholders.services import touchpoint_log
@@ -55,7 +56,7 @@ def test_the_parts_and_the_score_match_the_hand_computed_values(cast, portfolio)
     assert (a.revenue_actual, a.revenue_target, a.revenue_attainment) == (Decimal("90000"), Decimal("120000"), 75.0)
     assert (a.plan_part, a.objectives_part, a.csat_part, a.relationships_part, a.revenue_part) == (85, 67, 50, 33, 75)
     assert a.score == 64
-    assert band(a.score) == "amber"
+    assert health_band(a.score) == "amber"
 
     c = _health(cast.account_c)
     assert (c.plan_part, c.objectives_part, c.csat_part, c.relationships_part, c.revenue_part) == (0, None, 60, 0, 100)
@@ -63,7 +64,7 @@ def test_the_parts_and_the_score_match_the_hand_computed_values(cast, portfolio)
     assert (c.revenue_actual, c.revenue_target) == (Decimal("1100.00"), Decimal("880.00"))
     assert c.revenue_attainment == 125.0
     assert c.score == 36
-    assert band(c.score) == "red"
+    assert health_band(c.score) == "red"
 
 
 def test_the_sql_completeness_is_the_plans_own(cast, portfolio):

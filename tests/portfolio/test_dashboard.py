@@ -2,11 +2,14 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Account, AccountHealth
 from kam.portfolio.dashboard import DashboardFilters, build, scoped_accounts
-from kam.portfolio.health import refresh_health
+from kam.portfolio.health.refresh import refresh_health
 from plans.models import AccountPlan, Action, Objective, PlanningPeriod
 from plans.services import plan_approve, plan_create, plan_submit
 from stakeholders.models import (
@@ -417,3 +420,34 @@ def test_beyond_its_limit_the_matrix_shows_the_largest_accounts_and_says_so(cast
     assert [m["name"] for m in build(cast.head, DashboardFilters(), today=TODAY).matrix] == ["Account C"]
     content = login(cast.head).get(reverse("home")).content.decode()
     assert 'id="matrix-cut"' in content and "The 1 largest by revenue of 2 key accounts" in content
+
+
+def _matrix_table(client, **filters) -> str:
+    content = client.get(reverse("home"), filters).content.decode()
+    return content.split('<details class="mt-2 chart-table">', 1)[1].split("</details>", 1)[0]
+
+
+def test_the_cached_matrix_table_shows_each_user_their_own_current_rows(cast, world, login):
+    c = cast.account_c
+    c.attractiveness, c.position = 20, 90
+    c.save()
+    refresh_health(today=TODAY)
+    # The rows are a cached fragment: KAM A and KAM C each see their own accounts, twice over.
+    for _ in range(2):
+        mine, theirs = _matrix_table(login(cast.kam_a)), _matrix_table(login(cast.kam_c))
+        assert "Account A" in mine and "Account C" not in mine
+        assert "Account C" in theirs and "Account A" not in theirs
+    rows = build(cast.kam_a, DashboardFilters(), today=TODAY).matrix
+    assert cache.get(make_template_fragment_key("dashboard-matrix", ["en", rows])) is not None
+    # A change of the account or of its stored health shows on the next view, not after the timeout.
+    AccountHealth.objects.filter(account=cast.account_a).update(score=91)
+    Account.objects.filter(pk=cast.account_a.pk).update(name="Account A <renamed>")
+    mine = _matrix_table(login(cast.kam_a))
+    assert "Account A &lt;renamed&gt;" in mine and "health-green" in mine and ">91<" in mine
+    assert "Account A <renamed>" not in mine
+    # A filter narrows the cached rows too.
+    head = login(cast.head)
+    both = _matrix_table(head)
+    assert "Account A" in both and "Account C" in both
+    only_c = _matrix_table(head, owner=cast.kam_c.pk)
+    assert "Account A" not in only_c and "Account C" in only_c

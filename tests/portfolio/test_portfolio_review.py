@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from pptx import Presentation
 
-from kam.portfolio.health import refresh_health
+from kam.portfolio.health.refresh import refresh_health
 from tests.factories import AccountFactory, FinancialsFactory
 from tests.health_data import TODAY, refreshed_portfolio
 
