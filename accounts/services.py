@@ -177,6 +177,7 @@ def account_qualify(
     account.qualification_override_reason = reason.strip() if override is not None else ""
     account.full_clean()
     account.save(update_fields=["qualification_override", "qualification_override_reason", "updated_at"])
+    schedule_health_refresh([account.pk])
     return account_recompute(account)
 
 
@@ -184,6 +185,7 @@ def account_set_status(*, account: Account, status: str, by: User) -> Account:
     account.status = status
     account._change_reason = "archive" if status == AccountStatus.ARCHIVED else "restore"
     account.save(update_fields=["status", "updated_at"])
+    schedule_health_refresh([account.pk])
     return account
 
 
@@ -197,6 +199,7 @@ def account_reassign(*, account: Account, new_owner: User, by: User) -> Account:
     AccountTeamMember.objects.get_or_create(
         account=account, user=new_owner, therapeutic_area="", defaults={"function": TeamFunction.KAM}
     )
+    schedule_health_refresh([account.pk])
     return account
 
 
@@ -230,6 +233,7 @@ def user_handover(*, leaving: User, new_owner: User, by: User) -> int:
     User.objects.filter(manager=leaving).update(manager=new_owner)
     leaving.is_active = False
     leaving.save(update_fields=["is_active"])
+    schedule_health_refresh([account.pk for account in owned])
     return len(owned)
 
 
@@ -244,6 +248,8 @@ REFRESH_TASK = "accounts.refresh_health"
 def schedule_health_refresh(account_ids: Iterable[int]) -> None:
     """Refresh these accounts' health in a worker once the current transaction has committed,
     so the worker reads what was just written (and nothing is queued for a rolled-back write).
+    Every write that changes a figure the dashboard shows calls this: the dashboard's cached
+    figures are kept until the next refresh (kam.portfolio.figures).
     Recorded in the outbox with the write: a broker outage delays the refresh, never drops it."""
     ids = sorted({int(pk) for pk in account_ids if pk})
     if ids:

@@ -38,6 +38,7 @@ from accounts.models import HEALTH_AMBER, HEALTH_GREEN, Account, AccountStatus, 
 from accounts.selectors import accounts_visible_to
 from kam.lib import Ids
 from kam.models import User
+from kam.portfolio import figures
 from kam.portfolio.health import PART_LABELS, WEIGHTS
 from plans.models import AccountPlan, ActionStatus, Objective, ObjectiveStatus, PlanningPeriod, PlanStatus
 from stakeholders.models import CsatQuarter
@@ -215,14 +216,22 @@ def quarter_label(moment: date) -> str:
 
 
 def build(user: User, filters: DashboardFilters, *, today: date | None = None) -> Dashboard:
+    """The dashboard over what ``user`` may see, from the cache while no health refresh has run
+    since it was computed for this scope (kam.portfolio.figures)."""
     today = today or timezone.localdate()
     accounts = scoped_accounts(user, filters)
-    ids = accounts.values("pk")
+    ids = None
     if not user.is_administrator:
         # A manager's accounts are read once, and every query below is given their ids: otherwise
         # each one works the scope out again (owners below, team seats, their union, the filters).
-        ids = Ids(ids.values_list("pk", flat=True))
+        # The ids are part of the cache key too: a change of scope is a different entry.
+        ids = Ids(accounts.values_list("pk", flat=True))
         accounts = Account.objects.filter(pk__in_ids=ids)
+    scope = ids if ids is not None else accounts.values("pk")
+    return figures.cached(figures.key(user, filters, today, ids), lambda: _compute(accounts, scope, filters, today))
+
+
+def _compute(accounts: QuerySet[Account], ids: Ids | QuerySet, filters: DashboardFilters, today: date) -> Dashboard:
     d = Dashboard()
     key = Q(is_key_account=True)
     money = DecimalField(max_digits=20, decimal_places=2)

@@ -34,6 +34,7 @@ from django.utils import timezone
 from accounts.models import Account, AccountFinancials, AccountHealth
 from accounts.selectors import MONEY, fx_to_reporting
 from kam.portfolio.health import CSAT_WINDOW, KEY_INFLUENCE, PLAN_STATUS_POINTS, WEIGHTS
+from kam.portfolio.models import FiguresVersion
 from plans.models import AccountPlan, Action, ActionStatus, Objective, ObjectiveStatus, PlanningPeriod, PlanStatus
 from plans.selectors import completeness_sql
 from stakeholders.models import Affiliation, Coverage, CsatQuarter, SurveyResponse, Touchpoint
@@ -82,6 +83,8 @@ def refresh_health(account_ids: Iterable[int] | None = None, *, today: date | No
             revenue_year=today.year,
             computed_at=now,
         )
+        # Cached dashboard figures are stale from this commit on.
+        FiguresVersion.bump()
     return locked
 
 
