@@ -12,7 +12,7 @@ the current period's objectives by status and actions) are read from the account
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -52,10 +52,6 @@ UPCOMING_DAYS = 90
 # Key accounts whose qualification no longer supports the status, lowest score first.
 UNQUALIFIED = 10
 MATRIX_LIMIT = 400
-# How long the matrix table's rendered rows are kept. The fragment is keyed on its rows, so an entry
-# is never stale, only unused: the timeout bounds the cache, not the freshness. Rendering 400 rows
-# through the template costs about 40 ms; the key (a hash of the rows) about 1 ms.
-MATRIX_CACHE_SECONDS = 600
 # Per-KAM tables and charts beyond this many KAMs (a national head's or an administrator's scope)
 # show the KAMs furthest behind, lowest first: four hundred bars are read by nobody.
 BY_KAM_LIMIT = 20
@@ -143,6 +139,9 @@ class Dashboard:
     unqualified: list = field(default_factory=list)
     upcoming: list = field(default_factory=list)
     matrix: list = field(default_factory=list)
+    # The cache key these figures are kept under (kam.portfolio.figures): what is drawn from them
+    # alone can be kept beside them.
+    key: str = ""
 
 
 def objective_counts_sql(objectives: QuerySet[Objective], today: date) -> dict[str, int]:
@@ -228,7 +227,8 @@ def build(user: User, filters: DashboardFilters, *, today: date | None = None) -
         ids = Ids(accounts.values_list("pk", flat=True))
         accounts = Account.objects.filter(pk__in_ids=ids)
     scope = ids if ids is not None else accounts.values("pk")
-    return figures.cached(figures.key(user, filters, today, ids), lambda: _compute(accounts, scope, filters, today))
+    key = figures.key(user, filters, today, ids)
+    return figures.cached(key, lambda: replace(_compute(accounts, scope, filters, today), key=key))
 
 
 def _compute(accounts: QuerySet[Account], ids: Ids | QuerySet, filters: DashboardFilters, today: date) -> Dashboard:
