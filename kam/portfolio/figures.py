@@ -40,7 +40,8 @@ FIGURES_CACHE_SECONDS = 600
 def key(user: User, filters: DashboardFilters, today: date, ids: Ids | None) -> str:
     period = filters.period.pk if filters.period else None
     shown = (filters.owner, filters.team_lead, filters.country, filters.region, filters.account_type, filters.tier)
-    scope = "all" if ids is None else ids.literal
+    # Sorted: the database returns the ids in no set order, and the same scope must be the same entry.
+    scope = "all" if ids is None else ",".join(map(str, sorted(ids.ids)))
     parts = (FiguresVersion.current(), user.pk, get_language(), today.isoformat(), period, shown, scope)
     return "dashboard:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
