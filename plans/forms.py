@@ -201,8 +201,14 @@ def action_owners(plan: AccountPlan) -> QuerySet[User]:
     return account_viewers(plan.account).exclude(role__in=MEDICAL_ROLES)
 
 
-def commercial_users():
-    return User.objects.filter(is_active=True).exclude(role__in=MEDICAL_ROLES).order_by("last_name")
+def row_owners(plan: AccountPlan, rows: QuerySet) -> QuerySet[User]:
+    """Whom a row of ``plan`` may name as owner: the action owners (commercial colleagues who see
+    the account), and whoever already owns one of ``rows``, so that a row whose owner has left the
+    account still shows who it is. Not the whole company's staff: a KAM sees only the people who
+    work on the account (and a select of hundreds of names per row is not a choice)."""
+    return User.objects.filter(Q(pk__in=action_owners(plan).values("pk")) | Q(pk__in=rows.values("owner_id"))).order_by(
+        "last_name"
+    )
 
 
 class SwotForm(PlanRowForm):
@@ -240,7 +246,9 @@ class RelationshipObjectiveForm(PlanRowForm):
         # Labelled "person @ account" as str(affiliation) does, with the plan's account rather than
         # a copy of it joined to every choice.
         self.fields["affiliation"].label_from_instance = lambda a: f"{a.person} @ {self.plan.account}"
-        self.fields["owner"].queryset = self.shared("commercial_users", commercial_users)
+        self.fields["owner"].queryset = self.shared(
+            "relationship_owners", lambda: row_owners(self.plan, self.plan.relationship_objectives.all())
+        )
 
 
 class ObjectiveForm(PlanRowForm):
@@ -254,7 +262,9 @@ class ObjectiveForm(PlanRowForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = self.shared("commercial_users", commercial_users)
+        self.fields["owner"].queryset = self.shared(
+            "objective_owners", lambda: row_owners(self.plan, self.plan.objectives.all())
+        )
 
 
 class ObjectiveProgressForm(PlanRowForm):
@@ -344,7 +354,7 @@ class CommunicationForm(PlanRowForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = self.shared(
-            "active_users", lambda: User.objects.filter(is_active=True).order_by("last_name")
+            "communication_owners", lambda: row_owners(self.plan, self.plan.communications.all())
         )
 
 
