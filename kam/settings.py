@@ -92,10 +92,8 @@ TEMPLATES = [
     },
 ]
 
-# Widgets render through Django's Jinja2 copies of its widget templates (Django's own renderer for
-# it): the same markup, about twice as fast where a page offers thousands of options (a plan step's
-# rows of people to choose from; bench/bench_pages.py). Pages and forms' layout stay Django templates.
-FORM_RENDERER = "django.forms.renderers.Jinja2"
+# Widgets render through Django's Jinja2 copies of its widget templates where they exist (kam/renderers.py).
+FORM_RENDERER = "kam.renderers.WidgetRenderer"
 
 DATABASES = {
     "default": environ.Env.db_url_config(env.str("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'kam.sqlite3'}"),

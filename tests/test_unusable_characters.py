@@ -152,7 +152,7 @@ def test_the_stakeholder_and_plan_forms_drop_them_too(cast, login, poisoned):
         },
     )
     assert response.status_code == 302
-    person = Person.objects.get(last_name="Brandt")
+    person = Person.objects.get(last_name="Brandt", affiliations__account=cast.account_a)
     assert (person.first_name, person.affiliations.get().position_title) == ("Maria", "Chief Pharmacist")
 
     from plans.models import PlanStatus, PlanStep
