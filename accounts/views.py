@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -86,14 +86,20 @@ def _filtered(filterset: AccountFilter, request: HttpRequest):
     return qs.order_by(*qs.query.order_by, "pk") if request.GET.get("sort") else qs.order_by("name", "pk")
 
 
-def _account_page(accounts: QuerySet[Account], number: str | None) -> Page:
+def _account_page(accounts: QuerySet[Account], number: str | None, user: User) -> Page:
     """One page of ``accounts``, counted in the query that picks it, with their owner, parent and
     health joined for that page only: joined in the query that sorts the accounts and cuts the
     page, they were joined for every account that matched (a few thousand for a national head)."""
 
     def rows(ids: Sequence[int]) -> QuerySet[Account]:
         # Ids that accounts_visible_to chose a moment ago, in the query above.
-        return Account.objects.filter(pk__in=ids).select_related("owner", "parent", "health").order_by()
+        return (
+            Account.objects.filter(pk__in=ids)
+            .select_related("owner", "parent", "health")
+            # A parent the user cannot see is not named (as on the account page).
+            .annotate(parent_visible=Exists(accounts_visible_to(user).filter(pk=OuterRef("parent_id"))))
+            .order_by()
+        )
 
     return CountingPaginator(accounts.select_related(None), PAGE_SIZE, rows=rows).get_page(number)
 
@@ -101,7 +107,7 @@ def _account_page(accounts: QuerySet[Account], number: str | None) -> Page:
 @login_required
 def account_list(request: HttpRequest) -> HttpResponse:
     filterset = _account_filter(request)
-    page = _account_page(_filtered(filterset, request), request.GET.get("page"))
+    page = _account_page(_filtered(filterset, request), request.GET.get("page"), request.user)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -34,6 +34,8 @@ def accounts(db):
     AccountHealth.objects.create(account=group, score=0, computed_at=timezone.now() - timedelta(days=40))
     ids = [full.pk, archived.pk, group.pk, AccountFactory(owner=owner, attractiveness=10, position=90).pk]
     by_id = Account.objects.select_related("owner", "parent", "health").in_bulk(ids)
+    for account in by_id.values():
+        account.parent_visible = True  # as the list annotates it for a parent the user sees
     return [by_id[pk] for pk in ids]
 
 
@@ -70,3 +72,9 @@ def test_without_figures_the_rows_leave_out_health_and_matrix(accounts):
     html = account_rows(accounts, figures=False)
     assert "health-badge" not in html and "badge-quadrant" not in html
     assert html.count("<td") == 7 * len(accounts)
+
+
+def test_a_parent_the_user_cannot_see_is_not_named(accounts):
+    accounts[0].parent_visible = False
+    html = account_rows(accounts[:1])
+    assert "Gruppe" not in html and "a parent account you cannot see" in html

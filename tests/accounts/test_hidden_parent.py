@@ -48,3 +48,11 @@ def test_another_hidden_account_is_still_refused(cast, login, child):
     assert response.status_code == 400
     child.refresh_from_db()
     assert child.parent.name == "Verbund Verborgen"
+
+
+def test_the_account_list_does_not_name_a_parent_the_user_cannot_see(cast, login, child):
+    content = login(cast.kam_a).get(reverse("accounts:list")).content.decode()
+    assert "Klinikum Kind" in content and "Verbund Verborgen" not in content
+    assert "a parent account you cannot see" in content
+    # Whoever sees the group is told its name.
+    assert "Verbund Verborgen" in login(cast.admin).get(reverse("accounts:list")).content.decode()
