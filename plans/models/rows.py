@@ -1,5 +1,5 @@
-"""Seven-step account plans: periods, plans and their revisions, steps with versions, the rows
-each step holds, and reviews."""
+"""The rows the steps hold: SWOT items, whitespace cells, relationship objectives, objectives,
+actions with their resources, and communication items."""
 
 from __future__ import annotations
 
@@ -7,174 +7,18 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, DateField, F, FloatField, Q, Value, When
 from django.db.models.functions import Cast, Coalesce, Greatest, Least
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.models import NON_NEGATIVE, Account, Currency, Product
+from accounts.models import NON_NEGATIVE, Currency, Product
 from kam.lib import DayNumber
+from plans.models.plan import AccountPlan
 from stakeholders.models import Affiliation, Person, Stance, SupportRequest
-
-MAX_TEXT = 5000
-
-STEPS = {
-    1: _("Portfolio vis-à-vis profits"),
-    2: _("Understanding the customer"),
-    3: _("Relationship X-ray"),
-    4: _("Plan blueprint"),
-    5: _("Get into action"),
-    6: _("Resource planning and audit"),
-    7: _("Communication"),
-}
-
-
-class PlanningPeriodQuerySet(models.QuerySet):
-    def containing(self, day: date) -> PlanningPeriodQuerySet:
-        return self.filter(start__lte=day, end__gte=day)
-
-
-class PlanningPeriod(models.Model):
-    name = models.CharField(_("name"), max_length=40, unique=True, help_text=_("e.g. FY 2027"))
-    start = models.DateField(_("start"))
-    end = models.DateField(_("end"))
-
-    objects = PlanningPeriodQuerySet.as_manager()
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["-start"]
-        verbose_name = _("planning period")
-        verbose_name_plural = _("planning periods")
-        constraints = [
-            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="period_end_after_start")
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @classmethod
-    def current(cls, today: date | None = None) -> PlanningPeriod | None:
-        return cls.objects.containing(today or timezone.localdate()).first()
-
-    def elapsed_share(self, today: date | None = None) -> float:
-        today = today or timezone.localdate()
-        total = (self.end - self.start).days or 1
-        return min(1.0, max(0.0, (today - self.start).days / total))
-
-
-class PlanStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
-    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
-    APPROVED = "approved", _("Approved")
-    SUPERSEDED = "superseded", _("Superseded by a revision")
-    ARCHIVED = "archived", _("Archived")
-
-
-EDITABLE_STATUSES = (PlanStatus.DRAFT, PlanStatus.CHANGES_REQUESTED)
-
-
-class InvestmentDecision(models.TextChoices):
-    INVEST = "invest", _("Invest")
-    MAINTAIN = "maintain", _("Maintain")
-    HARVEST = "harvest", _("Harvest")
-    EXIT = "exit", _("Exit")
-
-
-class AccountPlan(models.Model):
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="plans")
-    period = models.ForeignKey(PlanningPeriod, verbose_name=_("period"), on_delete=models.PROTECT, related_name="plans")
-    therapeutic_area = models.CharField(
-        _("therapeutic area"), max_length=100, blank=True, help_text=_("Only where several KAMs plan one account.")
-    )
-    revision = models.PositiveSmallIntegerField(_("revision"), default=1)
-    previous = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="next_revision", editable=False
-    )
-    status = models.CharField(_("status"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
-    budget = models.DecimalField(
-        _("plan budget"), max_digits=14, decimal_places=2, null=True, blank=True, validators=NON_NEGATIVE
-    )
-    budget_currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.EUR)
-    review_cadence_months = models.PositiveSmallIntegerField(
-        _("review every (months)"), default=3, validators=[MinValueValidator(1), MaxValueValidator(12)]
-    )
-    next_review_date = models.DateField(_("next review"), null=True, blank=True)
-    xray_snapshot = models.JSONField(_("DMU snapshot"), null=True, blank=True, editable=False)
-    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
-    )
-    approved_at = models.DateTimeField(null=True, blank=True, editable=False)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
-    )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["-period__start", "account__name", "-revision"]
-        verbose_name = _("account plan")
-        verbose_name_plural = _("account plans")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["account", "period", "therapeutic_area", "revision"], name="plan_unique_revision"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(budget__gte=0) | models.Q(budget__isnull=True), name="plan_budget_non_negative"
-            ),
-        ]
-        indexes = [models.Index(fields=["status", "next_review_date"])]
-
-    def __str__(self) -> str:
-        area = f" · {self.therapeutic_area}" if self.therapeutic_area else ""
-        rev = f" (rev. {self.revision})" if self.revision > 1 else ""
-        return f"{self.account} · {self.period}{area}{rev}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("plans:detail", args=[self.pk])
-
-    @property
-    def is_editable(self) -> bool:
-        return self.status in EDITABLE_STATUSES
-
-    @property
-    def review_overdue(self) -> bool:
-        return bool(self.next_review_date and self.next_review_date < timezone.localdate())
-
-
-class PlanStep(models.Model):
-    """One of the seven steps; its ``version`` guards against lost updates."""
-
-    plan = models.ForeignKey(AccountPlan, on_delete=models.CASCADE, related_name="steps")
-    number = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(7)])
-    content = models.JSONField(default=dict, blank=True)
-    version = models.PositiveIntegerField(default=0)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["plan", "number"]
-        constraints = [
-            models.UniqueConstraint(fields=["plan", "number"], name="plan_step_unique"),
-            models.CheckConstraint(condition=models.Q(number__gte=1, number__lte=7), name="plan_step_number_1_7"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.plan} · {self.number}. {STEPS[self.number]}"
-
-    @property
-    def title(self) -> str:
-        return STEPS[self.number]
 
 
 class SwotKind(models.TextChoices):
@@ -447,94 +291,3 @@ class CommunicationItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.audience}: {self.message}"
-
-
-class ReviewOutcome(models.TextChoices):
-    APPROVED = "approved", _("Approved")
-    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
-    PERIODIC = "periodic", _("Periodic review")
-
-
-class PlanReview(models.Model):
-    plan = models.ForeignKey(AccountPlan, on_delete=models.CASCADE, related_name="reviews")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    reviewed_at = models.DateTimeField(default=timezone.now)
-    outcome = models.CharField(_("outcome"), max_length=20, choices=ReviewOutcome.choices)
-    comment = models.TextField(_("overall comment"), max_length=MAX_TEXT, blank=True)
-    step_comments = models.JSONField(_("comments per step"), default=dict, blank=True)
-    # What the plan looked like at the review, for "since last review".
-    snapshot = models.JSONField(default=dict, blank=True, editable=False)
-
-    class Meta:
-        ordering = ["-reviewed_at"]
-
-    def __str__(self) -> str:
-        return f"{self.plan}: {self.get_outcome_display()} by {self.reviewer}"
-
-
-class DigestFrequency(models.TextChoices):
-    DAILY = "daily", _("Every day")
-    WEEKLY = "weekly", _("Once a week")
-
-
-class Weekday(models.IntegerChoices):
-    # Python's date.weekday() numbering, so the job compares without translating.
-    MONDAY = 0, _("Monday")
-    TUESDAY = 1, _("Tuesday")
-    WEDNESDAY = 2, _("Wednesday")
-    THURSDAY = 3, _("Thursday")
-    FRIDAY = 4, _("Friday")
-    SATURDAY = 5, _("Saturday")
-    SUNDAY = 6, _("Sunday")
-
-
-class DigestPreference(models.Model):
-    """How often a user wants the reminder digest; no row means the default, every day."""
-
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_preference")
-    frequency = models.CharField(
-        _("send the digest"), max_length=6, choices=DigestFrequency.choices, default=DigestFrequency.DAILY
-    )
-    weekday = models.PositiveSmallIntegerField(
-        _("on (when weekly)"),
-        choices=Weekday.choices,
-        default=Weekday.MONDAY,
-        validators=[MinValueValidator(0), MaxValueValidator(6)],
-    )
-
-    class Meta:
-        verbose_name = _("digest preference")
-        verbose_name_plural = _("digest preferences")
-        constraints = [
-            models.CheckConstraint(condition=models.Q(weekday__gte=0, weekday__lte=6), name="digest_weekday_0_6")
-        ]
-
-    def __str__(self) -> str:
-        if self.frequency == DigestFrequency.WEEKLY:
-            return f"{self.user}: {self.get_frequency_display()} ({self.get_weekday_display()})"
-        return f"{self.user}: {self.get_frequency_display()}"
-
-
-class ReminderLog(models.Model):
-    """One digest item reported to one user for one due date.
-
-    The unique constraint is what makes the digest job idempotent and safe to run in two processes
-    at once: whoever inserts the row reports the item; everyone else sees it already taken. A new
-    due date (a rescheduled review, a moved action) is a new row, so the item is reported again.
-    """
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    item_key = models.CharField(max_length=100, help_text=_('e.g. "review:12", "action:7"'))
-    due_date = models.DateField()
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-sent_at"]
-        verbose_name = _("reminder sent")
-        verbose_name_plural = _("reminders sent")
-        constraints = [
-            models.UniqueConstraint(fields=["user", "item_key", "due_date"], name="reminder_once_per_due_date")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user}: {self.item_key} ({self.due_date})"
