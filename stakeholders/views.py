@@ -1,9 +1,11 @@
-"""DMU pages. Accounts come from ``accounts_visible_to`` and people from ``people_visible_to``;
-anything else is a 404. The medical/commercial firewall is applied in the selectors and here."""
+"""DMU pages: an account's stakeholders, adding, editing and ending their affiliations, coverage,
+and medical support requests. Accounts and affiliations come from ``accounts_visible_to``; anything
+else is a 404. The medical/commercial firewall is applied in the selectors and here.
+
+The person pages are in ``person_views``, touchpoints in ``touchpoint_views``, the relationship
+X-ray in ``xray_views``."""
 
 from __future__ import annotations
-
-from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,8 +14,6 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,37 +21,18 @@ from accounts.models import Account, Product
 from accounts.selectors import accounts_visible_to
 from kam import firewall
 from stakeholders import firewalled, services
-from stakeholders.consent import may_record_consent
 from stakeholders.forms import (
     AffiliationForm,
     AffiliationOverrideFormSet,
     CoverageForm,
     DmuFilterForm,
-    KolForm,
     PersonForm,
     SupportRequestForm,
     SupportResponseForm,
-    TouchpointForm,
-    TransferOfValueForm,
 )
 from stakeholders.list_exports import dmu_rows
-from stakeholders.models import (
-    STANCE_SHORT,
-    Affiliation,
-    Stance,
-    SupportRequest,
-    SupportStatus,
-    SurveyInvitation,
-)
-from stakeholders.selectors import (
-    can_read_touchpoint,
-    coverage_for,
-    decorate,
-    dmu_for_account,
-    people_visible_to,
-    touchpoints_visible_to,
-    xray_quadrant,
-)
+from stakeholders.models import Affiliation, SupportRequest, SupportStatus
+from stakeholders.selectors import coverage_for, dmu_for_account
 
 
 def _account(request: HttpRequest, pk: int) -> Account:
@@ -174,64 +155,6 @@ def affiliation_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def touchpoint_add(request: HttpRequest, pk: int) -> HttpResponse:
-    account = _account(request, pk)
-    initial = {"date": timezone.localdate(), "participants": [request.user.pk]}
-    person_id = request.GET.get("person", "")
-    # ASCII digits only, and no longer than an id: "²".isdigit() holds and int() refuses it (a 500).
-    if person_id.isascii() and person_id.isdigit() and len(person_id) < 10:
-        initial["stakeholders"] = [int(person_id)]
-    form = TouchpointForm(
-        request.POST if request.method == "POST" else None, initial=initial, account=account, user=request.user
-    )
-    form.instance.account = account
-    tov = TransferOfValueForm(request.POST if request.method == "POST" else None, prefix="tov", account=account)
-    tov_given = request.method == "POST" and tov.has_data()
-    if request.method == "POST" and form.is_valid() and (not tov_given or tov.is_valid()):
-        with transaction.atomic():
-            touchpoint = services.touchpoint_log(
-                touchpoint=form.instance,
-                participants=list(form.cleaned_data["participants"]),
-                people=list(form.cleaned_data["stakeholders"]),
-                by=request.user,
-            )
-            if tov_given:
-                tov.instance.touchpoint = touchpoint
-                tov.save()
-        messages.success(request, _("Touchpoint logged."))
-        back = request.POST.get("next") or ""
-        # Django's own check: "/\\evil.example" passes a startswith("/") test and leaves the site.
-        if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-            return HttpResponseRedirect(back)
-        return HttpResponseRedirect(reverse("stakeholders:dmu", args=[account.pk]))
-    return render(
-        request,
-        "stakeholders/touchpoint_form.html",
-        {"account": account, "form": form, "tov": tov, "next": request.GET.get("next", "")},
-        status=400 if request.method == "POST" else 200,
-    )
-
-
-@login_required
-def touchpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    touchpoint = get_object_or_404(
-        touchpoints_visible_to(request.user)
-        .select_related("account", "logged_by")
-        .prefetch_related("participants", "stakeholders", "transfers"),
-        pk=pk,
-    )
-    return render(
-        request,
-        "stakeholders/touchpoint_detail.html",
-        {
-            "t": touchpoint,
-            "readable": can_read_touchpoint(request.user, touchpoint),
-            "participants_shown": firewalled.participants_shown(request.user, touchpoint),
-        },
-    )
-
-
-@login_required
 def coverage_edit(request: HttpRequest, pk: int) -> HttpResponse:
     affiliation = _affiliation(request, pk)
     form = CoverageForm(request.POST if request.method == "POST" else None, user=request.user)
@@ -254,124 +177,6 @@ def coverage_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "cov": coverage_for(affiliation, request.user),
             "form": form,
         },
-        status=400 if request.method == "POST" else 200,
-    )
-
-
-def _timeline(request: HttpRequest, touchpoints) -> list[dict]:
-    shown = firewalled.participants_shown
-    return [
-        {"t": t, "readable": can_read_touchpoint(request.user, t), "participants_shown": shown(request.user, t)}
-        for t in touchpoints
-    ]
-
-
-@login_required
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(people_visible_to(request.user), pk=pk)
-    visible = accounts_visible_to(request.user)
-    affiliations = list(
-        Affiliation.objects.filter(person=person, account__in=visible)
-        .select_related("account", "reports_to__person")
-        .prefetch_related("coverage__user", "overrides")
-        .order_by("end_date", "-start_date")
-    )
-    for a in affiliations:
-        a.cov = coverage_for(a, request.user)
-    touchpoints = (
-        touchpoints_visible_to(request.user)
-        .filter(stakeholders=person)
-        .select_related("account", "logged_by")
-        .prefetch_related("participants")
-        .order_by("-date", "-pk")[:50]
-    )
-    kol = None if firewall.hides(request.user, "person.kol") else getattr(person, "kol", None)
-    return render(
-        request,
-        "stakeholders/person_detail.html",
-        {
-            "person": person,
-            "affiliations": affiliations,
-            "timeline": _timeline(request, touchpoints),
-            "kol": kol,
-            "can_set_kol": firewall.allows(request.user, "kol.set"),
-            "survey_history": _survey_history(person, visible),
-            "consents": person.consents.all(),
-            "can_record_consent": may_record_consent(request.user, person),
-        },
-    )
-
-
-def _survey_history(person, visible) -> list[dict]:
-    """The person's invitations at accounts the user can see. Survey answers are commercial
-    feedback, not medical exchanges, so the firewall does not hide them; but an anonymous
-    campaign never shows what a person answered, so score and comment are left out here."""
-    invitations = (
-        SurveyInvitation.objects.filter(person=person, account__in=visible)
-        .select_related("campaign", "account", "response")
-        .order_by("-created_at", "-pk")[:20]
-    )
-    rows = []
-    for i in invitations:
-        response = getattr(i, "response", None)
-        named = response is not None and not i.campaign.anonymous
-        rows.append(
-            {
-                "invitation": i,
-                "anonymous": i.campaign.anonymous,
-                "score": response.csat_score if named else None,
-                "comment": response.comment if named else "",
-            }
-        )
-    return rows
-
-
-@login_required
-def person_brief(request: HttpRequest, pk: int) -> HttpResponse:
-    """A printable one-page visit brief."""
-    person = get_object_or_404(people_visible_to(request.user), pk=pk)
-    visible = accounts_visible_to(request.user)
-    affiliations = list(
-        Affiliation.objects.active()
-        .filter(person=person, account__in=visible)
-        .select_related("account", "reports_to__person")
-    )
-    touchpoints = (
-        touchpoints_visible_to(request.user)
-        .filter(stakeholders=person)
-        .select_related("account")
-        .prefetch_related("participants")
-        .order_by("-date", "-pk")
-    )
-    follow_ups = touchpoints.filter(follow_up_date__isnull=False, follow_up_done=False).order_by("follow_up_date")
-    return render(
-        request,
-        "stakeholders/person_brief.html",
-        {
-            "person": person,
-            "affiliations": affiliations,
-            "last_three": _timeline(request, touchpoints[:3]),
-            "follow_ups": _timeline(request, follow_ups[:10]),
-            "today": timezone.localdate(),
-        },
-    )
-
-
-@login_required
-def kol_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(people_visible_to(request.user), pk=pk)
-    firewall.require(request.user, "kol.set", _("Only medical colleagues classify key opinion leaders."))
-    kol = getattr(person, "kol", None)
-    initial = {"level": kol.level, "therapeutic_areas": kol.therapeutic_areas} if kol else {}
-    form = KolForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        services.kol_set(person=person, by=request.user, **form.cleaned_data)
-        messages.success(request, _("KOL classification saved."))
-        return HttpResponseRedirect(person.get_absolute_url())
-    return render(
-        request,
-        "stakeholders/kol_form.html",
-        {"person": person, "form": form},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -419,103 +224,4 @@ def support_request_respond(request: HttpRequest, pk: int) -> HttpResponse:
         "stakeholders/support_respond.html",
         {"support": support, "account": support.account, "form": form},
         status=400 if request.method == "POST" else 200,
-    )
-
-
-# The relationship X-ray -------------------------------------------------------------------------
-
-MAP_W, MAP_H, PAD = 760, 440, 50
-
-
-def _map_points(rows: list[Affiliation]) -> list[dict]:
-    """Place each stakeholder on the influence × stance grid; people sharing a cell fan out."""
-    cells: dict[tuple[int, int], list[Affiliation]] = defaultdict(list)
-    for a in rows:
-        cells[(a.stance, a.influence)].append(a)
-    col_w = (MAP_W - 2 * PAD) / 5
-    row_h = (MAP_H - 2 * PAD) / 5
-    points = []
-    for (stance, influence), members in cells.items():
-        cx = PAD + (stance + 2) * col_w + col_w / 2
-        cy = MAP_H - PAD - (influence - 1) * row_h - row_h / 2
-        per_row = 2 if len(members) > 1 else 1
-        for i, a in enumerate(members):
-            dx = ((i % per_row) - (per_row - 1) / 2) * (col_w / 2)
-            dy = ((i // per_row) - ((len(members) - 1) // per_row) / 2) * 16
-            points.append(
-                {
-                    "a": a,
-                    "x": round(cx + dx, 1),
-                    "y": round(cy + dy, 1),
-                    "label": a.person.last_name[:18],
-                    "covered": a.cov.covered,
-                    "stale": a.stale,
-                }
-            )
-    return points
-
-
-def _org_tree(rows: list[Affiliation]) -> list[dict]:
-    by_id = {a.pk: {"a": a, "children": []} for a in rows}
-    roots = []
-    for a in rows:
-        node = by_id[a.pk]
-        parent = by_id.get(a.reports_to_id)
-        (parent["children"] if parent else roots).append(node)
-    return roots
-
-
-@login_required
-def account_xray(request: HttpRequest, pk: int) -> HttpResponse:
-    account = _account(request, pk)
-    rows = decorate(list(dmu_for_account(account)), request.user)
-    hide_stance = firewall.hides(request.user, "affiliation.stance")
-    colleagues = {}
-    for a in rows:
-        a.person_url = a.person.get_absolute_url()  # drawn up to three times per person: reversed once
-        for c in a.cov.commercial + a.cov.medical:
-            colleagues[c.user_id] = c.user
-    columns = sorted(colleagues.values(), key=lambda u: (u.is_medical, u.last_name))
-    matrix = []
-    for a in rows:
-        strengths = {c.user_id: c.strength for c in a.cov.commercial + a.cov.medical}
-        matrix.append({"a": a, "cells": [strengths.get(u.pk) for u in columns]})
-    col_w = (MAP_W - 2 * PAD) / 5
-    row_h = (MAP_H - 2 * PAD) / 5
-    return render(
-        request,
-        "stakeholders/account_xray.html",
-        {
-            "account": account,
-            "rows": rows,
-            "tree": _org_tree(rows),
-            "columns": columns,
-            "matrix": matrix,
-            "show_medical_column": firewall.hides(request.user, "coverage.medical"),
-            "gaps": firewalled.gaps_for(account, rows, request.user),
-            # The map places people by stance: it is the stance.
-            "points": [] if hide_stance else _map_points(rows),
-            "show_map": not hide_stance,
-            "map": {
-                "w": MAP_W,
-                "h": MAP_H,
-                "pad": PAD,
-                "mid_x": MAP_W / 2 + col_w / 2,
-                "mid_y": MAP_H - PAD - 2 * row_h,
-                "stances": [
-                    {"x": round(PAD + (v + 2) * col_w + col_w / 2, 1), "label": STANCE_SHORT[v]}
-                    for v, _l in Stance.choices
-                ],
-                "influences": [
-                    {"y": round(MAP_H - PAD - (i - 1) * row_h - row_h / 2, 1), "label": i} for i in range(1, 6)
-                ],
-                "quadrants": {
-                    "tl": xray_quadrant(5, -1),
-                    "tr": xray_quadrant(5, 1),
-                    "bl": xray_quadrant(1, -1),
-                    "br": xray_quadrant(1, 1),
-                },
-            },
-            "tab": "xray",
-        },
     )
