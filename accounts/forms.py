@@ -269,6 +269,13 @@ class UniqueByFieldFormSet(BaseInlineFormSet):
     # Not "unique_fields": Django's inline formsets set that attribute themselves (to the
     # foreign key), which made every formset of two or more rows fail here.
     row_key: tuple[str, ...] = ()
+    # The database's unique constraint on the same key: a row added on a stale page (another tab
+    # or a colleague saved it meanwhile) passes the checks above and only the database refuses it.
+    constraint = ""
+
+    def refuse(self, message: str) -> None:
+        """Report a conflict found only on saving (``constraint``) with the rows."""
+        self.non_form_errors().append(message)
 
     def clean(self) -> None:
         super().clean()
@@ -286,14 +293,17 @@ class UniqueByFieldFormSet(BaseInlineFormSet):
 
 class ListingFormSet(UniqueByFieldFormSet):
     row_key = ("product",)
+    constraint = "listing_unique"
 
 
 class FinancialsFormSet(UniqueByFieldFormSet):
     row_key = ("year",)
+    constraint = "financials_unique_year"
 
 
 class TeamFormSet(UniqueByFieldFormSet):
     row_key = ("user", "therapeutic_area")
+    constraint = "team_member_unique"
 
 
 # Rows per formset, and the most forms a post may make Django build (its default is 2,000,

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page
+from django.db import IntegrityError
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -248,9 +249,18 @@ def _formset_page(
         kwargs["queryset"] = queryset
     formset = factory(request.POST if request.method == "POST" else None, **kwargs)
     if request.method == "POST" and formset.is_valid():
-        services.account_rows_save(account=account, formset=formset)
-        messages.success(request, _("%(what)s saved.") % {"what": title})
-        return HttpResponseRedirect(account.get_absolute_url())
+        try:
+            services.account_rows_save(account=account, formset=formset)
+        except IntegrityError as exc:
+            # A new row for a key the account has already (the page was stale): it was a 500.
+            if formset.constraint not in str(exc):
+                raise
+            formset.refuse(
+                _("Nothing was saved: a new row repeats one the account has already. Reload the page and save again.")
+            )
+        else:
+            messages.success(request, _("%(what)s saved.") % {"what": title})
+            return HttpResponseRedirect(account.get_absolute_url())
     status = 400 if request.method == "POST" else 200
     return render(request, template, {"formset": formset, "account": account, "title": title}, status=status)
 

@@ -16,6 +16,10 @@ Each example runs in a savepoint that is rolled back, over one data set built on
 (``tests/authz/data.py``), so examples do not pile up rows. Examples are derandomised: the same
 on every run.
 
+The thousand examples per form that the issue asks for are run at the level of the forms, as
+their views build them (tests/test_fuzz_form_level.py); this module keeps the whole path, from the
+page's own submission to the page that shows what was saved, at a smaller budget.
+
 Budget: ``KAM_FUZZ_FORM_EXAMPLES`` examples per form (its fields share them), 60 by default, so
 that the module stays within three minutes on the shared 2-core machine (95 s at a load of 5): an
 example costs 0.05–0.2 s with the machine's load (a refused form is rendered again, an accepted one

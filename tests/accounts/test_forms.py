@@ -130,6 +130,29 @@ def test_listings_formset_reports_duplicates_as_errors(cast, login):
     assert cast.account_a.listings.get().status == "listed"
 
 
+def test_a_row_added_on_a_stale_page_is_refused_not_a_500(cast, login):
+    """The page was opened before another tab (or a colleague) listed the product: the checks of
+    the posted rows pass and only the database's unique constraint refuses the new row."""
+    from tests.factories import ListingFactory, ProductFactory
+
+    product = ProductFactory()
+    client = login(cast.kam_a)
+    url = reverse("accounts:listings", args=[cast.account_a.pk])
+    stale = {
+        "listings-TOTAL_FORMS": "1",
+        "listings-INITIAL_FORMS": "0",
+        "listings-MIN_NUM_FORMS": "0",
+        "listings-MAX_NUM_FORMS": "200",
+        "listings-0-product": product.pk,
+        "listings-0-status": "restricted",
+    }
+    ListingFactory(account=cast.account_a, product=product, status="listed")
+    response = client.post(url, stale)
+    assert response.status_code == 400
+    assert "a new row repeats one the account has already" in response.content.decode()
+    assert cast.account_a.listings.get().status == "listed"
+
+
 def test_financials_reject_negative_revenue(cast, login):
     client = login(cast.kam_a)
     data = {
