@@ -16,7 +16,7 @@ from django.core.cache import caches
 from django.urls import reverse
 from django.utils.translation import templatize
 
-from stakeholders.management.commands.makemessages_survey import SURVEY_LANGUAGES, SURVEY_SOURCES
+from stakeholders.management.commands.makemessages_catalogs import SURVEY_LANGUAGES, SURVEY_SOURCES
 from stakeholders.models import CampaignStatus, InvitationStatus
 from stakeholders.surveys.mail import build_email
 from stakeholders.surveys.responses import record_response
@@ -319,7 +319,7 @@ def test_every_survey_string_is_translated_and_nothing_else_is_in_the_catalog(la
     catalog, entries = read_po(BASE / "locale" / language / "LC_MESSAGES" / "django.po")
     header = catalog.pop("")
     assert f"Language: {language}\n" in header and "charset=UTF-8" in header
-    assert set(catalog) == source_msgids(), "run `manage.py makemessages_survey`, translate, compilemessages"
+    assert set(catalog) == source_msgids(), "run `manage.py makemessages_catalogs`, translate, compilemessages"
     for entry in entries:
         assert "fuzzy" not in entry["flags"], entry["msgid"]
         if entry["msgid"]:
