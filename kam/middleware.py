@@ -13,7 +13,7 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponseBase
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 LAST_SEEN = "kam_last_seen"
 # The last-seen time is written at most this often (seconds): the timeout is then up to this much
@@ -53,7 +53,11 @@ class IdleTimeoutMiddleware:
                 logout(request)
                 messages.info(
                     request,
-                    _("You were logged out after %(minutes)d minutes without activity. Please log in again.")
+                    ngettext(
+                        "You were logged out after %(minutes)d minute without activity. Please log in again.",
+                        "You were logged out after %(minutes)d minutes without activity. Please log in again.",
+                        timeout // 60,
+                    )
                     % {"minutes": timeout // 60},
                 )
                 return redirect_to_login(request.get_full_path())
