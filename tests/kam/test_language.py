@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from kam.portfolio.health.refresh import refresh_health
 from plans.models import DigestPreference
+from plans.reminders import REVIEW, _plan_item, digest_message
 from stakeholders.surveys.tokens import invitation_token
 from tests.factories import FinancialsFactory
 from tests.plan_factories import PlanFactory
@@ -119,3 +120,15 @@ def test_numbers_money_and_dates_come_in_the_users_format(cast, login, language)
     assert FORMATS[language]["long_date"] in plan_list
     assert FORMATS[language]["short_date"].search(plan_list)  # the "updated" column
     assert not ISO_DATE.search(plan_list)
+
+
+def test_the_reminder_digest_comes_in_the_recipients_language(cast):
+    cast.kam_a.language = "de"
+    item = PlanFactory(account=cast.account_a, next_review_date=date(2026, 12, 6))
+    digest = digest_message(user=cast.kam_a, items=[_plan_item(REVIEW, item)], today=date(2026, 12, 1))
+    assert digest.subject == "KAM Planner: 1 Punkt braucht Sie"
+    assert "fällig am 6. Dezember 2026" in digest.body
+    cast.kam_a.language = ""
+    assert digest_message(user=cast.kam_a, items=[_plan_item(REVIEW, item)], today=date(2026, 12, 1)).subject == (
+        "KAM Planner: 1 item needs you"
+    )
