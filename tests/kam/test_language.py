@@ -128,6 +128,7 @@ def test_the_reminder_digest_comes_in_the_recipients_language(cast):
     digest = digest_message(user=cast.kam_a, items=[_plan_item(REVIEW, item)], today=date(2026, 12, 1))
     assert digest.subject == "KAM Planner: 1 Punkt braucht Sie"
     assert "fällig am 6. Dezember 2026" in digest.body
+    assert '<html lang="de">' in digest.alternatives[0][0]
     cast.kam_a.language = ""
     assert digest_message(user=cast.kam_a, items=[_plan_item(REVIEW, item)], today=date(2026, 12, 1)).subject == (
         "KAM Planner: 1 item needs you"
