@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts import services
@@ -149,7 +150,11 @@ def _cap_warning(request: HttpRequest, account: Account) -> None:
     if account.is_key_account and count > cap:
         messages.warning(
             request,
-            _("%(owner)s now has %(count)d key accounts, more than the cap of %(cap)d. Choose a few accounts only.")
+            ngettext(
+                "%(owner)s now has %(count)d key account, more than the cap of %(cap)d. Choose a few accounts only.",
+                "%(owner)s now has %(count)d key accounts, more than the cap of %(cap)d. Choose a few accounts only.",
+                count,
+            )
             % {"owner": account.owner, "count": count, "cap": cap},
         )
 

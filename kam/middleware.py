@@ -11,8 +11,9 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponseBase
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 LAST_SEEN = "kam_last_seen"
 # The last-seen time is written at most this often (seconds): the timeout is then up to this much
@@ -52,7 +53,11 @@ class IdleTimeoutMiddleware:
                 logout(request)
                 messages.info(
                     request,
-                    _("You were logged out after %(minutes)d minutes without activity. Please log in again.")
+                    ngettext(
+                        "You were logged out after %(minutes)d minute without activity. Please log in again.",
+                        "You were logged out after %(minutes)d minutes without activity. Please log in again.",
+                        timeout // 60,
+                    )
                     % {"minutes": timeout // 60},
                 )
                 return redirect_to_login(request.get_full_path())
@@ -91,3 +96,26 @@ class NoStoreForSignedInMiddleware:
         if hasattr(request, "user") and _signed_in(request) and not response.has_header("Cache-Control"):
             add_never_cache_headers(response)
         return response
+
+
+class UserLanguageMiddleware:
+    """A signed-in user's chosen language (``User.language``) for the request, over the browser's.
+
+    ``LocaleMiddleware`` runs before authentication and picks the language from the browser's
+    Accept-Language header; this one, after authentication, switches to the user's own choice when
+    they made one. Chosen over Django's language cookie because the choice then follows the user to
+    every browser at once and never outlives a logout on a shared computer. The user row is the one
+    authentication loads anyway: no query more. The survey pages activate their invitation's
+    language themselves, later, in the view.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if _signed_in(request):
+            language = request.user.language
+            if language and language != getattr(request, "LANGUAGE_CODE", None):
+                translation.activate(language)
+                request.LANGUAGE_CODE = language
+        return self.get_response(request)

@@ -128,6 +128,13 @@ class User(AbstractUser):
         blank=True,
         help_text=_("Most key accounts this person should own; empty means the company default."),
     )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("The language of the app for this person; empty means the browser's language."),
+    )
 
     objects = KamUserManager()
     history = HistoricalRecords(excluded_fields=["password", "last_login"])

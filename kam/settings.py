@@ -10,7 +10,6 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("KAM_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -62,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in user's own language over the browser's (after authentication, which it reads).
+    "kam.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "kam.middleware.IdleTimeoutMiddleware",
     "kam.middleware.NoStoreForSignedInMiddleware",
@@ -154,11 +155,15 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+# The app speaks English and German: a user's own choice (kam.User.language, applied by
+# kam.middleware.UserLanguageMiddleware), else the browser's Accept-Language. Each language is named
+# in itself, as a language menu should. The survey pages speak the invitation's language, French too.
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Berlin")
 USE_I18N = True
 USE_TZ = True
+# Dates, numbers and money in the user's language: kam/formats/en and kam/formats/de.
 FORMAT_MODULE_PATH = ["kam.formats"]
 
 STATIC_URL = "static/"

@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Q, QuerySet
 from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -185,7 +186,11 @@ class PlanRowForm(CleanTextMixin, RowCellsMixin, forms.ModelForm):
                 self.add_error(
                     name,
                     _("Choose a date within %(period)s (%(start)s – %(end)s).")
-                    % {"period": period, "start": period.start, "end": period.end},
+                    % {
+                        "period": period,
+                        "start": date_format(period.start, "SHORT_DATE_FORMAT"),
+                        "end": date_format(period.end, "SHORT_DATE_FORMAT"),
+                    },
                 )
         return data
 

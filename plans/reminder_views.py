@@ -1,15 +1,19 @@
-"""The reminder digest's preference page: daily, or weekly on a chosen day."""
+"""The user's own settings page: the app's language, and the reminder digest (daily, or weekly on a
+chosen day)."""
 
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kam.models import User
 from plans.models import DigestPreference
 
 
@@ -21,14 +25,33 @@ class DigestPreferenceForm(forms.ModelForm):
         help_texts = {"weekday": gettext_lazy("Only used for the weekly digest.")}
 
 
+class LanguageForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["language"]
+        labels = {"language": gettext_lazy("Language")}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("The browser's language")), *settings.LANGUAGES]
+
+
 @login_required
 def digest_settings(request: HttpRequest) -> HttpResponse:
     # The row is created on the first save only: no row means the default (daily).
     preference = DigestPreference.objects.filter(user=request.user).first() or DigestPreference(user=request.user)
     form = DigestPreferenceForm(request.POST or None, instance=preference)
-    if request.method == "POST" and form.is_valid():
+    # A post without the language field (an older page, a script) leaves the language as it is.
+    language_data = request.POST if "language" in request.POST else None
+    language_form = LanguageForm(language_data, instance=request.user)
+    if form.is_bound and form.is_valid() and (language_data is None or language_form.is_valid()):
         form.save()
-        messages.success(request, _("Your digest settings are saved."))
+        if language_data is not None:
+            language_form.save()
+            # The next page speaks the new language; this message already does.
+            translation.activate(request.user.language or translation.get_language_from_request(request))
+        messages.success(request, _("Your settings are saved."))
         return redirect("plans:digest-settings")
     # A refusal is a 400, as on every form; an empty POST binds nothing and just shows the page.
-    return render(request, "plans/digest_settings.html", {"form": form}, status=400 if form.is_bound else 200)
+    context = {"form": form, "language_form": language_form}
+    return render(request, "plans/digest_settings.html", context, status=400 if form.is_bound else 200)

@@ -38,7 +38,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -280,6 +280,12 @@ def digest_candidates(*, today: date) -> list[tuple[User, list[DigestItem]]]:
 
 
 def digest_message(*, user: User, items: list[DigestItem], today: date) -> EmailMultiAlternatives:
+    # In the recipient's own language (the app's default when they chose none): the worker has no browser to ask.
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        return _digest_message(user=user, items=items, today=today)
+
+
+def _digest_message(*, user: User, items: list[DigestItem], today: date) -> EmailMultiAlternatives:
     by_kind: dict[str, list[DigestLine]] = defaultdict(list)
     for item in sorted(items, key=DigestItem.sort_key):
         by_kind[item.kind].append(DigestLine(item, _when(item, today)))

@@ -4,6 +4,8 @@ the scope: a medical colleague with a seat reads the joint plan and nothing inte
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -318,6 +320,11 @@ def plan_since_review(request: HttpRequest, pk: int) -> HttpResponse:
             slipped.append({"now": cur, "before": old, "why": _("due date moved")})
         elif cur["due"] and cur["due"] < today and cur["status"] != "done":
             slipped.append({"now": cur, "before": old, "why": _("overdue")})
+    # The snapshots keep due dates as ISO text; the page shows them as dates, in the user's format.
+    for s in slipped:
+        for side in ("now", "before"):
+            if s[side] and s[side]["due"]:
+                s[side] = {**s[side], "due": date.fromisoformat(s[side]["due"])}
     stance_changes = [
         {"name": cur["name"], "before": before["dmu"][k]["stance"], "now": cur["stance"]}
         for k, cur in now["dmu"].items()

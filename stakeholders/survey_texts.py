@@ -1,5 +1,5 @@
 """Survey wording shared by the answer page and the internal results pages. Customers read it in
-their language: ``makemessages_survey`` puts this module's strings into the survey catalogs."""
+their language: ``makemessages_catalogs`` puts this module's strings into the survey catalogs."""
 
 from django.utils.translation import gettext_lazy as _
 

@@ -121,7 +121,7 @@ def test_a_stakeholder_answers_on_a_phone_from_the_email_link(live_server, brows
     history = owner_page.locator("#csat-history")
     row = history.get_by_role("row").filter(has_text="CSAT spring wave")
     expect(row.get_by_role("cell")).to_have_text(
-        ["CSAT spring wave", re.compile(r"\d{4}-\d{2}-\d{2}"), "100.0 % signal", "1 / 1", "100.0 %"]
+        ["CSAT spring wave", re.compile(r"\d{1,2} [A-Z][a-z]{2} \d{4}"), "100.0 % signal", "1 / 1", "100.0 %"]
     )
     expect(owner_page.locator("#follow-ups")).to_contain_text("No open follow-ups.")
     _shot(owner_page, "05-owner-sees-the-csat")
@@ -133,7 +133,7 @@ def test_a_stakeholder_answers_on_a_phone_from_the_email_link(live_server, brows
     owner_page.reload()
     _open_surveys_tab(owner_page)
     expect(row.get_by_role("cell")).to_have_text(
-        ["CSAT spring wave", re.compile(r"\d{4}-\d{2}-\d{2}"), "0.0 % signal", "1 / 1", "100.0 %"]
+        ["CSAT spring wave", re.compile(r"\d{1,2} [A-Z][a-z]{2} \d{4}"), "0.0 % signal", "1 / 1", "100.0 %"]
     )
     expect(owner_page.locator("#follow-ups")).to_contain_text("Eva Berger")
     expect(owner_page.locator("#follow-ups")).to_contain_text("score 2")

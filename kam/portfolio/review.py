@@ -13,9 +13,10 @@ from datetime import date
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from pptx.dml.color import RGBColor
 from pptx.enum.dml import MSO_LINE
 from pptx.enum.shapes import MSO_CONNECTOR, MSO_SHAPE
@@ -50,8 +51,13 @@ def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float,
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
+def _grouped(value) -> str:
+    """A whole amount grouped as the user's language groups it: 1,234,567 or 1.234.567."""
+    return number_format(round(value), force_grouping=True)
+
+
 def _money(value) -> str:
-    return f"{round(value):,} {settings.REPORTING_CURRENCY}"
+    return f"{_grouped(value)} {settings.REPORTING_CURRENCY}"
 
 
 def _band_label(band: str) -> str:
@@ -191,12 +197,22 @@ def build_review(board: Dashboard, *, user: User, scope: list[str], today: date 
     headline = [
         (
             _("Key accounts"),
-            _("%(n)d: %(h)d hospitals, %(p)d pharmacies, %(w)d wholesalers")
-            % {"n": a["key"], "h": a["hospitals"], "p": a["pharmacies"], "w": a["wholesalers"]},
+            _("%(n)d: %(hospitals)s, %(pharmacies)s, %(wholesalers)s")
+            % {
+                "n": a["key"],
+                "hospitals": ngettext("%(n)d hospital", "%(n)d hospitals", a["hospitals"]) % {"n": a["hospitals"]},
+                "pharmacies": ngettext("%(n)d pharmacy", "%(n)d pharmacies", a["pharmacies"]) % {"n": a["pharmacies"]},
+                "wholesalers": ngettext("%(n)d wholesaler", "%(n)d wholesalers", a["wholesalers"])
+                % {"n": a["wholesalers"]},
+            },
         ),
         (
             _("Health of the key accounts"),
-            _("%(avg)s on average; %(g)d healthy, %(a)d need attention, %(r)d at risk")
+            ngettext(
+                "%(avg)s on average; %(g)d healthy, %(a)d needs attention, %(r)d at risk",
+                "%(avg)s on average; %(g)d healthy, %(a)d need attention, %(r)d at risk",
+                h["amber"],
+            )
             % {"avg": h["avg"] if h["avg"] is not None else "—", "g": h["green"], "a": h["amber"], "r": h["red"]},
         ),
         (
@@ -209,7 +225,11 @@ def build_review(board: Dashboard, *, user: User, scope: list[str], today: date 
         ),
         (
             _("Plan reviews"),
-            _("%(over)d overdue, %(due)d due in %(days)d days")
+            ngettext(
+                "%(over)d overdue, %(due)d due in %(days)d day",
+                "%(over)d overdue, %(due)d due in %(days)d days",
+                REVIEWS_DUE_DAYS,
+            )
             % {"over": p["reviews_overdue"], "due": p["reviews_due"], "days": REVIEWS_DUE_DAYS},
         ),
         (
@@ -230,7 +250,7 @@ def build_review(board: Dashboard, *, user: User, scope: list[str], today: date 
         ),
         (
             _("Customer satisfaction"),
-            _("%(pct)s in %(year)d (%(n)d answers)")
+            ngettext("%(pct)s in %(year)d (%(n)d answer)", "%(pct)s in %(year)d (%(n)d answers)", last_csat["answers"])
             % {
                 "pct": f"{last_csat['pct']} %" if last_csat["pct"] is not None else "—",
                 "year": last_csat["year"].year,
@@ -274,7 +294,7 @@ def build_review(board: Dashboard, *, user: User, scope: list[str], today: date 
                 str(matrix_quadrant(m["attractiveness"], m["position"]).label),
                 str(m["attractiveness"]),
                 str(m["position"]),
-                f"{round(m['revenue']):,}" if m["revenue"] is not None else "—",
+                _grouped(m["revenue"]) if m["revenue"] is not None else "—",
                 f"{m['health']} · {_band_label(m['band'])}" if m["health"] is not None else _("not computed"),
             ]
             for m in board.matrix
@@ -317,8 +337,8 @@ def build_review(board: Dashboard, *, user: User, scope: list[str], today: date 
         [
             [
                 r["owner"],
-                f"{round(r['actual']):,}",
-                f"{round(r['target']):,}",
+                _grouped(r["actual"]),
+                _grouped(r["target"]),
                 f"{r['attainment']} %" if r["attainment"] is not None else "—",
             ]
             for r in board.revenue_by_owner

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from accounts.models import HEALTH_AMBER, HEALTH_GREEN, AccountType, Tier
+from accounts.models import HEALTH_AMBER, HEALTH_GREEN, AccountType, Quadrant, Tier
 from accounts.selectors import accounts_visible_to
 from kam import firewall, outbox, status
 from kam.models import Country, Role, User
@@ -26,7 +26,7 @@ from kam.portfolio.dashboard import build as build_dashboard
 from kam.portfolio.health import KEY_INFLUENCE, PART_LABELS, WEIGHTS
 from kam.portfolio.review import build_review
 from plans.exports.deck import PPTX_CONTENT_TYPE
-from plans.models import PlanningPeriod
+from plans.models import PlanningPeriod, PlanStatus
 from stakeholders.surveys.results import RELIABLE_ANSWERS
 
 
@@ -147,8 +147,25 @@ def _figure_free_home(request: HttpRequest) -> HttpResponse:
 
 
 def _chart_data(board) -> dict:
-    """What the charts draw; every chart also has a table on the page with the same figures."""
+    """What the charts draw; every chart also has a table on the page with the same figures. The
+    charts' words come along, in the user's language."""
     return {
+        "labels": {
+            "key_accounts": _("Key accounts"),
+            "position": _("Our position"),
+            "attractiveness": _("Attractiveness"),
+            "health": _("Health"),
+            "not_computed": _("not computed yet"),
+            "quadrants": {q.value: str(q.label) for q in Quadrant},
+            "funnel": [
+                str(s.label)
+                for s in (PlanStatus.DRAFT, PlanStatus.SUBMITTED, PlanStatus.CHANGES_REQUESTED, PlanStatus.APPROVED)
+            ],
+            "csat": _("CSAT %"),
+            "answers": _("Answers"),
+            "revenue": _("Revenue"),
+            "target": _("Target"),
+        },
         "matrix": [
             {
                 "x": row["position"],

@@ -90,7 +90,7 @@ def plan_export_data(plan: AccountPlan, *, variant: str, user: User, today: date
     if plan.therapeutic_area:
         period = f"{period} · {plan.therapeutic_area}"
     if plan.revision > 1:
-        period = f"{period} · {_('revision %(n)d') % {'n': plan.revision}}"
+        period = _("%(period)s · revision %(n)d") % {"period": period, "n": plan.revision}
     owner = str(account.owner)
     if internal:
         subtitle = [

@@ -235,7 +235,7 @@ class Deck:
                 used += len(chunk) * size * _LINE_HEIGHT + spacing
         slides = []
         for i, page in enumerate(p for p in pages if p):
-            slide = self.slide(title if i == 0 else f"{title} ({_('continued')})", kicker=kicker)
+            slide = self.slide(title if i == 0 else _("%(title)s (continued)") % {"title": title}, kicker=kicker)
             frame = self._box(slide, self.margin_in, self.body_top_in, self.body_width_in, self.body_height_in)
             for j, (kind, content) in enumerate(page):
                 p = frame.paragraphs[0] if j == 0 else frame.add_paragraph()

@@ -164,7 +164,9 @@ def _xray_rows(plan: AccountPlan, user: User, today: date) -> tuple[list[list[st
                     str(influence),
                     STANCE_SHORT.get(stance, ""),
                     xray_quadrant(influence, stance),
-                    yes_no(s.get("covered", False)) + (f" ({_('contact overdue')})" if s.get("stale") else ""),
+                    _("%(covered)s (contact overdue)") % {"covered": yes_no(s.get("covered", False))}
+                    if s.get("stale")
+                    else yes_no(s.get("covered", False)),
                 ]
             )
         taken = snapshot.get("taken_at", "")
@@ -188,7 +190,7 @@ def _xray_rows(plan: AccountPlan, user: User, today: date) -> tuple[list[list[st
                     stance = override.stance
         covered = yes_no(coverage_for(a, user).covered)
         if is_stale(a, today):
-            covered = f"{covered} ({_('contact overdue')})"
+            covered = _("%(covered)s (contact overdue)") % {"covered": covered}
         rows.append(
             [
                 str(a.person),

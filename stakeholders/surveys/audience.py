@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Account, AccountStatus
 from stakeholders.models import (
@@ -82,7 +83,9 @@ def audience(campaign: SurveyCampaign, *, today: date | None = None) -> tuple[li
             excluded.append(AudienceRow(a, _("no consent"), needs_consent=True))
             continue
         elif a.surveyed_recently:
-            reason = _("surveyed within %(days)d days") % {"days": campaign.throttle_days}
+            reason = ngettext(
+                "surveyed within %(days)d day", "surveyed within %(days)d days", campaign.throttle_days
+            ) % {"days": campaign.throttle_days}
         elif p.pk in seen:
             reason = _("already invited through %(account)s") % {"account": seen[p.pk]}
         else:

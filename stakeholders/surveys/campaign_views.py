@@ -256,7 +256,9 @@ def campaign_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponseRedirect(campaign.get_absolute_url())
     if campaign.close_date < timezone.localdate():
         messages.error(
-            request, _("This campaign closed on %(date)s; nothing was sent.") % {"date": campaign.close_date}
+            request,
+            _("This campaign closed on %(date)s; nothing was sent.")
+            % {"date": date_format(campaign.close_date, "DATE_FORMAT")},
         )
         return HttpResponseRedirect(preview)
     included, _excluded = audience.audience(campaign)

@@ -5,18 +5,21 @@
   var node = document.getElementById('dashboard-data');
   if (!node || typeof Chart === 'undefined') return;
   var data = JSON.parse(node.textContent);
+  var L = data.labels;  // the charts' words, in the page's language
+  var LANG = document.documentElement.lang || undefined;
   var INK = '#123c5a';
   // The same colours as the health badges and legend (app.css).
   var BAND = { green: '#1e7e34', amber: '#e08e0b', red: '#b02a37', '': '#adb5bd' };
   Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
   Chart.defaults.color = '#343a40';
+  Chart.defaults.locale = LANG;  // tick numbers as the page writes them: 0,5 in German
 
   var matrix = document.getElementById('matrix-chart');
   if (matrix) {
     new Chart(matrix, {
       type: 'bubble',
       data: { datasets: [{
-        label: 'Key accounts',
+        label: L.key_accounts,
         data: data.matrix,
         backgroundColor: data.matrix.map(function (p) { return BAND[p.band || ''] + 'b3'; }),
         borderColor: data.matrix.map(function (p) { return BAND[p.band || '']; }),
@@ -26,14 +29,14 @@
         maintainAspectRatio: false,
         animation: false,
         scales: {
-          x: { min: 0, max: 100, title: { display: true, text: 'Our position' } },
-          y: { min: 0, max: 100, title: { display: true, text: 'Attractiveness' } }
+          x: { min: 0, max: 100, title: { display: true, text: L.position } },
+          y: { min: 0, max: 100, title: { display: true, text: L.attractiveness } }
         },
         plugins: {
           legend: { display: false },
           tooltip: { callbacks: { label: function (ctx) {
             var p = ctx.raw;
-            var health = p.health === null ? 'health not computed yet' : 'health ' + p.health;
+            var health = L.health + ' ' + (p.health === null ? L.not_computed : p.health);
             return p.name + ' (' + p.y + ' / ' + p.x + ', ' + health + ')';
           } } }
         },
@@ -56,8 +59,9 @@
           ctx.beginPath(); ctx.moveTo(x.getPixelForValue(50), y.top); ctx.lineTo(x.getPixelForValue(50), y.bottom);
           ctx.moveTo(x.left, y.getPixelForValue(50)); ctx.lineTo(x.right, y.getPixelForValue(50)); ctx.stroke();
           ctx.setLineDash([]); ctx.fillStyle = '#6c7a89'; ctx.font = 'italic 12px sans-serif';
-          ctx.fillText('Star', x.left + 6, y.top + 14); ctx.fillText('Strategic', x.getPixelForValue(50) + 6, y.top + 14);
-          ctx.fillText('Streamline', x.left + 6, y.bottom - 6); ctx.fillText('Status', x.getPixelForValue(50) + 6, y.bottom - 6);
+          var q = L.quadrants;
+          ctx.fillText(q.star, x.left + 6, y.top + 14); ctx.fillText(q.strategic, x.getPixelForValue(50) + 6, y.top + 14);
+          ctx.fillText(q.streamline, x.left + 6, y.bottom - 6); ctx.fillText(q.status, x.getPixelForValue(50) + 6, y.bottom - 6);
           ctx.restore();
         }
       }]
@@ -68,7 +72,7 @@
   if (funnel) {
     new Chart(funnel, {
       type: 'bar',
-      data: { labels: ['Draft', 'Submitted', 'Changes requested', 'Approved'],
+      data: { labels: L.funnel,
               datasets: [{ data: data.funnel, backgroundColor: ['#6c757d', '#0d6efd', '#e67e22', '#1e8449'] }] },
       options: { indexAxis: 'y', animation: false, maintainAspectRatio: false, plugins: { legend: { display: false } } }
     });
@@ -80,9 +84,9 @@
       data: {
         labels: data.csat.map(function (r) { return r.label; }),
         datasets: [
-          { type: 'line', label: 'CSAT %', data: data.csat.map(function (r) { return r.pct; }), yAxisID: 'pct',
+          { type: 'line', label: L.csat, data: data.csat.map(function (r) { return r.pct; }), yAxisID: 'pct',
             borderColor: INK, backgroundColor: INK, borderWidth: 2.5, pointRadius: 4, pointStyle: 'rectRot', spanGaps: true },
-          { type: 'bar', label: 'Answers', data: data.csat.map(function (r) { return r.answers; }), yAxisID: 'answers',
+          { type: 'bar', label: L.answers, data: data.csat.map(function (r) { return r.answers; }), yAxisID: 'answers',
             backgroundColor: 'rgba(108, 117, 125, 0.25)', borderColor: '#6c757d', borderWidth: 1 }
         ]
       },
@@ -90,8 +94,8 @@
         maintainAspectRatio: false,
         animation: false,
         scales: {
-          pct: { position: 'left', min: 0, max: 100, title: { display: true, text: 'CSAT %' } },
-          answers: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: 'Answers' },
+          pct: { position: 'left', min: 0, max: 100, title: { display: true, text: L.csat } },
+          answers: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: L.answers },
                      ticks: { precision: 0 } }
         },
         plugins: { legend: { position: 'bottom' } }
@@ -101,7 +105,7 @@
     csat.closest('.chart-box').classList.add('d-none');
   }
 
-  var compact = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
+  var compact = new Intl.NumberFormat(LANG, { notation: 'compact', maximumFractionDigits: 1 });
   var revenue = document.getElementById('revenue-chart');
   if (revenue && data.revenue.rows.length) {
     var rows = data.revenue.rows;
@@ -111,8 +115,8 @@
         labels: rows.map(function (r) { return r.owner; }),
         datasets: [
           // Solid against outlined: tells the two apart in colour and in black and white.
-          { label: 'Revenue', data: rows.map(function (r) { return r.actual; }), backgroundColor: INK, borderColor: INK, borderWidth: 1 },
-          { label: 'Target', data: rows.map(function (r) { return r.target; }), backgroundColor: 'rgba(255, 255, 255, 0)', borderColor: INK,
+          { label: L.revenue, data: rows.map(function (r) { return r.actual; }), backgroundColor: INK, borderColor: INK, borderWidth: 1 },
+          { label: L.target, data: rows.map(function (r) { return r.target; }), backgroundColor: 'rgba(255, 255, 255, 0)', borderColor: INK,
             borderWidth: 2, borderDash: [4, 3] }
         ]
       },
@@ -125,7 +129,7 @@
         plugins: {
           legend: { position: 'bottom' },
           tooltip: { callbacks: { label: function (ctx) {
-            return ctx.dataset.label + ': ' + Number(ctx.raw).toLocaleString() + ' ' + data.revenue.currency;
+            return ctx.dataset.label + ': ' + Number(ctx.raw).toLocaleString(LANG) + ' ' + data.revenue.currency;
           } } }
         }
       }

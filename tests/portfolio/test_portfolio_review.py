@@ -56,7 +56,7 @@ def test_the_deck_holds_the_headline_figures_the_matrix_and_the_accounts_at_risk
 
     headline = dict(row for row in _table(_slide(deck, "Headline figures")))
     assert headline["Key accounts"] == "2: 2 hospitals, 0 pharmacies, 0 wholesalers"
-    assert headline["Health of the key accounts"] == "50 on average; 0 healthy, 1 need attention, 1 at risk"
+    assert headline["Health of the key accounts"] == "50 on average; 0 healthy, 1 needs attention, 1 at risk"
     assert headline["Revenue 2026"] == "91,100 EUR of 120,880 EUR target (75.4 %)"
     assert headline["Objectives"] == "1 on track, 1 at risk, 1 achieved"
 

@@ -1,11 +1,12 @@
 """What customers read comes in the invitation's language: the survey pages and the invitation and
-reminder e-mails in English, German and French; and the German and French catalogs are complete,
-in step with the sources and compiled."""
+reminder e-mails in English, German and French; the German catalog holds every string of the app,
+the French one the survey's; both complete, in step with the sources and compiled."""
 
 from __future__ import annotations
 
 import ast
 import gettext
+import os
 import re
 from datetime import date
 from html import unescape
@@ -16,7 +17,12 @@ from django.core.cache import caches
 from django.urls import reverse
 from django.utils.translation import templatize
 
-from stakeholders.management.commands.makemessages_survey import SURVEY_LANGUAGES, SURVEY_SOURCES
+from stakeholders.management.commands.makemessages_catalogs import (
+    APP_LANGUAGES,
+    NOT_THE_APP,
+    SURVEY_LANGUAGES,
+    SURVEY_SOURCES,
+)
 from stakeholders.models import CampaignStatus, InvitationStatus
 from stakeholders.surveys.mail import build_email
 from stakeholders.surveys.responses import record_response
@@ -283,28 +289,70 @@ def read_po(path: Path) -> tuple[dict, list[dict]]:
     return catalog, entries
 
 
-def source_msgids() -> set[str]:
-    """Every string the survey sources mark for translation, read without GNU gettext: templates
-    through Django's own templatize (what makemessages hands to xgettext), Python through its AST."""
-    found: set[str] = set()
-    paths = []
-    for source in SURVEY_SOURCES:
-        path = BASE / source
-        paths.extend(sorted(path.glob("*.*")) if source.endswith("/") else [path])
+# What makemessages hands to xgettext as keywords: name -> which arguments are (context, msgid, plural).
+KEYWORDS = {
+    "_": ("msgid",),
+    "gettext": ("msgid",),
+    "gettext_lazy": ("msgid",),
+    "gettext_noop": ("msgid",),
+    "ngettext": ("msgid", "plural"),
+    "ngettext_lazy": ("msgid", "plural"),
+    "pgettext": ("context", "msgid"),
+    "pgettext_lazy": ("context", "msgid"),
+    "npgettext": ("context", "msgid", "plural"),
+    "npgettext_lazy": ("context", "msgid", "plural"),
+}
+PY_STRING = r"u?'(?:[^'\\]|\\.)*'|u?\"(?:[^\"\\]|\\.)*\""
+TEMPLATE_CALL = re.compile(rf"\b(n?p?gettext|_)\(((?:\s*(?:{PY_STRING})\s*,?)+)")
+
+
+def _keys(kinds: tuple[str, ...], strings: list[str]) -> set:
+    """The catalog keys of one marked string, as read_po keys them."""
+    parts = dict(zip(kinds, strings, strict=False))
+    key = parts["msgid"] if "context" not in parts else f"{parts['context']}\x04{parts['msgid']}"
+    return {(key, 0), (key, 1)} if "plural" in parts else {key}
+
+
+def msgids_in(paths: list[Path]) -> set:
+    """Every string these files mark for translation, read without GNU gettext: templates through
+    Django's own templatize (what makemessages hands to xgettext), Python through its AST."""
+    found: set = set()
     for path in paths:
         code = path.read_text(encoding="utf-8")
         if path.suffix == ".py":
             for node in ast.walk(ast.parse(code)):
-                if isinstance(node, ast.Call) and getattr(node.func, "id", "") in {"_", "gettext", "gettext_lazy"}:
-                    found.add(node.args[0].value)
+                if not isinstance(node, ast.Call):
+                    continue
+                name = getattr(node.func, "id", None) or getattr(node.func, "attr", "")
+                kinds = KEYWORDS.get(name)
+                args = node.args[: len(kinds)] if kinds else []
+                if kinds and len(args) == len(kinds) and all(isinstance(a, ast.Constant) for a in args):
+                    found |= _keys(kinds, [a.value for a in args])
             continue
-        out = templatize(code, origin=str(path))
-        # Plural and contextual forms would need more than this reader understands: fail, not skip.
-        assert not re.search(r"\b(n|p|np)gettext\(", out), f"{path}: extend source_msgids for plurals/contexts"
-        calls = re.findall(r"\bgettext\((u?'(?:[^'\\]|\\.)*'|u?\"(?:[^\"\\]|\\.)*\")\)", out)
-        assert calls or "trans" not in code, path
-        found.update(ast.literal_eval(call) for call in calls)
+        for name, args in TEMPLATE_CALL.findall(templatize(code, origin=str(path))):
+            found |= _keys(KEYWORDS[name], [ast.literal_eval(a) for a in re.findall(PY_STRING, args)])
     return found
+
+
+def source_msgids() -> set:
+    """What the survey sources mark: the French catalog's strings, and part of the German one's."""
+    paths = []
+    for source in SURVEY_SOURCES:
+        path = BASE / source
+        paths.extend(sorted(path.glob("*.*")) if source.endswith("/") else [path])
+    return msgids_in(paths)
+
+
+def app_msgids() -> set:
+    """What the whole app marks, as makemessages_catalogs extracts it for German."""
+    skipped = {part.rstrip("/*") for part in NOT_THE_APP}
+    paths = []
+    for folder, subfolders, files in os.walk(BASE):
+        # Pruned as makemessages prunes: hidden folders (the virtualenv) and what is not the app.
+        top = Path(folder) == BASE
+        subfolders[:] = [d for d in subfolders if not d.startswith(".") and not (top and d in skipped)]
+        paths.extend(Path(folder) / name for name in files if name.endswith((".py", ".html", ".txt")))
+    return msgids_in(sorted(paths))
 
 
 def test_the_sources_hold_the_survey_strings():
@@ -312,21 +360,51 @@ def test_the_sources_hold_the_survey_strings():
     msgids = source_msgids()
     assert {"Send my answer", "How are we doing, %(account)s?", "Please choose a score from 1 to 5."} <= msgids
     assert len(msgids) > 40
+    everything = app_msgids()
+    assert msgids < everything
+    assert {"Key accounts", ("%(n)s account", 0), ("%(n)s account", 1)} <= everything
+    assert len(everything) > 1500
 
 
-@pytest.mark.parametrize("language", SURVEY_LANGUAGES)
-def test_every_survey_string_is_translated_and_nothing_else_is_in_the_catalog(language):
-    catalog, entries = read_po(BASE / "locale" / language / "LC_MESSAGES" / "django.po")
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
+
+
+def assert_complete(catalog_path: Path, expected: set) -> None:
+    """The catalog holds exactly the expected strings, every one translated, none fuzzy, each with
+    the placeholders of its source (a plural's singular may leave the count out: "Ein Punkt")."""
+    catalog, entries = read_po(catalog_path)
     header = catalog.pop("")
+    language = catalog_path.parts[-3]
     assert f"Language: {language}\n" in header and "charset=UTF-8" in header
-    assert set(catalog) == source_msgids(), "run `manage.py makemessages_survey`, translate, compilemessages"
+    assert "Plural-Forms: nplurals=2;" in header  # a singular and a plural, as every form below has
+    missing, stale = expected - set(catalog), set(catalog) - expected
+    assert not missing and not stale, (
+        f"run `manage.py makemessages_catalogs`, translate, compilemessages: missing {sorted(missing, key=str)[:5]}, "
+        f"stale {sorted(stale, key=str)[:5]}"
+    )
     for entry in entries:
         assert "fuzzy" not in entry["flags"], entry["msgid"]
-        if entry["msgid"]:
+        if not entry["msgid"]:
+            continue
+        if "msgid_plural" not in entry:
             assert entry["msgstr"].strip(), f"untranslated: {entry['msgid']!r}"
             # The same placeholders, or rendering fails (or silently drops a value) in that language.
-            placeholders = re.compile(r"%\(\w+\)[sd]")
-            assert sorted(placeholders.findall(entry["msgstr"])) == sorted(placeholders.findall(entry["msgid"]))
+            assert sorted(PLACEHOLDER.findall(entry["msgstr"])) == sorted(PLACEHOLDER.findall(entry["msgid"]))
+            continue
+        wanted = set(PLACEHOLDER.findall(entry["msgid_plural"]))
+        for form in ("msgstr[0]", "msgstr[1]"):
+            assert entry[form].strip(), f"untranslated: {entry['msgid']!r} {form}"
+            assert set(PLACEHOLDER.findall(entry[form])) <= wanted, (entry["msgid"], form)
+        assert set(PLACEHOLDER.findall(entry["msgstr[1]"])) == wanted, entry["msgid"]
+
+
+def test_every_app_string_is_translated_into_german():
+    assert_complete(BASE / "locale" / "de" / "LC_MESSAGES" / "django.po", app_msgids())
+
+
+@pytest.mark.parametrize("language", [lang for lang in SURVEY_LANGUAGES if lang not in APP_LANGUAGES])
+def test_every_survey_string_is_translated_and_nothing_else_is_in_the_catalog(language):
+    assert_complete(BASE / "locale" / language / "LC_MESSAGES" / "django.po", source_msgids())
 
 
 @pytest.mark.parametrize("language", SURVEY_LANGUAGES)

@@ -126,9 +126,12 @@ def _explain_relationships(h: AccountHealth) -> tuple[str, str]:
             _("No active stakeholder with influence %(min)d or more is recorded.") % {"min": KEY_INFLUENCE},
             _("Map the DMU: record who decides and how much each person weighs in."),
         )
-    detail = _(
+    detail = ngettext(
+        "%(ok)d of %(n)d high-influence stakeholder covered and in touch; %(uncovered)d without an owner on "
+        "our side, %(stale)d past their contact cadence.",
         "%(ok)d of %(n)d high-influence stakeholders covered and in touch; %(uncovered)d without an owner on "
-        "our side, %(stale)d past their contact cadence."
+        "our side, %(stale)d past their contact cadence.",
+        h.key_people,
     ) % {"ok": h.key_in_touch, "n": h.key_people, "uncovered": h.key_uncovered, "stale": h.key_stale}
     advice = []
     if h.key_uncovered:
