@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import Count, QuerySet, Window
@@ -12,12 +15,30 @@ from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # What a failed enqueue raises when the broker is down or unreachable; anything else is a bug.
 BROKER_ERRORS = (OperationalError, OSError)
 # What a cache call raises when its server is down or hangs past its socket timeout (redis-py's
 # errors, or the OS's for the file cache): callers then do the work without the cache.
 CACHE_ERRORS = (RedisError, OSError)
+
+
+def cached_or_computed(key: str, compute: Callable[[], T], seconds: int) -> T:
+    """The value cached under ``key``, or computed and kept for ``seconds``; with the cache down,
+    computed every time (a page never fails because its cache did). For keys that hold everything
+    the value is made from, so that an entry is never stale, only unused."""
+    try:
+        found = cache.get(key)
+    except CACHE_ERRORS:
+        logger.warning("Cache unavailable: %s is computed without it.", key.split(":", 1)[0])
+        return compute()
+    if found is not None:
+        return found
+    value = compute()
+    with contextlib.suppress(*CACHE_ERRORS):
+        cache.set(key, value, seconds)
+    return value
 
 
 def try_delay(task, *args, what: str) -> bool:

@@ -46,7 +46,8 @@ def _plan(request: HttpRequest, pk: int, *, progress: bool = False) -> AccountPl
 
 
 def _steps(plan: AccountPlan) -> dict[int, PlanStep]:
-    return {s.number: s for s in plan.steps.all()}
+    # Unordered: the steps' default order joins the plan, its period and account for nothing here.
+    return {s.number: s for s in plan.steps.order_by()}
 
 
 def _navigator(plan: AccountPlan, steps: dict[int, PlanStep]) -> list[dict]:
@@ -207,6 +208,7 @@ def plan_step(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             "nav": _navigator(plan, steps),
             "form": form,
             "formsets": formsets,
+            "rows": page.rows(formsets, editable),
             "editable": editable,
             "conflict": conflict,
             "formsets_invalid": posted and not all(fs.is_valid() for _t, fs in formsets),
