@@ -128,6 +128,10 @@ CACHES = {
     "exports": env.cache_url("EXPORT_CACHE_URL", default=f"filecache://{VAR_DIR / 'export-cache'}"),
 }
 CACHES["exports"].setdefault("TIMEOUT", 7 * 24 * 3600)
+# The release being deployed (its commit, say): page fragments cached by the previous release's
+# templates are then never served by this one (docs/operations.md).
+RELEASE = env.str("RELEASE", default="")
+CACHES["default"].setdefault("KEY_PREFIX", RELEASE)
 # Render a plan's exports in the worker after each save, so downloads come from the cache.
 PLAN_EXPORT_PRERENDER = env.bool("PLAN_EXPORT_PRERENDER", default=True)
 

@@ -86,3 +86,16 @@ def test_postgresql_connections_price_index_reads_as_memory_reads(db):
     with connection.cursor() as cursor:
         cursor.execute("SHOW random_page_cost")
         assert cursor.fetchone()[0] == "1.1"
+
+
+def test_a_new_release_reads_none_of_the_cache_entries_of_the_one_before(tmp_path):
+    """Cached page fragments (a plan step's rows) are keyed on what they show, not on the templates
+    that draw them: RELEASE keeps one release's markup from being served by the next."""
+    show = "from django.core.cache import cache; print(repr(cache.make_key('plan-step-rows:1')))"
+    keys = [
+        _run({"DEBUG": "1", "KAM_VAR_DIR": str(tmp_path), "RELEASE": release}, "shell", "-c", show)
+        for release in ("4f2a91c", "8b7e0d3")
+    ]
+    assert all(k.returncode == 0 for k in keys), [k.stderr for k in keys]
+    first, second = (k.stdout.strip().splitlines()[-1] for k in keys)
+    assert "4f2a91c" in first and "8b7e0d3" in second and first != second
