@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import Count, QuerySet, Window
@@ -18,6 +21,27 @@ BROKER_ERRORS = (OperationalError, OSError)
 # What a cache call raises when its server is down or hangs past its socket timeout (redis-py's
 # errors, or the OS's for the file cache): callers then do the work without the cache.
 CACHE_ERRORS = (RedisError, OSError)
+
+T = TypeVar("T")
+
+
+def cached(key: str, compute: Callable[[], T], seconds: int) -> T:
+    """What the default cache holds under ``key``, or ``compute()`` kept there for ``seconds``.
+
+    Fail-open: with the cache down, ``compute()`` every time, logged. For keys that name what the
+    value is made from (a new version is a new key), so nothing is ever invalidated by hand.
+    """
+    try:
+        found = cache.get(key)
+    except CACHE_ERRORS:
+        logger.warning("Cache unavailable: computed without it.")
+        return compute()
+    if found is not None:
+        return found
+    value = compute()
+    with contextlib.suppress(*CACHE_ERRORS):
+        cache.set(key, value, seconds)
+    return value
 
 
 def try_delay(task, *args, what: str) -> bool:
