@@ -14,27 +14,25 @@ same either way.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import logging
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from django.core.cache import cache
 from django.utils.translation import get_language
 
-from kam.lib import CACHE_ERRORS, Ids
+from kam import lib
+from kam.lib import Ids
 from kam.models import User
 from kam.portfolio.models import FiguresVersion
 
 if TYPE_CHECKING:
-    from kam.portfolio.dashboard import Dashboard, DashboardFilters
-
-logger = logging.getLogger(__name__)
+    from kam.portfolio.dashboard import DashboardFilters
 
 # Entries are never stale (the key holds the refresh count), only unused: this bounds the cache.
 FIGURES_CACHE_SECONDS = 600
+
+T = TypeVar("T")
 
 
 def key(user: User, filters: DashboardFilters, today: date, ids: Ids | None) -> str:
@@ -46,16 +44,7 @@ def key(user: User, filters: DashboardFilters, today: date, ids: Ids | None) -> 
     return "dashboard:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def cached(cache_key: str, compute: Callable[[], Dashboard]) -> Dashboard:
-    """The cached figures, or computed and kept; with the cache down, computed every time."""
-    try:
-        found = cache.get(cache_key)
-    except CACHE_ERRORS:
-        logger.warning("Cache unavailable: the dashboard is computed without it.")
-        return compute()
-    if found is not None:
-        return found
-    board = compute()
-    with contextlib.suppress(*CACHE_ERRORS):
-        cache.set(cache_key, board, FIGURES_CACHE_SECONDS)
-    return board
+def cached(cache_key: str, compute: Callable[[], T]) -> T:
+    """The cached figures (or what is drawn from them alone), or computed and kept; with the cache
+    down, computed every time."""
+    return lib.cached(cache_key, compute, FIGURES_CACHE_SECONDS)

@@ -14,6 +14,7 @@ name and the survey: nothing about the user who may happen to be logged in.
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Callable
 from datetime import date
 
@@ -21,12 +22,14 @@ from django import forms
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from kam import lib
 from kam.text import CleanTextMixin
 from kam.views import error_404
 from stakeholders.models import QuestionKind, SurveyInvitation, SurveyQuestion, SurveyResponse
@@ -44,6 +47,9 @@ SCORES = [
 SCORE_REQUIRED = _("Please choose a score from 1 to 5.")
 # Submits per client address and window (seconds); the lead may set SURVEY_RATE_LIMIT in settings.
 DEFAULT_RATE_LIMIT = (20, 600)
+# How long the drawn answer fields of a blank form are kept (``_blank_fields``): their key names
+# what they show, so this only bounds the cache, and how long a deploy's new markup waits.
+FIELDS_CACHE_SECONDS = 600
 
 
 # The survey pages load our two style sheets and nothing else: no script, no inline style, no
@@ -247,6 +253,9 @@ def _answer_page(
     status = 200 if form is None else 400
     if form is None:
         form = SurveyAnswerForm(initial=_initial(existing, score), questions=questions, language=language)
+    question = survey.text("csat_question", language)
+    # Only a blank form's fields are shared: an earlier answer or a refused submit is the invitee's own.
+    blank = not form.is_bound and existing is None
     return _page(
         request,
         "survey/answer.html",
@@ -255,10 +264,35 @@ def _answer_page(
         status=status,
         form=form,
         existing=existing,
-        question=survey.text("csat_question", language),
+        question=question,
+        fields=_blank_fields(form, question) if blank else None,
         intro=survey.text("intro_text", language),
         open_until=_open_until(invitation),
     )
+
+
+def _blank_fields(form: SurveyAnswerForm, question: str) -> str:
+    """The answer fields of a form without input or earlier answer, drawn once per survey, language
+    and preselected score, and kept in the cache (fail-open): the same for every invitee of the
+    survey. The key names everything the fields show (CSAT question, labels, choices, limits, the
+    score from the link), nothing about the invitee; a changed question is a new key.
+    Measured in process: drawing them took about 1.1 ms a view, a quarter of the page's time.
+    """
+    shown = [
+        (
+            name,
+            str(field.label),
+            field.required,
+            getattr(field, "max_length", None),
+            [(value, str(label)) for value, label in getattr(field, "choices", ())],
+            form.initial.get(name),
+        )
+        for name, field in form.fields.items()
+    ]
+    parts = (translation.get_language(), question, shown)
+    key = "survey-fields:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    context = {"form": form, "question": question}
+    return lib.cached(key, lambda: render_to_string("survey/_answer_fields.html", context), FIELDS_CACHE_SECONDS)
 
 
 @survey_page

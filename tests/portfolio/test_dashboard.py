@@ -1,3 +1,5 @@
+import json
+import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -10,6 +12,7 @@ from accounts.models import Account, AccountHealth
 from kam.portfolio.dashboard import DashboardFilters, build, scoped_accounts
 from kam.portfolio.health.refresh import refresh_health
 from kam.portfolio.models import FiguresVersion
+from kam.portfolio.views import DashboardFilterForm
 from plans.models import AccountPlan, Action, Objective, PlanningPeriod
 from plans.services import plan_approve, plan_create, plan_submit
 from stakeholders.models import (
@@ -157,7 +160,8 @@ def test_the_matrix_bubbles_carry_health_and_the_account_url(cast, world, login)
     d = build(cast.head, DashboardFilters(), today=TODAY)
     assert [(m["name"], m["health"], m["band"]) for m in d.matrix] == [("Account A", 52, "amber")]
     page = login(cast.head).get(reverse("home"))
-    chart = page.context["chart"]["matrix"]
+    data = re.search(r'<script id="dashboard-data" type="application/json">(.*?)</script>', page.content.decode())
+    chart = json.loads(data.group(1))["matrix"]
     assert chart == [
         {
             "x": 30,
@@ -450,7 +454,9 @@ def test_the_cached_matrix_table_shows_each_user_their_own_current_rows(cast, wo
     filters = DashboardFilters()
     filters.period = filters.current_period(today)  # as the page's filter form sets it
     board = build(cast.kam_a, filters, today=today)
-    assert "Account A" in cache.get(f"{board.key}:matrix")
+    # Kept with the other drawn parts, under the figures' key and the filter fields' key.
+    drawn = cache.get(f"{board.key}:{DashboardFilterForm(None, user=cast.kam_a).drawn_key()}")
+    assert "Account A" in drawn["matrix_rows"]
     # A change of the account or of its stored health shows on the next view, not after the timeout.
     AccountHealth.objects.filter(account=cast.account_a).update(score=91)
     Account.objects.filter(pk=cast.account_a.pk).update(name="Account A <renamed>")

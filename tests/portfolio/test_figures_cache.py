@@ -59,6 +59,6 @@ def test_users_and_scopes_never_share_figures(cast):
 def test_with_the_cache_down_the_figures_are_computed(cast, caplog):
     refresh_health(today=TODAY)
     expected = build(cast.kam_a, DashboardFilters(), today=TODAY)
-    with mock.patch("kam.portfolio.figures.cache.get", side_effect=RedisConnectionError("down")):
+    with mock.patch("kam.lib.cache.get", side_effect=RedisConnectionError("down")):
         assert build(cast.kam_a, DashboardFilters(), today=TODAY).accounts == expected.accounts
     assert "Cache unavailable" in caplog.text
