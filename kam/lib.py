@@ -23,8 +23,6 @@ BROKER_ERRORS = (OperationalError, OSError)
 # errors, or the OS's for the file cache): callers then do the work without the cache.
 CACHE_ERRORS = (RedisError, OSError)
 
-T = TypeVar("T")
-
 
 def cached(key: str, compute: Callable[[], T], seconds: int) -> T:
     """What the default cache holds under ``key``, or ``compute()`` kept there for ``seconds``.
@@ -32,23 +30,6 @@ def cached(key: str, compute: Callable[[], T], seconds: int) -> T:
     Fail-open: with the cache down, ``compute()`` every time, logged. For keys that name what the
     value is made from (a new version is a new key), so nothing is ever invalidated by hand.
     """
-    try:
-        found = cache.get(key)
-    except CACHE_ERRORS:
-        logger.warning("Cache unavailable: computed without it.")
-        return compute()
-    if found is not None:
-        return found
-    value = compute()
-    with contextlib.suppress(*CACHE_ERRORS):
-        cache.set(key, value, seconds)
-    return value
-
-
-def cached_or_computed(key: str, compute: Callable[[], T], seconds: int) -> T:
-    """The value cached under ``key``, or computed and kept for ``seconds``; with the cache down,
-    computed every time (a page never fails because its cache did). For keys that hold everything
-    the value is made from, so that an entry is never stale, only unused."""
     try:
         found = cache.get(key)
     except CACHE_ERRORS:

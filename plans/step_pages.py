@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import AccountFinancials
 from kam import firewall
-from kam.lib import cached_or_computed
+from kam.lib import cached
 from kam.models import User
 from plans.forms import STEP_ROWS
 from plans.models import (
@@ -78,7 +78,7 @@ class StepPage:
         key = self.rows_key(formsets, editable)
         if key is None:
             return render_to_string("plans/_step_rows.html", context)
-        return cached_or_computed(key, lambda: render_to_string("plans/_step_rows.html", context), ROWS_CACHE_SECONDS)
+        return cached(key, lambda: render_to_string("plans/_step_rows.html", context), ROWS_CACHE_SECONDS)
 
     def rows_key(self, formsets: list[tuple[str, BaseModelFormSet]], editable: bool) -> str | None:
         """The cache key of the rows as drawn, or None when they must be drawn afresh: after a post
