@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kam.portfolio.health.refresh import refresh_health
-from plans.models import DigestPreference
+from plans.models import DigestPreference, WhitespaceCell, WhitespaceStatus
 from plans.reminders import REVIEW, _plan_item, digest_message
 from stakeholders.surveys.tokens import invitation_token
-from tests.factories import FinancialsFactory
+from tests.factories import FinancialsFactory, ProductFactory
 from tests.plan_factories import PlanFactory
 from tests.survey_factories import InvitationFactory
 
@@ -133,3 +133,20 @@ def test_the_reminder_digest_comes_in_the_recipients_language(cast):
     assert digest_message(user=cast.kam_a, items=[_plan_item(REVIEW, item)], today=date(2026, 12, 1)).subject == (
         "KAM Planner: 1 item needs you"
     )
+
+
+@pytest.mark.parametrize(("language", "shown"), [("de", "335.000"), ("en", "335,000")])
+def test_the_whitespace_maps_values_are_grouped_as_the_language_groups_them(cast, login, language, shown):
+    cast.kam_a.language = language
+    cast.kam_a.save(update_fields=["language"])
+    plan = PlanFactory(account=cast.account_a)
+    WhitespaceCell.objects.create(
+        plan=plan,
+        buying_centre="Pharmacy and therapeutics committee",
+        product=ProductFactory(),
+        status=WhitespaceStatus.OPPORTUNITY,
+        estimated_value=Decimal("335000"),
+    )
+    page = visible_text(login(cast.kam_a).get(reverse("plans:step", args=[plan.pk, 2])))
+    # The map's total and its cell.
+    assert page.count(shown) >= 2, page[page.find("Whitespace") - 50 :][:600]
