@@ -25,6 +25,11 @@ def _count(queryset: QuerySet) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
+def _user_name_fields(relation: str) -> tuple[str, ...]:
+    """What ``str(user)`` reads (full name, else username), through ``relation``."""
+    return tuple(f"{relation}__{name}" for name in ("first_name", "last_name", "username"))
+
+
 def _open_follow_ups() -> QuerySet[LowScoreFollowUp]:
     return LowScoreFollowUp.objects.filter(closed_at__isnull=True)
 
@@ -76,10 +81,16 @@ def account_page_data(user: User, pk: int) -> dict[str, Any]:
         "health_band": health.band if health else "",
         "financials": financials,
         "listings": account.listings.select_related("product", "competitor_product"),
-        "team": AccountTeamMember.objects.filter(account=account).select_related("user").order_by("user__last_name"),
+        # Team and history: only the columns shown (names, function, change); ~0.6 ms of the page.
+        "team": AccountTeamMember.objects.filter(account=account)
+        .select_related("user")
+        .only("user_id", "function", "therapeutic_area", *_user_name_fields("user"))
+        .order_by("user__last_name"),
         "children": children,
         "rollup": rollup,
-        "history": account.history.select_related("history_user").order_by("-history_date")[:15],
+        "history": account.history.select_related("history_user")
+        .only("history_date", "history_type", "history_change_reason", *_user_name_fields("history_user"))
+        .order_by("-history_date")[:15],
         "owner_key_accounts": account.owner_key_accounts,
         "stakeholder_count": account.stakeholder_count,
         "plans": list(
