@@ -25,6 +25,11 @@ def _count(queryset: QuerySet) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
+def _user_name_fields(relation: str) -> tuple[str, ...]:
+    """What ``str(user)`` reads (full name, else username), through ``relation``."""
+    return tuple(f"{relation}__{name}" for name in ("first_name", "last_name", "username"))
+
+
 def _open_follow_ups() -> QuerySet[LowScoreFollowUp]:
     return LowScoreFollowUp.objects.filter(closed_at__isnull=True)
 
@@ -40,8 +45,6 @@ def account_for_page(user: User) -> QuerySet[Account]:
             stakeholder_count=_count(Affiliation.objects.active().filter(account_id=OuterRef("pk"))),
             on_team=Exists(AccountTeamMember.objects.filter(account_id=OuterRef("pk"), user=user)),
             has_children=Exists(Account.objects.filter(parent_id=OuterRef("pk"))),
-            # A parent the user cannot see is not named on the page (nor linked).
-            parent_visible=Exists(accounts_visible_to(user).filter(pk=OuterRef("parent_id"))),
             has_open_follow_ups=Exists(_open_follow_ups().filter(account_id=OuterRef("pk"))),
         )
     )
@@ -53,6 +56,9 @@ def account_page_data(user: User, pk: int) -> dict[str, Any]:
     are lists stay querysets where the template reads them once, so the page costs the same
     queries as before the move."""
     account = account_for_page(user).get(pk=pk)
+    # A parent the user cannot see is not named on the page (nor linked). Asked only of an account
+    # that has one: as an annotation, its subquery cost every page ~1 ms to build (large seed).
+    account.parent_visible = bool(account.parent_id) and accounts_visible_to(user).filter(pk=account.parent_id).exists()
     financials = list(account.financials.all())
     for row in financials:
         try:
@@ -75,10 +81,16 @@ def account_page_data(user: User, pk: int) -> dict[str, Any]:
         "health_band": health.band if health else "",
         "financials": financials,
         "listings": account.listings.select_related("product", "competitor_product"),
-        "team": AccountTeamMember.objects.filter(account=account).select_related("user").order_by("user__last_name"),
+        # Team and history: only the columns shown (names, function, change); ~0.6 ms of the page.
+        "team": AccountTeamMember.objects.filter(account=account)
+        .select_related("user")
+        .only("user_id", "function", "therapeutic_area", *_user_name_fields("user"))
+        .order_by("user__last_name"),
         "children": children,
         "rollup": rollup,
-        "history": account.history.select_related("history_user").order_by("-history_date")[:15],
+        "history": account.history.select_related("history_user")
+        .only("history_date", "history_type", "history_change_reason", *_user_name_fields("history_user"))
+        .order_by("-history_date")[:15],
         "owner_key_accounts": account.owner_key_accounts,
         "stakeholder_count": account.stakeholder_count,
         "plans": list(

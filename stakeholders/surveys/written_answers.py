@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from accounts.models import Account
 from stakeholders.models import (
     QuestionKind,
     SurveyCampaign,
     SurveyInvitation,
+    SurveyQuestion,
     SurveyResponse,
 )
 from stakeholders.survey_texts import COMMENT_LABEL
@@ -73,7 +74,25 @@ def account_written_answers(account: Account, *, limit: int = ACCOUNT_RESPONSES_
     latest = (
         SurveyResponse.objects.filter(invitation__account=account, invitation__campaign__anonymous=False)
         .select_related("invitation__person", "invitation__campaign__survey")
-        .prefetch_related("invitation__campaign__survey__questions")
+        # Only what the survey tab shows (name, campaign, date, score, texts): of 30 rows, the
+        # other columns of four tables cost ~0.7 ms to load on the large seed.
+        .only(
+            "csat_score",
+            "answers",
+            "comment",
+            "submitted_at",
+            "invitation__person__title",
+            "invitation__person__first_name",
+            "invitation__person__last_name",
+            "invitation__campaign__name",
+            "invitation__campaign__survey__id",
+        )
+        .prefetch_related(
+            Prefetch(
+                "invitation__campaign__survey__questions",
+                queryset=SurveyQuestion.objects.only("survey_id", "order", "kind", "text"),
+            )
+        )
         .order_by("-submitted_at", "-pk")[: limit * 3]
     )
     return [response for response in latest if response.written_answers()][:limit]

@@ -56,3 +56,23 @@ def test_the_account_list_does_not_name_a_parent_the_user_cannot_see(cast, login
     assert "a parent account you cannot see" in content
     # Whoever sees the group is told its name.
     assert "Verbund Verborgen" in login(cast.admin).get(reverse("accounts:list")).content.decode()
+
+
+def test_the_account_page_names_a_hidden_parent_only_as_hidden(cast, login, child):
+    content = login(cast.kam_a).get(child.get_absolute_url()).content.decode()
+    assert "Verbund Verborgen" not in content
+    assert "a parent account you cannot see" in content
+
+
+def test_the_account_page_links_a_parent_the_user_sees(cast, login):
+    group = AccountFactory(name="Verbund Offen", owner=cast.kam_a)
+    child = AccountFactory(name="Klinikum Kind", owner=cast.kam_a, parent=group)
+    content = login(cast.kam_a).get(child.get_absolute_url()).content.decode()
+    assert f'<a href="{group.get_absolute_url()}">Verbund Offen</a>' in content
+    assert "a parent account you cannot see" not in content
+
+
+def test_an_account_without_parent_shows_no_parent_crumb(cast, login):
+    lone = AccountFactory(name="Klinikum Allein", owner=cast.kam_a)
+    content = login(cast.kam_a).get(lone.get_absolute_url()).content.decode()
+    assert "a parent account you cannot see" not in content

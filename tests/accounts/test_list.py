@@ -162,6 +162,33 @@ def test_the_account_page_costs_the_same_queries_with_a_bigger_team_and_group(
     assert counts[0] == counts[1], counts
 
 
+def test_the_account_page_names_the_team_and_who_changed_what_at_the_same_queries(
+    cast, login, django_assert_max_num_queries
+):
+    """Team and history load only the columns they show: a column shown but not loaded would cost
+    a query per row, so the count is held at 2 and at 8 rows of each."""
+    from simple_history.utils import update_change_reason
+
+    from tests.factories import TeamMemberFactory, UserFactory
+
+    client = login(cast.kam_a)
+    account = cast.account_a
+    counts = []
+    for extra in (2, 6):
+        for n in range(extra):
+            TeamMemberFactory(account=account, user=UserFactory(first_name="Hanna", last_name=f"Teamer{extra}{n}"))
+            account.city = f"Stadt {extra}{n}"
+            account._history_user = cast.manager_a
+            account.save()
+            update_change_reason(account, f"Umzug {extra}{n}")
+        with django_assert_max_num_queries(DETAIL_QUERIES) as ctx:
+            content = client.get(account.get_absolute_url()).content.decode()
+        counts.append(len(ctx.captured_queries))
+        assert f"Hanna Teamer{extra}0 — Market access" in content
+        assert f"{cast.manager_a.get_full_name() or cast.manager_a.username}: Changed (Umzug {extra}0)" in content
+    assert counts[0] == counts[1], counts
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize("words", ["hamburg", "klin nord"])
 def test_the_search_is_answered_by_the_trigram_and_crm_id_indexes(cast, words):
