@@ -368,7 +368,7 @@ def main() -> int:
                     clients[subjects["admin"]] = _client(subjects["admin"])
                 subjects["cookie"] = clients[subjects["admin"]].cookies
                 loads, memory = measure_gunicorn(env, subjects, args.wrk_seconds, Path(temp), args.wrk_rounds)
-                print_gunicorn(loads, memory, args.wrk_seconds, args.wrk_rounds)
+                missed = print_gunicorn(loads, memory, args.wrk_seconds, args.wrk_rounds) or missed
                 failures += [f"{load.url_label}: {load.errors} errors" for load in [*loads, memory["dashboard"]]]
                 failures = [f for f in failures if not f.endswith(": 0 errors")]
             else:
