@@ -22,7 +22,7 @@ from kam import firewall
 from kam.api import UPDATED_SINCE, CleanTextSerializerMixin, FirewalledFieldsMixin, UpdatedSinceMixin
 from kam.models import User
 from stakeholders import services
-from stakeholders.models import Affiliation, Person, Touchpoint
+from stakeholders.models import Affiliation, Person, Touchpoint, language_for_country
 from stakeholders.selectors import people_visible_to, touchpoints_visible_to
 from stakeholders.sharing import IDENTITY_FIELDS, can_edit_identity, person_by_email_for
 
@@ -162,9 +162,11 @@ class AffiliationSerializer(CleanTextSerializerMixin, FirewalledFieldsMixin, ser
         return attrs
 
     def create(self, validated_data: dict) -> Affiliation:
-        person = validated_data.pop("existing_person", None) or Person(**validated_data.pop("new_person"))
-        validated_data.pop("new_person", None)
         account = validated_data.pop("account")
+        person = validated_data.pop("existing_person", None) or Person(
+            **{"preferred_language": language_for_country(account.country), **validated_data.pop("new_person")}
+        )
+        validated_data.pop("new_person", None)
         return services.stakeholder_add(
             account=account, person=person, affiliation=Affiliation(**validated_data), by=self._user
         )

@@ -31,7 +31,7 @@ from stakeholders.forms import (
     SupportResponseForm,
 )
 from stakeholders.list_exports import dmu_rows
-from stakeholders.models import Affiliation, SupportRequest, SupportStatus
+from stakeholders.models import Affiliation, SupportRequest, SupportStatus, language_for_country
 from stakeholders.selectors import coverage_for, dmu_for_account
 
 
@@ -65,7 +65,12 @@ def account_dmu(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def stakeholder_add(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account(request, pk)
-    person_form = PersonForm(request.POST if request.method == "POST" else None, prefix="person", user=request.user)
+    person_form = PersonForm(
+        request.POST if request.method == "POST" else None,
+        prefix="person",
+        user=request.user,
+        initial={"preferred_language": language_for_country(account.country)},
+    )
     affiliation_form = AffiliationForm(
         request.POST if request.method == "POST" else None, prefix="aff", account=account
     )

@@ -20,7 +20,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from accounts.selectors import accounts_visible_to
 from stakeholders.imports.engine import Row, Run, changes, email, text
 from stakeholders.imports.values import BadValue, normalise, parse_choice, parse_date, parse_int
-from stakeholders.models import Affiliation, DmuRole, Function, Language, Person, category_for
+from stakeholders.models import Affiliation, DmuRole, Function, Language, Person, category_for, language_for_country
 
 PERSON_FIELDS = ("title", "first_name", "last_name", "phone")
 AFFILIATION_TEXTS = ("position_title", "department")
@@ -88,6 +88,7 @@ class StakeholderRun(Run):
         super().__init__(*args, **kwargs)
         self.visible = accounts_visible_to(self.user)
         self.accounts: dict[str, int | None] = {}  # CRM id -> visible account's id, read once each
+        self.countries: dict[int, str] = {}  # visible account's id -> its country (a new person's language)
         # A dry run writes nothing, so it remembers the people and affiliations it would have
         # created, for the rows further down that name them again.
         self.planned_people: set[str] = set()
@@ -130,7 +131,9 @@ class StakeholderRun(Run):
     def _read_accounts(self, crm_ids: set[str]) -> None:
         unknown = crm_ids - self.accounts.keys()
         if unknown:
-            found = dict(self.visible.filter(crm_id__in=unknown).values_list("crm_id", "pk"))
+            rows = list(self.visible.filter(crm_id__in=unknown).values_list("crm_id", "pk", "country"))
+            found = {crm_id: pk for crm_id, pk, _country in rows}
+            self.countries.update({pk: country for _crm_id, pk, country in rows})
             self.accounts.update({crm_id: found.get(crm_id) for crm_id in unknown})
 
     def process(self, rows: list[Row]) -> None:
@@ -209,7 +212,9 @@ class StakeholderRun(Run):
                     if missing:
                         self.reject(line, cells, _("A new person needs: %(fields)s.") % {"fields": ", ".join(missing)})
                         continue
-                    person = self.stamp(Person(**data["person"]))
+                    # Without a language column, a new person speaks their account's country's.
+                    language = language_for_country(self.countries.get(account_id, ""))
+                    person = self.stamp(Person(**{"preferred_language": language, **data["person"]}))
                     new_people[key] = person
                     created = True
                 for k in (data["external_id"], data["email"]):

@@ -25,6 +25,7 @@ from stakeholders.models.dmu import (
     Person,
     Stance,
     category_for,
+    language_for_country,
 )
 from stakeholders.models.support import SupportRequest, SupportStatus
 from stakeholders.models.surveys import (
@@ -84,4 +85,5 @@ __all__ = [
     "TovCategory",
     "TransferOfValue",
     "category_for",
+    "language_for_country",
 ]

@@ -25,6 +25,16 @@ class Language(models.TextChoices):
     IT = "it", _("Italian")
 
 
+# The language a new stakeholder is written to in, from their account's country; changeable per person.
+# Belgium, Spain and the Netherlands get English: the survey pages offer neither Dutch nor Spanish.
+LANGUAGE_BY_COUNTRY = {"DE": Language.DE, "AT": Language.DE, "CH": Language.DE, "FR": Language.FR, "IT": Language.IT}
+
+
+def language_for_country(country: str) -> str:
+    """The preferred language a new stakeholder at an account in ``country`` starts with."""
+    return LANGUAGE_BY_COUNTRY.get(country, Language.EN)
+
+
 class Person(models.Model):
     """A customer-side person. Their history follows them from account to account."""
 

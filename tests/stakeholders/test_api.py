@@ -145,3 +145,16 @@ def test_it_gives_the_dashboards_figures_to_commercial_colleagues_only(cast, log
     assert login(cast.head).get("/api/v1/dashboard/").json()["accounts"]["total"] == 2
     assert login(cast.medical).get("/api/v1/dashboard/").status_code == 403
     assert login(cast.kam_a).get("/api/v1/dashboard/", {"tier": "Z"}).status_code == 400
+
+
+@pytest.mark.parametrize(("country", "language"), [("AT", "de"), ("FR", "fr"), ("GB", "en")])
+def test_a_new_stakeholder_speaks_the_language_of_the_accounts_country_unless_given_one(cast, login, country, language):
+    cast.account_a.country = country
+    cast.account_a.save(update_fields=["country"])
+    body = {"account": cast.account_a.pk, "new_person": {"first_name": "Eva", "last_name": "Roth"}}
+    response = login(cast.kam_a).post("/api/v1/affiliations/", body, JSON)
+    assert response.status_code == 201, response.content
+    assert Affiliation.objects.get(pk=response.json()["id"]).person.preferred_language == language
+    body["new_person"] = {"first_name": "Jo", "last_name": "Hart", "preferred_language": "it"}
+    response = login(cast.kam_a).post("/api/v1/affiliations/", body, JSON)
+    assert Affiliation.objects.get(pk=response.json()["id"]).person.preferred_language == "it"

@@ -97,6 +97,8 @@ def test_it_imports_several_affiliations_per_person(cast, login, django_capture_
     assert at_nord.function == Function.HEAD_OF_DEPARTMENT and at_nord.start_date.isoformat() == "2024-12-31"
     assert at_nord.position_title == "Chefärztin" and at_nord.category == "medical"
     assert Person.objects.get(external_id="C-2").last_name == "Weiß"
+    # No language column: a new person speaks their account's country's language (the accounts are German).
+    assert {p.preferred_language for p in Person.objects.filter(external_id__in=["C-1", "C-2"])} == {"de"}
 
 
 def test_it_matches_a_person_by_email_and_updates_them(cast, login, django_capture_on_commit_callbacks):

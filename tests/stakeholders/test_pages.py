@@ -1,3 +1,4 @@
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -275,3 +276,12 @@ def test_the_touchpoint_form_returns_only_to_a_page_of_this_site(login, cast, dm
     assert (response["Location"] == back) is stays
     if not stays:
         assert response["Location"] == reverse("stakeholders:dmu", args=[cast.account_a.pk])
+
+
+@pytest.mark.parametrize(("country", "language"), [("DE", "de"), ("IT", "it"), ("NL", "en")])
+def test_the_add_form_offers_the_language_of_the_accounts_country_first(cast, login, country, language):
+    cast.account_a.country = country
+    cast.account_a.save(update_fields=["country"])
+    page = login(cast.kam_a).get(reverse("stakeholders:add", args=[cast.account_a.pk])).content.decode()
+    chosen = re.search(r'<select name="person-preferred_language"[^>]*>.*?</select>', page, re.S).group(0)
+    assert re.findall(r'<option value="(\w+)"[^>]*selected', chosen) == [language]
