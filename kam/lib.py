@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
+from django import forms
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import models
@@ -41,6 +42,25 @@ def cached(key: str, compute: Callable[[], T], seconds: int) -> T:
     with contextlib.suppress(*CACHE_ERRORS):
         cache.set(key, value, seconds)
     return value
+
+
+def form_shown(form: forms.BaseForm) -> list:
+    """What a form's fields show when drawn, for keying a cached drawing of them: per field its
+    label, whether it is required, its length limit, the choices offered (value and label; none read
+    for a hidden field) and its value."""
+    return [
+        (
+            name,
+            str(field.label),
+            field.required,
+            getattr(field, "max_length", None),
+            [(str(value), str(label)) for value, label in getattr(field, "choices", ())]
+            if not field.widget.is_hidden
+            else [],
+            form[name].value(),
+        )
+        for name, field in form.fields.items()
+    ]
 
 
 def try_delay(task, *args, what: str) -> bool:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 from typing import ClassVar
 
-from django import forms
 from django.contrib import messages
 from django.db.models import Case, IntegerField, Model, QuerySet, Value, When
 from django.forms import BaseModelFormSet
@@ -20,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import AccountFinancials
 from kam import firewall
-from kam.lib import cached
+from kam.lib import cached, form_shown
 from kam.models import User
 from plans.forms import STEP_ROWS
 from plans.models import (
@@ -101,7 +100,7 @@ class StepPage:
         ]
         for _title, fs in formsets:
             rows = [_row_values(row) for row in fs.get_queryset()]
-            shown.append((fs.prefix, fs.total_form_count(), rows, _offered(fs.empty_form)))
+            shown.append((fs.prefix, fs.total_form_count(), rows, form_shown(fs.empty_form)))
         return "plan-step-rows:" + hashlib.sha256(repr(shown).encode()).hexdigest()
 
     def context(self, formsets: dict[str, BaseModelFormSet]) -> dict:
@@ -231,15 +230,6 @@ def _row_values(row: Model) -> tuple:
         if isinstance(value, list):  # a many-to-many field: its rows
             values[name] = [item.pk for item in value]
     return row.pk, sorted(values.items())
-
-
-def _offered(form: forms.BaseForm) -> list:
-    """Every choice the form's selects offer, value and label as drawn."""
-    return [
-        (name, [(str(value), str(label)) for value, label in field.choices])
-        for name, field in form.fields.items()
-        if isinstance(field, forms.ChoiceField) and not field.widget.is_hidden
-    ]
 
 
 def _stored(formset: BaseModelFormSet) -> QuerySet:

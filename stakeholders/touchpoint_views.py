@@ -14,20 +14,15 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from accounts.models import Account
-from accounts.selectors import accounts_visible_to
 from stakeholders import firewalled, services
 from stakeholders.forms import TouchpointForm, TransferOfValueForm
 from stakeholders.selectors import can_read_touchpoint, touchpoints_visible_to
-
-
-def _account(request: HttpRequest, pk: int) -> Account:
-    return get_object_or_404(accounts_visible_to(request.user).select_related("owner"), pk=pk)
+from stakeholders.views import visible_account
 
 
 @login_required
 def touchpoint_add(request: HttpRequest, pk: int) -> HttpResponse:
-    account = _account(request, pk)
+    account = visible_account(request, pk)
     initial = {"date": timezone.localdate(), "participants": [request.user.pk]}
     person_id = request.GET.get("person", "")
     # ASCII digits only, and no longer than an id: "²".isdigit() holds and int() refuses it (a 500).

@@ -35,7 +35,9 @@ from stakeholders.models import Affiliation, SupportRequest, SupportStatus, lang
 from stakeholders.selectors import coverage_for, dmu_for_account
 
 
-def _account(request: HttpRequest, pk: int) -> Account:
+def visible_account(request: HttpRequest, pk: int) -> Account:
+    """The account ``pk`` if the user may see it (``accounts_visible_to``), else 404; for every
+    stakeholder page that works on one account."""
     return get_object_or_404(accounts_visible_to(request.user).select_related("owner"), pk=pk)
 
 
@@ -48,7 +50,7 @@ def _affiliation(request: HttpRequest, pk: int) -> Affiliation:
 
 @login_required
 def account_dmu(request: HttpRequest, pk: int) -> HttpResponse:
-    account = _account(request, pk)
+    account = visible_account(request, pk)
     form = DmuFilterForm(request.GET or None)
     rows = dmu_rows(account, request.user, form)  # shared with the DMU export
     support = SupportRequest.objects.filter(account=account).select_related("requested_by", "responded_by", "person")[
@@ -64,7 +66,7 @@ def account_dmu(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def stakeholder_add(request: HttpRequest, pk: int) -> HttpResponse:
-    account = _account(request, pk)
+    account = visible_account(request, pk)
     person_form = PersonForm(
         request.POST if request.method == "POST" else None,
         prefix="person",
@@ -188,7 +190,7 @@ def coverage_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def support_request_add(request: HttpRequest, pk: int) -> HttpResponse:
-    account = _account(request, pk)
+    account = visible_account(request, pk)
     firewall.require(request.user, "support.raise", _("Support requests are raised by commercial colleagues."))
     form = SupportRequestForm(request.POST if request.method == "POST" else None, account=account)
     if request.method == "POST" and form.is_valid():

@@ -8,19 +8,13 @@ from collections import defaultdict
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
-from accounts.models import Account
-from accounts.selectors import accounts_visible_to
 from kam import firewall
 from stakeholders import firewalled
 from stakeholders.models import STANCE_SHORT, Affiliation, Stance
 from stakeholders.selectors import decorate, dmu_for_account, xray_quadrant
-
-
-def _account(request: HttpRequest, pk: int) -> Account:
-    return get_object_or_404(accounts_visible_to(request.user).select_related("owner"), pk=pk)
-
+from stakeholders.views import visible_account
 
 MAP_W, MAP_H, PAD = 760, 440, 50
 
@@ -65,7 +59,7 @@ def _org_tree(rows: list[Affiliation]) -> list[dict]:
 
 @login_required
 def account_xray(request: HttpRequest, pk: int) -> HttpResponse:
-    account = _account(request, pk)
+    account = visible_account(request, pk)
     rows = decorate(list(dmu_for_account(account)), request.user)
     hide_stance = firewall.hides(request.user, "affiliation.stance")
     colleagues = {}

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_safe
 
 from accounts.models import HEALTH_AMBER, HEALTH_GREEN, AccountType, Quadrant, Tier
 from accounts.selectors import accounts_visible_to
-from kam import firewall, outbox, status
+from kam import firewall, lib, outbox, status
 from kam.models import Country, Role, User
 from kam.portfolio import figures
 from kam.portfolio.dashboard import REVIEWS_DUE_DAYS, UPCOMING_DAYS, Dashboard, DashboardFilters
@@ -71,13 +71,7 @@ class DashboardFilterForm(forms.Form):
         """A cache key for the drawn fields: everything they show (labels, choices, the values
         given) in the active language. Another user's scope offers other people, a renamed person
         is shown by another name: another key."""
-        shown = [
-            (name, str(field.label), [(value, str(label)) for value, label in field.choices], self[name].value())
-            if hasattr(field, "choices")
-            else (name, str(field.label), self[name].value())
-            for name, field in self.fields.items()
-        ]
-        return "filters:" + hashlib.sha256(repr((get_language(), shown)).encode()).hexdigest()
+        return "filters:" + hashlib.sha256(repr((get_language(), lib.form_shown(self))).encode()).hexdigest()
 
     def filters(self, today: date | None = None) -> DashboardFilters:
         """The filters as given; without a period, the one covering ``today``."""
