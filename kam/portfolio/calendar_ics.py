@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vDuration
 
 from kam.portfolio.calendar import KeyDate
 from kam.text import xml_safe
@@ -56,7 +56,8 @@ def feed_ics(entries: list[KeyDate], *, name: str, now: datetime | None = None) 
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", xml_safe(name))
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", REFRESH)
+    # Outlook's name for the same hint; an X- property, so the duration is given as its text.
+    calendar.add("x-published-ttl", vDuration(REFRESH).to_ical().decode())
     for entry in entries:
         calendar.add_component(_event(entry, host=host, stamp=stamp))
     return calendar.to_ical()

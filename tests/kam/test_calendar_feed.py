@@ -72,6 +72,7 @@ def test_the_feed_needs_no_session_and_is_kept_by_no_cache(cast, dates):
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     cache_control = response["Cache-Control"]
     assert "private" in cache_control and "no-store" in cache_control and "max-age=0" in cache_control
+    assert b"\r\nX-PUBLISHED-TTL:PT6H\r\n" in response.content
     events = _events(response)
     review = events[f"review-{dates.plan.pk}@127.0.0.1"]
     # All-day, with the account in the summary and a link back to the app.

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from accounts.models import Account
 from kam.portfolio.calendar import KINDS, SOURCES
 from tests.calendar_data import NOW, key_dates
 
@@ -148,6 +149,15 @@ def test_filters_it_does_not_understand_are_a_400_saying_so(cast, dates, login, 
     assert response.status_code == 400
     assert "These filters were not understood" in response.content.decode()
     assert response.context["groups"] == []
+
+
+def test_hostile_text_is_shown_escaped(cast, dates, login):
+    Account.objects.filter(pk=cast.account_a.pk).update(name="<script>alert(1)</script> Nord\uffff")
+    dates.follow_up.next_step = '"><img src=x onerror=alert(2)>'
+    dates.follow_up.save(update_fields=["next_step"])
+    body = login(cast.kam_a).get(URL).content.decode()
+    assert "<script>alert(1)" not in body and "&lt;script&gt;alert(1)&lt;/script&gt; Nord" in body
+    assert "<img src=x" not in body and "&quot;&gt;&lt;img src=x onerror=alert(2)&gt;" in body
 
 
 def test_it_is_linked_from_the_navigation(cast, login):
