@@ -1,12 +1,16 @@
 """Key dates: one calendar of the dates the field works towards, for the calendar page and the
 iCalendar feed alike (``calendar_views``), so both show the same events.
 
-Each kind of date is a ``Source``: a kind, a label and one small function that reads that kind's
-dates from the accounts in scope. ``SOURCES`` is the list the collector walks; a new kind of date
-(tender deadlines, contract ends once they exist) is one more function and one more line there.
-A source also applies the medical/commercial firewall to its own kind (``kam.firewall``): plan
-reviews are workflow, none of a medical colleague's business; a medical colleague gets only the
-actions they own, linked to the joint plan; touchpoint follow-ups stay on their own side.
+Each kind of date is a ``Source``: a kind, a label, the firewall rule a user needs to see that
+kind at all, and one small function that reads that kind's dates from the accounts in scope.
+``SOURCES`` is the list the collector walks; a new kind of date (tender deadlines, contract ends
+once they exist) is one more function and one more line there. The medical/commercial firewall
+(``kam.firewall``): plan reviews are workflow, none of a medical colleague's business (the
+source's rule); within a kind, a source keeps to the user's side itself: a medical colleague gets
+only the actions they own, linked to the joint plan; touchpoint follow-ups stay on their own side.
+
+Each source reads at most ``Window.limit`` dates, the earliest, so an administrator's year of
+actions over ten thousand accounts is cut rather than drawn; the page says when it was.
 
 Every source reads one query over ``accounts``, the accounts ``user`` may see
 (``accounts_visible_to``, through the dashboard's ``scoped_accounts`` and its filters): four
@@ -34,6 +38,8 @@ from stakeholders.models import Touchpoint
 # The page's default range, and the longest it draws (a year and a bit either way is plenty).
 DEFAULT_DAYS = 90
 MAX_DAYS = 800
+# The most dates a page lists (filters narrow it); the feed takes more.
+PAGE_LIMIT = 500
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,16 @@ class CalendarFilters:
     kinds: tuple[str, ...] = ()
 
 
-Collect = Callable[[User, QuerySet[Account], date, date], Iterable[KeyDate]]
+@dataclass(frozen=True)
+class Window:
+    """The days a source reads (both ends included), and at most how many dates."""
+
+    start: date
+    end: date
+    limit: int
+
+
+Collect = Callable[[User, QuerySet[Account], Window], Iterable[KeyDate]]
 
 
 @dataclass(frozen=True)
@@ -82,6 +97,11 @@ class Source:
     kind: str
     label: str | Promise
     collect: Collect
+    # The firewall rule (``kam.firewall``) without which the user gets none of this kind.
+    rule: str = ""
+
+    def allowed(self, user: User) -> bool:
+        return not self.rule or firewall.allows(user, self.rule)
 
 
 def _name(user: User | None) -> str:
@@ -95,14 +115,12 @@ def _url(name: str, pk: int, anchor: str = "") -> str:
 # Sources ------------------------------------------------------------------------------------
 
 
-def committee_dates(user: User, accounts: QuerySet[Account], start: date, end: date) -> Iterable[KeyDate]:
+def committee_dates(user: User, accounts: QuerySet[Account], window: Window) -> Iterable[KeyDate]:
     """The next formulary/committee meeting per listing: for both sides (the DMU's business)."""
-    rows = (
-        Listing.objects.filter(account__in=accounts, next_committee_date__range=(start, end))
-        .select_related("account__owner", "product")
-        .order_by()
-    )
-    for listing in rows:
+    rows = Listing.objects.filter(
+        account__in=accounts, next_committee_date__range=(window.start, window.end)
+    ).select_related("account__owner", "product")
+    for listing in rows.order_by("next_committee_date", "pk")[: window.limit]:
         yield KeyDate(
             kind="committee",
             object_id=listing.pk,
@@ -115,18 +133,12 @@ def committee_dates(user: User, accounts: QuerySet[Account], start: date, end: d
         )
 
 
-def plan_reviews(user: User, accounts: QuerySet[Account], start: date, end: date) -> Iterable[KeyDate]:
-    """Approved plans' next review; workflow, so none for a medical colleague (the firewall)."""
-    if not firewall.allows(user, "plan.workflow"):
-        return
-    rows = (
-        AccountPlan.objects.filter(
-            account__in=accounts, status=PlanStatus.APPROVED, next_review_date__range=(start, end)
-        )
-        .select_related("account__owner", "period")
-        .order_by()
-    )
-    for plan in rows:
+def plan_reviews(user: User, accounts: QuerySet[Account], window: Window) -> Iterable[KeyDate]:
+    """Approved plans' next review."""
+    rows = AccountPlan.objects.filter(
+        account__in=accounts, status=PlanStatus.APPROVED, next_review_date__range=(window.start, window.end)
+    ).select_related("account__owner", "period")
+    for plan in rows.order_by("next_review_date", "pk")[: window.limit]:
         yield KeyDate(
             kind="review",
             object_id=plan.pk,
@@ -139,21 +151,20 @@ def plan_reviews(user: User, accounts: QuerySet[Account], start: date, end: date
         )
 
 
-def action_due_dates(user: User, accounts: QuerySet[Account], start: date, end: date) -> Iterable[KeyDate]:
+def action_due_dates(user: User, accounts: QuerySet[Account], window: Window) -> Iterable[KeyDate]:
     """Open actions of the plans in force (as the digest reads them). A medical colleague reads
     only the joint plan: they get the actions they own, linked there, and no one else's."""
     rows = (
-        Action.objects.filter(plan__account__in=accounts, due_date__range=(start, end))
+        Action.objects.filter(plan__account__in=accounts, due_date__range=(window.start, window.end))
         .exclude(status=ActionStatus.DONE)
         .exclude(plan__status__in=[PlanStatus.SUPERSEDED, PlanStatus.ARCHIVED])
         .filter(plan__next_revision__isnull=True)
         .select_related("plan__account", "owner")
-        .order_by()
     )
     internal = firewall.allows(user, "plan.read_internal")
     if not internal:
         rows = rows.filter(owner=user)
-    for action in rows:
+    for action in rows.order_by("due_date", "pk")[: window.limit]:
         yield KeyDate(
             kind="action",
             object_id=action.pk,
@@ -166,17 +177,15 @@ def action_due_dates(user: User, accounts: QuerySet[Account], start: date, end: 
         )
 
 
-def touchpoint_follow_ups(user: User, accounts: QuerySet[Account], start: date, end: date) -> Iterable[KeyDate]:
+def touchpoint_follow_ups(user: User, accounts: QuerySet[Account], window: Window) -> Iterable[KeyDate]:
     """Open follow-ups of touchpoints, each on its own side of the firewall: a medical touchpoint's
     next step is medical content, and a commercial one is none of a medical colleague's work."""
-    rows = (
-        Touchpoint.objects.filter(account__in=accounts, follow_up_date__range=(start, end), follow_up_done=False)
-        .select_related("account", "logged_by")
-        .order_by()
-    )
+    rows = Touchpoint.objects.filter(
+        account__in=accounts, follow_up_date__range=(window.start, window.end), follow_up_done=False
+    ).select_related("account", "logged_by")
     if not user.is_administrator:
         rows = rows.filter(is_medical=user.is_medical)
-    for touchpoint in rows:
+    for touchpoint in rows.order_by("follow_up_date", "pk")[: window.limit]:
         yield KeyDate(
             kind="follow_up",
             object_id=touchpoint.pk,
@@ -191,7 +200,7 @@ def touchpoint_follow_ups(user: User, accounts: QuerySet[Account], start: date, 
 
 SOURCES: tuple[Source, ...] = (
     Source("committee", gettext_lazy("Formulary committee"), committee_dates),
-    Source("review", gettext_lazy("Plan review"), plan_reviews),
+    Source("review", gettext_lazy("Plan review"), plan_reviews, rule="plan.workflow"),
     Source("action", gettext_lazy("Action due"), action_due_dates),
     Source("follow_up", gettext_lazy("Touchpoint follow-up"), touchpoint_follow_ups),
 )
@@ -202,14 +211,31 @@ KINDS: list[str] = [s.kind for s in SOURCES]
 # The collector -------------------------------------------------------------------------------
 
 
-def key_dates(user: User, filters: CalendarFilters) -> list[KeyDate]:
-    """Every key date in ``filters``' range that ``user`` may see, in order of day."""
+def sources_for(user: User) -> list[Source]:
+    """The kinds of date ``user`` may see at all (the page offers only these)."""
+    return [s for s in SOURCES if s.allowed(user)]
+
+
+@dataclass(frozen=True)
+class Agenda:
+    entries: list[KeyDate]
+    # More dates matched than ``limit``: the latest were left out.
+    truncated: bool
+
+
+def key_dates(user: User, filters: CalendarFilters, *, limit: int | None = None) -> Agenda:
+    """The first ``limit`` (``PAGE_LIMIT``) key dates in ``filters``' range that ``user`` may see,
+    in order of day."""
+    limit = limit or PAGE_LIMIT
     accounts = scoped_accounts(user, filters.accounts).values("pk")
+    # One more than shown, to tell whether any were left out.
+    window = Window(filters.start, filters.end, limit + 1)
     found: list[KeyDate] = []
-    for source in SOURCES:
+    for source in sources_for(user):
         if not filters.kinds or source.kind in filters.kinds:
-            found.extend(source.collect(user, accounts, filters.start, filters.end))
-    return sorted(found, key=KeyDate.sort_key)
+            found.extend(source.collect(user, accounts, window))
+    found.sort(key=KeyDate.sort_key)
+    return Agenda(found[:limit], truncated=len(found) > limit)
 
 
 def default_range(today: date) -> tuple[date, date]:

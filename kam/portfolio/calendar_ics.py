@@ -22,6 +22,9 @@ from kam.text import xml_safe
 
 # How often a client should fetch the feed again (a hint; Outlook and Google choose their own).
 REFRESH = timedelta(hours=6)
+# The most dates a feed carries, the earliest (a calendar client handles thousands; an
+# administrator's year of every account's actions would be more).
+FEED_LIMIT = 3000
 
 
 def _site() -> str:

@@ -15,9 +15,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from kam.models import CalendarFeedToken
-from kam.portfolio.calendar import MAX_DAYS, SOURCES, CalendarFilters, default_range, grouped, key_dates
-from kam.portfolio.calendar_ics import feed_ics, feed_range
+from kam.models import CalendarFeedToken, User
+from kam.portfolio.calendar import (
+    MAX_DAYS,
+    SOURCES,
+    Agenda,
+    CalendarFilters,
+    default_range,
+    grouped,
+    key_dates,
+    sources_for,
+)
+from kam.portfolio.calendar_ics import FEED_LIMIT, feed_ics, feed_range
 from kam.portfolio.dashboard import DashboardFilters
 from kam.portfolio.views import DashboardFilterForm
 
@@ -32,7 +41,7 @@ class CalendarFilterForm(DashboardFilterForm):
     end = forms.DateField(required=False, label=gettext_lazy("Until"))
     group = forms.ChoiceField(choices=list(GROUPS.items()), required=False, label=gettext_lazy("Grouped by"))
     kind = forms.MultipleChoiceField(
-        choices=[(s.kind, s.label) for s in SOURCES],
+        choices=[(s.kind, s.label) for s in SOURCES],  # narrowed to the user's in __init__
         required=False,
         label=gettext_lazy("Dates"),
         widget=forms.CheckboxSelectMultiple,
@@ -40,9 +49,11 @@ class CalendarFilterForm(DashboardFilterForm):
 
     field_order = ["start", "end", "group", "kind"]
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, user=user, **kwargs)
         del self.fields["period"]
+        # Only the kinds of date the user may see at all (no plan reviews for a medical colleague).
+        self.fields["kind"].choices = [(s.kind, s.label) for s in sources_for(user)]
         for name in ("start", "end"):
             # The browser shows the day in its own locale; the value travels as ISO.
             self.fields[name].widget = forms.DateInput(
@@ -80,13 +91,14 @@ def calendar(request: HttpRequest) -> HttpResponse:
     valid = not form.is_bound or form.is_valid()
     filters = form.calendar_filters(timezone.localdate()) if valid else None
     by = (form.cleaned_data.get("group") if form.is_bound and valid else "") or "week"
-    entries = key_dates(request.user, filters) if filters else []
+    agenda = key_dates(request.user, filters) if filters else Agenda([], truncated=False)
     context = {
         "form": form,
         "filters": filters,
-        "groups": grouped(entries, by=by),
+        "groups": grouped(agenda.entries, by=by),
         "by": by,
-        "count": len(entries),
+        "count": len(agenda.entries),
+        "truncated": agenda.truncated,
         "has_feed": CalendarFeedToken.objects.filter(user=request.user).exists(),
     }
     return render(request, "kam/calendar.html", context, status=200 if valid else 400)
@@ -105,7 +117,9 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     filters = CalendarFilters(start=start, end=end, accounts=DashboardFilters())
     # In the owner's language, whoever fetches it.
     with translation.override(user.language or settings.LANGUAGE_CODE):
-        body = feed_ics(key_dates(user, filters), name=_("KAM Planner: %(name)s") % {"name": user})
+        body = feed_ics(
+            key_dates(user, filters, limit=FEED_LIMIT).entries, name=_("KAM Planner: %(name)s") % {"name": user}
+        )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="kam-planner.ics"'
     # Nothing kept by a proxy or shared cache: a revoked URL must stop answering at once.

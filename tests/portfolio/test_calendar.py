@@ -10,6 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from accounts.models import Account
+from kam.portfolio import calendar
 from kam.portfolio.calendar import KINDS, SOURCES
 from tests.calendar_data import NOW, key_dates
 
@@ -94,6 +95,13 @@ def test_a_medical_colleague_gets_no_commercial_dates(cast, dates, login):
     assert "Send the budget impact model" not in response.content.decode()
 
 
+def test_a_medical_colleague_is_not_offered_plan_reviews(cast, dates, login):
+    client = login(cast.medical)
+    kinds = [value for value, _label in client.get(URL).context["form"].fields["kind"].choices]
+    assert kinds == ["committee", "action", "follow_up"]
+    assert client.get(URL, {"kind": "review"}).status_code == 400
+
+
 def test_commercial_colleagues_get_no_medical_follow_ups(cast, dates, login):
     for user in (cast.kam_a, cast.manager_a, cast.access):
         seen = _seen(login(user).get(URL))
@@ -120,6 +128,16 @@ def test_it_shows_past_dates_when_asked_and_ninety_days_by_default(cast, dates, 
     assert set(_seen(response)) == {("follow_up", dates.past_follow_up.pk)}
     # Done actions are not key dates any more.
     assert ("action", dates.done_action.pk) not in _seen(client.get(URL, {"start": "2026-07-01", "end": "2026-07-31"}))
+
+
+def test_it_lists_the_earliest_dates_only_beyond_its_limit_and_says_so(cast, dates, login, monkeypatch):
+    monkeypatch.setattr(calendar, "PAGE_LIMIT", 2)
+    response = login(cast.kam_a).get(URL)
+    assert [e.day for e in _entries(response)] == [date(2026, 7, 10), date(2026, 7, 15)]
+    assert response.context["truncated"] and "the earliest only" in response.content.decode()
+    monkeypatch.setattr(calendar, "PAGE_LIMIT", 5)
+    response = login(cast.kam_a).get(URL)
+    assert len(_entries(response)) == 5 and not response.context["truncated"]
 
 
 def test_it_groups_by_week_or_by_month(cast, dates, login):
