@@ -59,7 +59,7 @@ class CalendarFilterForm(DashboardFilterForm):
             self.fields[name].widget = forms.DateInput(
                 attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"
             )
-        self.fields["kind"].widget.attrs = {}
+        self.fields["kind"].widget.attrs = {"class": "form-check-input"}
         self.order_fields(self.field_order)
 
     def clean(self) -> dict:
