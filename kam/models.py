@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -278,3 +281,46 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+def _feed_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class CalendarFeedTokenQuerySet(models.QuerySet):
+    def renew(self, user: User) -> str:
+        """A new secret for ``user``'s calendar feed, replacing any earlier one (whose URL then stops
+        working). Returns the secret, which is not stored: only its SHA-256 digest is, as for API
+        tokens; 256 random bits leave nothing to guess, so a fast hash is enough."""
+        secret = secrets.token_urlsafe(32)
+        self.update_or_create(user=user, defaults={"digest": _feed_digest(secret), "created_at": timezone.now()})
+        return secret
+
+    def revoke(self, user: User) -> None:
+        """No feed for ``user`` any more: the URL answers 404. Idempotent."""
+        self.filter(user=user).delete()
+
+    def user_for(self, secret: str) -> User | None:
+        """The active owner of the feed with this secret, or None (unknown, revoked, or inactive user)."""
+        token = self.select_related("user").filter(digest=_feed_digest(secret), user__is_active=True).first()
+        return token.user if token else None
+
+
+class CalendarFeedToken(models.Model):
+    """The secret of a user's iCalendar feed (``kam.portfolio.calendar_views.calendar_feed``): one per
+    user, renewed (a new URL, the old one dead) or revoked (deleted) on their settings page.
+
+    A calendar client cannot sign in, so the URL is the credential; the database holds only its digest."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    objects = CalendarFeedTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.created_at:%Y-%m-%d})"

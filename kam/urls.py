@@ -5,8 +5,9 @@ from django.urls import include, path
 from accounts import people_views
 from accounts import urls as account_urls
 from kam import token_views, views
-from kam.portfolio import account_page
+from kam.portfolio import account_page, calendar_views
 from kam.portfolio import views as portfolio_views
+from plans import reminder_views
 from stakeholders import urls as stakeholder_urls
 from stakeholders.surveys import campaign_urls
 
@@ -15,6 +16,11 @@ urlpatterns = [
     path("s/", include("stakeholders.surveys.urls")),
     path("", portfolio_views.home, name="home"),
     path("portfolio-review/", portfolio_views.portfolio_review, name="portfolio-review"),
+    path("calendar/", calendar_views.calendar, name="calendar"),
+    # The secret in the path is the credential: calendar clients cannot sign in.
+    path("calendar/feed/<str:token>.ics", calendar_views.calendar_feed, name="calendar-feed"),
+    path("calendar/feed/renew/", reminder_views.calendar_feed_renew, name="calendar-feed-renew"),
+    path("calendar/feed/revoke/", reminder_views.calendar_feed_revoke, name="calendar-feed-revoke"),
     path("healthz", views.healthz, name="healthz"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

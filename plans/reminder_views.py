@@ -1,5 +1,5 @@
-"""The user's own settings page: the app's language, and the reminder digest (daily, or weekly on a
-chosen day)."""
+"""The user's own settings page: the app's language, the reminder digest (daily, or weekly on a
+chosen day), and the secret link of their calendar feed (renewed or revoked by a button each)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
-from kam.models import User
+from kam.models import CalendarFeedToken, User
 from plans.models import DigestPreference
 
 
@@ -53,5 +55,27 @@ def digest_settings(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your settings are saved."))
         return redirect("plans:digest-settings")
     # A refusal is a 400, as on every form; an empty POST binds nothing and just shows the page.
-    context = {"form": form, "language_form": language_form}
+    context = {
+        "form": form,
+        "language_form": language_form,
+        "calendar_feed": CalendarFeedToken.objects.filter(user=request.user).first(),
+    }
     return render(request, "plans/digest_settings.html", context, status=400 if form.is_bound else 200)
+
+
+@login_required
+@require_POST
+def calendar_feed_renew(request: HttpRequest) -> HttpResponse:
+    """A new secret link for the user's calendar feed (the old one stops working), shown once on
+    this answer: only its digest is kept, and a redirect would carry it through the session."""
+    secret = CalendarFeedToken.objects.renew(request.user)
+    feed_url = settings.SITE_URL.rstrip("/") + reverse("calendar-feed", args=[secret])
+    return render(request, "plans/calendar_feed_link.html", {"feed_url": feed_url})
+
+
+@login_required
+@require_POST
+def calendar_feed_revoke(request: HttpRequest) -> HttpResponse:
+    CalendarFeedToken.objects.revoke(request.user)
+    messages.success(request, _("Your calendar link is revoked; calendars subscribed to it get nothing more."))
+    return redirect("plans:digest-settings")

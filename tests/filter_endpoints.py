@@ -34,6 +34,12 @@ def endpoints(cast) -> list[Endpoint]:
         Endpoint("dashboard", reverse("home"), DASHBOARD_FILTERS, True),
         Endpoint("portfolio review", reverse("portfolio-review"), DASHBOARD_FILTERS, False),
         Endpoint(
+            "calendar",
+            reverse("calendar"),
+            ("start", "end", "group", "kind", *(f for f in DASHBOARD_FILTERS if f != "period")),
+            True,
+        ),
+        Endpoint(
             "dmu",
             reverse("stakeholders:dmu", args=[account.pk]),
             ("category", "role", "stance", "stale", "ended", "sort"),

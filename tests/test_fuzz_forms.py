@@ -161,6 +161,8 @@ NO_FORM = {
     "stakeholders:consent-withdraw": "a button, no fields",
     "survey:opt-out": "a button, no fields",
     "api-token-revoke": "a button, no fields",
+    "calendar-feed-revoke": "a button, no fields",
+    "calendar-feed-renew": "a button, no fields; success answers 200 with the new link shown once",
     # Success shows the new secret once on a 200 page (no redirect, or the secret would travel in
     # the session), which this harness cannot tell from a refusal; tests/kam/test_api_tokens.py.
     "api-tokens": "a token's name; success answers 200 with the secret shown once",

@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 
 from accounts.models import TeamFunction
-from kam.models import Role, User
+from kam.models import CalendarFeedToken, Role, User
 from plans.models import PlanningPeriod, PlanStatus
 from stakeholders.imports.models import DataImport
 from stakeholders.models import (
@@ -181,7 +181,11 @@ def build_world() -> World:
     users = build_cast()
     period = PeriodFactory(name="FY 2026", start=date(2026, 1, 1), end=date(2026, 12, 31))
     next_period = PeriodFactory(name="FY 2027", start=date(2027, 1, 1), end=date(2027, 12, 31))
-    world = World(users=users, common={"next_period": next_period.pk})
+    # KAM A's calendar feed: its secret link is the credential, whoever follows it.
+    world = World(
+        users=users,
+        common={"next_period": next_period.pk, "calendar_token": CalendarFeedToken.objects.renew(users["kam_a"])},
+    )
     world.objects[OWN] = _side(
         users["kam_a"], users["manager_a"], period, access=users["access"], medical=users["medical_seat"]
     )

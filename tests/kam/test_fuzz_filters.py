@@ -74,7 +74,12 @@ VALID = {
     "page": ["", "1", "2", "last"],
     "q": ["", "Account", "klin nord"],
     "region": ["", "Bayern"],
+    "start": ["", "2026-07-01", "01.07.2026"],
+    "end": ["", "2026-09-30"],
+    "group": ["", "week", "month"],
+    "kind": ["", "committee", "review", "action", "follow_up"],
 }
+CALENDAR_FILTERS = ("start", "end", "group", "kind", *(f for f in DASHBOARD_FILTERS if f != "period"))
 
 
 def queries(params: tuple[str, ...], ids: dict[str, list[str]]) -> st.SearchStrategy[dict[str, str]]:
@@ -167,6 +172,13 @@ def test_the_account_xlsx_survives_any_filter(cast, kam, scope, query):
 def test_the_dashboard_survives_any_filter(cast, kam, scope, query):
     q = query.draw(queries(DASHBOARD_FILTERS, scope["ids"]))
     assert_safe(get(kam, reverse("home"), q), q)
+
+
+@fuzz_settings(PER_PARAMETER // 5)
+@given(query=st.data())
+def test_the_calendar_survives_any_filter(cast, kam, scope, query):
+    q = query.draw(queries(CALENDAR_FILTERS, scope["ids"]))
+    assert_safe(get(kam, reverse("calendar"), q), q)
 
 
 @fuzz_settings(PER_PARAMETER * 4 // 5)
