@@ -7,6 +7,7 @@ from accounts import urls as account_urls
 from kam import token_views, views
 from kam.portfolio import account_page
 from kam.portfolio import views as portfolio_views
+from kam.portfolio import work_views
 from stakeholders import urls as stakeholder_urls
 from stakeholders.surveys import campaign_urls
 
@@ -14,6 +15,8 @@ urlpatterns = [
     # First: the public survey links are the most requested pages, and URLs are tried in order.
     path("s/", include("stakeholders.surveys.urls")),
     path("", portfolio_views.home, name="home"),
+    path("work/", work_views.my_work, name="my-work"),
+    path("work/summary/", work_views.my_work_summary, name="my-work-summary"),
     path("portfolio-review/", portfolio_views.portfolio_review, name="portfolio-review"),
     path("healthz", views.healthz, name="healthz"),
     path("login/", views.LoginView.as_view(), name="login"),
