@@ -13,10 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import reduce
-from operator import or_
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +23,7 @@ from accounts.models import Account, AccountStatus, Listing
 from accounts.selectors import accounts_visible_to
 from kam import firewall
 from kam.models import User, subordinate_ids
-from kam.portfolio.health import KEY_INFLUENCE
+from kam.portfolio.health import KEY_INFLUENCE, met_within_cadence
 from plans.models import AccountPlan, Action, ActionStatus, PlanStatus
 from plans.selectors import plans_visible_to
 from stakeholders.models import Affiliation, LowScoreFollowUp, Touchpoint
@@ -138,23 +135,6 @@ def my_follow_ups(user: User, *, until: date) -> QuerySet[Touchpoint]:
     if not user.is_administrator:
         rows = rows.filter(is_medical=user.is_medical)
     return rows
-
-
-def met_within_cadence(today: date) -> Q:
-    """Affiliations of influence ``KEY_INFLUENCE`` or more met within their contact cadence
-    (``settings.STAKEHOLDER_CADENCE_DAYS``), as the health refresh counts them; a level without a
-    cadence is never stale."""
-    parts = []
-    for level in range(KEY_INFLUENCE, 6):
-        days = settings.STAKEHOLDER_CADENCE_DAYS.get(level)
-        if days is None:
-            parts.append(Q(influence=level))
-            continue
-        met = Touchpoint.objects.filter(
-            account_id=OuterRef("account_id"), stakeholders=OuterRef("person_id"), date__gte=today - timedelta(days)
-        )
-        parts.append(Q(influence=level) & Exists(met))
-    return reduce(or_, parts)
 
 
 def stale_key_contacts(user: User, *, today: date) -> QuerySet[Affiliation]:
