@@ -137,26 +137,29 @@ def my_follow_ups(user: User, *, until: date) -> QuerySet[Touchpoint]:
     return rows
 
 
-def stale_key_contacts(user: User, *, today: date) -> QuerySet[Affiliation]:
+def stale_key_contacts(user: User, *, today: date, mine: QuerySet[Account] | None = None) -> QuerySet[Affiliation]:
+    """High-influence contacts on my accounts past their contact cadence (``mine``: my_accounts,
+    when the caller has it)."""
     if not firewall.allows(user, "plan.read_internal"):
         return Affiliation.objects.none()
+    mine = my_accounts(user) if mine is None else mine
     return Affiliation.objects.filter(
-        end_date__isnull=True, influence__gte=KEY_INFLUENCE, account__in=my_accounts(user).values("pk")
+        end_date__isnull=True, influence__gte=KEY_INFLUENCE, account__in=mine.values("pk")
     ).exclude(met_within_cadence(today))
 
 
-def open_low_scores(user: User) -> QuerySet[LowScoreFollowUp]:
+def open_low_scores(user: User, *, mine: QuerySet[Account] | None = None) -> QuerySet[LowScoreFollowUp]:
     """Open low-score follow-ups on accounts the user owns (whose owner closes them)."""
     if not firewall.allows(user, "plan.read_internal"):
         return LowScoreFollowUp.objects.none()
-    return LowScoreFollowUp.objects.filter(
-        closed_at__isnull=True, account__in=my_accounts(user).filter(owner=user).values("pk")
-    )
+    mine = my_accounts(user) if mine is None else mine
+    return LowScoreFollowUp.objects.filter(closed_at__isnull=True, account__in=mine.filter(owner=user).values("pk"))
 
 
-def committee_dates(user: User, *, today: date) -> QuerySet[Listing]:
+def committee_dates(user: User, *, today: date, mine: QuerySet[Account] | None = None) -> QuerySet[Listing]:
+    mine = my_accounts(user) if mine is None else mine
     return Listing.objects.filter(
-        account__in=my_accounts(user).values("pk"),
+        account__in=mine.values("pk"),
         next_committee_date__gte=today,
         next_committee_date__lte=today + timedelta(days=COMMITTEE_DAYS),
     )
@@ -166,6 +169,8 @@ def build(user: User, *, today: date | None = None) -> MyWork:
     """Every section of My work for ``user``, empty ones included (the page says "nothing")."""
     today = today or timezone.localdate()
     work = MyWork()
+    # Scoped once: for a manager, each call of accounts_visible_to reads the people below.
+    mine = my_accounts(user)
 
     def section(key: str, rows: QuerySet, link) -> None:
         shown, total = _limited(rows)
@@ -193,14 +198,14 @@ def build(user: User, *, today: date | None = None) -> MyWork:
     )
     section(
         STALE,
-        stale_key_contacts(user, today=today)
+        stale_key_contacts(user, today=today, mine=mine)
         .select_related("person", "account")
         .order_by("-influence", "account__name", "pk"),
         lambda a: reverse("stakeholders:touchpoint-add", args=[a.account_id]) + f"?person={a.person_id}",
     )
     section(
         LOW_SCORES,
-        open_low_scores(user)
+        open_low_scores(user, mine=mine)
         .select_related("account", "invitation__person", "invitation__campaign__survey", "invitation__response")
         .prefetch_related("invitation__campaign__survey__questions")
         .order_by("opened_at", "pk"),
@@ -208,7 +213,9 @@ def build(user: User, *, today: date | None = None) -> MyWork:
     )
     section(
         COMMITTEES,
-        committee_dates(user, today=today).select_related("account", "product").order_by("next_committee_date", "pk"),
+        committee_dates(user, today=today, mine=mine)
+        .select_related("account", "product")
+        .order_by("next_committee_date", "pk"),
         lambda listing: reverse("accounts:detail", args=[listing.account_id]),
     )
     return work
@@ -219,12 +226,13 @@ def counts(user: User, *, today: date | None = None) -> dict[str, int]:
     today = today or timezone.localdate()
     soon = today + timedelta(days=DUE_SOON_DAYS)
     actions = my_open_actions(user, until=soon)
+    mine = my_accounts(user)
     return {
         REVIEWS: plans_awaiting(user).count(),
         ACTIONS_OVERDUE: actions.filter(due_date__lt=today).count(),
         ACTIONS_DUE: actions.filter(due_date__gte=today).count(),
         FOLLOW_UPS: my_follow_ups(user, until=soon).count(),
-        STALE: stale_key_contacts(user, today=today).count(),
-        LOW_SCORES: open_low_scores(user).count(),
-        COMMITTEES: committee_dates(user, today=today).count(),
+        STALE: stale_key_contacts(user, today=today, mine=mine).count(),
+        LOW_SCORES: open_low_scores(user, mine=mine).count(),
+        COMMITTEES: committee_dates(user, today=today, mine=mine).count(),
     }

@@ -132,9 +132,10 @@ def test_the_home_summary_counts_what_the_page_lists(cast, desk, login):
 def test_the_page_costs_the_same_queries_whatever_is_on_it(cast, desk, login, role, django_assert_max_num_queries):
     client = login(getattr(cast, role))
     # The session and user, one per section, the follow-ups' survey questions; a manager pays
-    # one more per scoped section (accounts_visible_to reads the people below each time).
+    # one more for each of the three scopes (accounts, plans, touchpoints): accounts_visible_to
+    # reads the people below each time.
     with django_assert_max_num_queries(MY_WORK_QUERIES):
         assert client.get(reverse("my-work")).status_code == 200
 
 
-MY_WORK_QUERIES = 15
+MY_WORK_QUERIES = 13
