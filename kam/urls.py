@@ -5,7 +5,7 @@ from django.urls import include, path
 from accounts import people_views
 from accounts import urls as account_urls
 from kam import token_views, views
-from kam.portfolio import account_page, calendar_views
+from kam.portfolio import account_page, calendar_views, tile_views, work_views
 from kam.portfolio import views as portfolio_views
 from plans import reminder_views
 from stakeholders import urls as stakeholder_urls
@@ -15,6 +15,9 @@ urlpatterns = [
     # First: the public survey links are the most requested pages, and URLs are tried in order.
     path("s/", include("stakeholders.surveys.urls")),
     path("", portfolio_views.home, name="home"),
+    path("dashboard/<slug:tile>/", tile_views.tile_list, name="dashboard-list"),
+    path("work/", work_views.my_work, name="my-work"),
+    path("work/summary/", work_views.my_work_summary, name="my-work-summary"),
     path("portfolio-review/", portfolio_views.portfolio_review, name="portfolio-review"),
     path("calendar/", calendar_views.calendar, name="calendar"),
     # The secret in the path is the credential: calendar clients cannot sign in.

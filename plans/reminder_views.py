@@ -22,9 +22,17 @@ from plans.models import DigestPreference
 class DigestPreferenceForm(forms.ModelForm):
     class Meta:
         model = DigestPreference
-        fields = ["frequency", "weekday"]
-        widgets = {"frequency": forms.RadioSelect}
+        fields = ["frequency", "weekday", "plan_news"]
+        widgets = {"frequency": forms.RadioSelect, "plan_news": forms.RadioSelect}
         help_texts = {"weekday": gettext_lazy("Only used for the weekly digest.")}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A post without it (an older page, a script) keeps what was chosen.
+        self.fields["plan_news"].required = False
+
+    def clean_plan_news(self) -> str:
+        return self.cleaned_data.get("plan_news") or self.instance.plan_news
 
 
 class LanguageForm(forms.ModelForm):

@@ -7,7 +7,9 @@ What needs a person:
 - their own actions due within 3 days or overdue, not done, on accounts they can still see;
 - open low-score follow-ups on accounts they own;
 - for managers, their team's plans (accounts owned by anyone below them) 14 or more days overdue
-  for review.
+  for review;
+- plan news (submitted, sent back, approved: plans.notifications) for those who want it in the
+  digest rather than at once, while unread in the app.
 
 Delivery guarantees. Every reported item leaves a ``ReminderLog`` row (user, item key, due date)
 under a unique constraint. Per user, the rows are claimed with ``get_or_create`` in one
@@ -51,6 +53,9 @@ from plans.models import (
     Action,
     ActionStatus,
     DigestFrequency,
+    Notification,
+    NotificationEvent,
+    PlanNewsDelivery,
     PlanStatus,
     ReminderLog,
 )
@@ -61,14 +66,18 @@ logger = logging.getLogger(__name__)
 REVIEW_WINDOW = timedelta(days=7)
 ACTION_WINDOW = timedelta(days=3)
 TEAM_REVIEW_OVERDUE = timedelta(days=14)
+# Plan news older than this is not reported any more (a weekly digest reaches back a week).
+NEWS_WINDOW = timedelta(days=8)
 
 REVIEW = "review"
 ACTION = "action"
 FOLLOW_UP = "followup"
 TEAM_REVIEW = "team-review"
+NEWS = "news"
 
 # Section order and headings of the e-mail.
 SECTIONS = {
+    NEWS: gettext_lazy("News about plans"),
     REVIEW: gettext_lazy("Plan reviews due"),
     ACTION: gettext_lazy("Your actions due"),
     FOLLOW_UP: gettext_lazy("Low satisfaction scores to follow up"),
@@ -109,6 +118,8 @@ def _when(item: DigestItem, today: date) -> str:
     day = date_format(item.due_date, "DATE_FORMAT")
     if item.kind == FOLLOW_UP:
         return _("opened %(date)s") % {"date": day}
+    if item.kind == NEWS:
+        return _("on %(date)s") % {"date": day}
     if item.due_date < today:
         days = (today - item.due_date).days
         return ngettext("overdue since %(date)s (%(days)d day)", "overdue since %(date)s (%(days)d days)", days) % {
@@ -156,7 +167,7 @@ def _plan_item(kind: str, plan: AccountPlan) -> DigestItem:
 def digest_candidates(*, today: date) -> list[tuple[User, list[DigestItem]]]:
     """Everything that needs each recipient today, before looking at what was already reported.
 
-    A fixed number of queries whatever the number of users and items (at most seven): each kind of
+    A fixed number of queries whatever the number of users and items (at most eight): each kind of
     item is fetched once for everybody and grouped by person in Python. Every item names a plan
     or an account; it goes only to someone who sees that account today (``sees``), since seats
     and owners change between the day an action was given and the day it is reported.
@@ -188,10 +199,21 @@ def digest_candidates(*, today: date) -> list[tuple[User, list[DigestItem]]]:
         .select_related("plan__account", "plan__period")
     )
 
+    # Plan news of those who want it here: unread, not e-mailed at once, recent.
+    news = list(
+        Notification.objects.unread()
+        .filter(
+            recipient__in=recipients.filter(digest_preference__plan_news=PlanNewsDelivery.DIGEST).values("pk"),
+            emailed_at__isnull=True,
+            created_at__gte=timezone.now() - NEWS_WINDOW,
+        )
+        .select_related("plan__account", "plan__period")
+    )
+
     # Account-team seats of every account named so far, read once: reviews go to the team, and
     # an action is reported only to an owner who still sees its account.
     team_of: dict[int, set[int]] = defaultdict(set)
-    named = {p.account_id for p in reviews} | {a.plan.account_id for a in actions}
+    named = {p.account_id for p in reviews} | {a.plan.account_id for a in actions} | {n.plan.account_id for n in news}
     if named:
         for account_id, user_id in AccountTeamMember.objects.filter(account_id__in=named).values_list(
             "account_id", "user_id"
@@ -243,6 +265,23 @@ def digest_candidates(*, today: date) -> list[tuple[User, list[DigestItem]]]:
                 title=action.title,
                 context=str(action.plan),
                 url=_absolute(reverse("plans:step", args=[action.plan_id, 5])),
+            ),
+        )
+
+    for notification in news:
+        recipient = users.get(notification.recipient_id)
+        if recipient is None or not sees(recipient, notification.plan.account):
+            continue
+        add(
+            notification.recipient_id,
+            DigestItem(
+                kind=NEWS,
+                object_id=notification.pk,
+                due_date=timezone.localdate(notification.created_at),
+                title=str(notification.plan),
+                # Lazy: the label is drawn in the recipient's language when the e-mail is.
+                context=NotificationEvent(notification.event).label,
+                url=_absolute(reverse("plans:detail", args=[notification.plan_id])),
             ),
         )
 

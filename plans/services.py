@@ -35,6 +35,7 @@ from plans.models import (
     WhitespaceCell,
     WhitespaceStatus,
 )
+from plans.notifications import enqueue_reviewed, enqueue_submitted
 from plans.selectors import can_edit_plan, can_review_plan
 from stakeholders.models import Affiliation
 from stakeholders.selectors import coverage_for, dmu_for_account, dmu_gaps, is_stale
@@ -324,7 +325,9 @@ def plan_submit(*, plan: AccountPlan, by: User) -> AccountPlan:
         plan.xray_snapshot = dmu_snapshot(plan.account, by)
         return ["submitted_at", "submitted_by", "xray_snapshot"]
 
-    return _transition(plan, by, SUBMIT, change=change)[0]
+    plan = _transition(plan, by, SUBMIT, change=change)[0]
+    enqueue_submitted(plan=plan, by=by)
+    return plan
 
 
 @transaction.atomic
@@ -337,7 +340,9 @@ def plan_approve(*, plan: AccountPlan, by: User, comment: str = "", step_comment
             AccountPlan.objects.filter(pk=plan.previous_id).update(status=PlanStatus.SUPERSEDED)
         return ["approved_at", "approved_by", "next_review_date"]
 
-    return _transition(plan, by, APPROVE, change=change, comment=comment, step_comments=step_comments)[0]
+    plan, review = _transition(plan, by, APPROVE, change=change, comment=comment, step_comments=step_comments)
+    enqueue_reviewed(review=review)
+    return plan
 
 
 @transaction.atomic
@@ -349,7 +354,9 @@ def plan_request_changes(
             raise ValidationError(_("Say what should change."))
         return []
 
-    return _transition(plan, by, REQUEST_CHANGES, change=change, comment=comment, step_comments=step_comments)[0]
+    plan, review = _transition(plan, by, REQUEST_CHANGES, change=change, comment=comment, step_comments=step_comments)
+    enqueue_reviewed(review=review)
+    return plan
 
 
 @transaction.atomic

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from plans import reminders
+from plans import notifications, reminders
 from plans.services import plans_archive_ended
 
 
@@ -27,3 +27,14 @@ def prerender_exports(plan_id: int) -> int:
     from plans.exports.cache import prerender  # noqa: PLC0415
 
     return prerender(plan_id)
+
+
+@shared_task(name="plans.notify_submitted", ignore_result=True)
+def notify_submitted(plan_id: int, round: int, by_id: int) -> int:
+    # Safe to run twice: the notifications' unique constraint and the e-mail's claim (plans.notifications).
+    return notifications.notify_submitted(plan_id=plan_id, round=round, by_id=by_id)
+
+
+@shared_task(name="plans.notify_reviewed", ignore_result=True)
+def notify_reviewed(review_id: int) -> int:
+    return notifications.notify_reviewed(review_id=review_id)

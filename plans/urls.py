@@ -1,6 +1,6 @@
 from django.urls import path
 
-from plans import export_views, list_export_views, reminder_views, views
+from plans import export_views, list_export_views, notification_views, reminder_views, views
 
 app_name = "plans"
 
@@ -18,4 +18,6 @@ urlpatterns = [
     path("<int:pk>/compare/", views.plan_compare, name="compare"),
     path("<int:pk>/export/<str:variant>/<str:fmt>/", export_views.plan_export, name="export"),
     path("digest/settings/", reminder_views.digest_settings, name="digest-settings"),
+    path("notifications/", notification_views.notification_list, name="notifications"),
+    path("notifications/badge/", notification_views.notification_badge, name="notifications-badge"),
 ]

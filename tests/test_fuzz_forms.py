@@ -155,6 +155,7 @@ NO_FORM = {
     "accounts:restore": "a button, no fields",
     "logout": "a button, no fields",
     "plans:submit": "a button, no fields",
+    "plans:notifications": "buttons: mark all read, or open one (a hidden id; anything but digits marks all)",
     "plans:revise": "a button, no fields",
     "stakeholders:affiliation-end": "a button, no fields",
     "stakeholders:campaign-dispatch": "a button, no fields",

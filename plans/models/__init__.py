@@ -5,7 +5,8 @@ One module per concern; every name is importable from ``plans.models``, as befor
 
 from __future__ import annotations
 
-from plans.models.digest import DigestFrequency, DigestPreference, ReminderLog, Weekday
+from plans.models.digest import DigestFrequency, DigestPreference, PlanNewsDelivery, ReminderLog, Weekday
+from plans.models.notifications import Notification, NotificationEvent, NotificationQuerySet
 from plans.models.plan import (
     EDITABLE_STATUSES,
     MAX_TEXT,
@@ -48,9 +49,13 @@ __all__ = [
     "DigestFrequency",
     "DigestPreference",
     "InvestmentDecision",
+    "Notification",
+    "NotificationEvent",
+    "NotificationQuerySet",
     "Objective",
     "ObjectiveQuerySet",
     "ObjectiveStatus",
+    "PlanNewsDelivery",
     "PlanReview",
     "PlanStatus",
     "PlanStep",

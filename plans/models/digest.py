@@ -13,6 +13,11 @@ class DigestFrequency(models.TextChoices):
     WEEKLY = "weekly", _("Once a week")
 
 
+class PlanNewsDelivery(models.TextChoices):
+    IMMEDIATE = "immediate", _("At once, in an e-mail of its own")
+    DIGEST = "digest", _("In the digest")
+
+
 class Weekday(models.IntegerChoices):
     # Python's date.weekday() numbering, so the job compares without translating.
     MONDAY = 0, _("Monday")
@@ -25,7 +30,8 @@ class Weekday(models.IntegerChoices):
 
 
 class DigestPreference(models.Model):
-    """How often a user wants the reminder digest; no row means the default, every day."""
+    """How often a user wants the reminder digest, and whether plan news waits for it; no row means
+    the defaults: every day, plan news at once."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_preference")
     frequency = models.CharField(
@@ -36,6 +42,13 @@ class DigestPreference(models.Model):
         choices=Weekday.choices,
         default=Weekday.MONDAY,
         validators=[MinValueValidator(0), MaxValueValidator(6)],
+    )
+    # A plan submitted, sent back or approved: someone waits on the reader, so at once by default.
+    plan_news = models.CharField(
+        _("tell me about plans submitted, sent back or approved"),
+        max_length=9,
+        choices=PlanNewsDelivery.choices,
+        default=PlanNewsDelivery.IMMEDIATE,
     )
 
     class Meta:

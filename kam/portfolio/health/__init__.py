@@ -39,11 +39,16 @@ a stored score in ``explain``.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from functools import reduce
+from operator import or_
 
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy
 
 from plans.models import PlanStatus
+from stakeholders.models import Touchpoint
 
 WEIGHTS = {"plan": 25, "objectives": 20, "csat": 15, "relationships": 20, "revenue": 20}
 PART_LABELS = {
@@ -61,3 +66,20 @@ PLAN_STATUS_POINTS = {
 }
 KEY_INFLUENCE = 4
 CSAT_WINDOW = timedelta(days=365)
+
+
+def met_within_cadence(today: date) -> Q:
+    """Affiliations of influence ``KEY_INFLUENCE`` or more met within their contact cadence
+    (``settings.STAKEHOLDER_CADENCE_DAYS``), as the health refresh counts them; a level without a
+    cadence is never stale."""
+    parts = []
+    for level in range(KEY_INFLUENCE, 6):
+        days = settings.STAKEHOLDER_CADENCE_DAYS.get(level)
+        if days is None:
+            parts.append(Q(influence=level))
+            continue
+        met = Touchpoint.objects.filter(
+            account_id=OuterRef("account_id"), stakeholders=OuterRef("person_id"), date__gte=today - timedelta(days)
+        )
+        parts.append(Q(influence=level) & Exists(met))
+    return reduce(or_, parts)

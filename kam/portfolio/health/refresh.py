@@ -4,11 +4,10 @@ the package docstring)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from functools import reduce
-from operator import add, or_
+from operator import add
 
-from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import (
     Case,
@@ -33,11 +32,11 @@ from django.utils import timezone
 
 from accounts.models import Account, AccountFinancials, AccountHealth
 from accounts.selectors import MONEY, fx_to_reporting
-from kam.portfolio.health import CSAT_WINDOW, KEY_INFLUENCE, PLAN_STATUS_POINTS, WEIGHTS
+from kam.portfolio.health import CSAT_WINDOW, KEY_INFLUENCE, PLAN_STATUS_POINTS, WEIGHTS, met_within_cadence
 from kam.portfolio.models import FiguresVersion
 from plans.models import AccountPlan, Action, ActionStatus, Objective, ObjectiveStatus, PlanningPeriod, PlanStatus
 from plans.selectors import completeness_sql
-from stakeholders.models import Affiliation, Coverage, CsatQuarter, SurveyResponse, Touchpoint
+from stakeholders.models import Affiliation, Coverage, CsatQuarter, SurveyResponse
 from stakeholders.surveys.results import ANONYMOUS_MIN_GROUP, refresh_csat_quarters
 
 # Plans that no longer speak for the account: replaced by a revision, or of an ended period.
@@ -283,17 +282,7 @@ def _sources(today: date, period: PlanningPeriod | None, scope: list[int] | None
     # stakeholders.selectors.coverage_for), and met within their cadence (as is_stale).
     key = scoped(Affiliation.objects.filter(end_date__isnull=True, influence__gte=KEY_INFLUENCE), "account_id")
     covered = Exists(Coverage.objects.filter(affiliation=OuterRef("pk")))
-    in_cadence = []
-    for level in range(KEY_INFLUENCE, 6):
-        days = settings.STAKEHOLDER_CADENCE_DAYS.get(level)
-        if days is None:  # no cadence for this level: never stale
-            in_cadence.append(Q(influence=level))
-            continue
-        met = Touchpoint.objects.filter(
-            account_id=OuterRef("account_id"), stakeholders=OuterRef("person_id"), date__gte=today - timedelta(days)
-        )
-        in_cadence.append(Q(influence=level) & Exists(met))
-    fresh = reduce(or_, in_cadence)
+    fresh = met_within_cadence(today)
     sources.append(
         (
             key.order_by()
