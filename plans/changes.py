@@ -19,6 +19,8 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -165,7 +167,7 @@ def normalised(snapshot: Mapping | None) -> dict:
 def _model_field(model: type[models.Model], name: str) -> models.Field | None:
     try:
         return model._meta.get_field(name)
-    except Exception:  # FieldDoesNotExist: a field the model no longer has
+    except FieldDoesNotExist:  # kept by an older snapshot, gone from the model since
         return None
 
 
@@ -321,7 +323,7 @@ def _step_value(form_field: Any, value: Any, currency: str) -> str:
     choices = getattr(form_field, "choices", None)
     if choices:
         return str(dict(choices).get(value, value))
-    if form_field is not None and form_field.__class__.__name__ == "DecimalField":
+    if isinstance(form_field, forms.DecimalField):
         try:
             return format_money(Decimal(str(value)), currency) if currency else format_number(Decimal(str(value)))
         except InvalidOperation:
