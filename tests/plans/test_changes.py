@@ -415,3 +415,18 @@ def test_since_last_review_reads_in_a_fixed_number_of_queries(cast, plan, login,
     # Session, user, plan, review; the snapshot (11); who changed what (9 parts of history, the users).
     with django_assert_num_queries(24):
         assert client.get(reverse("plans:since-review", args=[plan.pk])).status_code == 200
+
+
+def test_erasing_a_person_scrubs_their_name_from_every_part_of_a_review_snapshot(cast, plan):
+    from stakeholders.privacy import person_erase
+
+    affiliation = AffiliationFactory(account=cast.account_a, person__last_name="Eraseme")
+    RelationshipObjectiveFactory(plan=plan, affiliation=affiliation)
+    ActionFactory(plan=plan, title="Visit").stakeholders.add(affiliation.person)
+    plan_submit(plan=plan, by=cast.kam_a)
+    plan_approve(plan=plan, by=cast.manager_a)
+    assert str(PlanReview.objects.get(plan=plan).snapshot).count("Eraseme") == 3
+    person_erase(person=affiliation.person, by=cast.admin)
+    snapshot = PlanReview.objects.get(plan=plan).snapshot
+    assert "Eraseme" not in str(snapshot)
+    assert [r["affiliation"] for r in snapshot["relationship_objectives"].values()] == ["[erased]"]
