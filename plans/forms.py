@@ -460,12 +460,12 @@ class ReviewForm(CleanTextMixin, forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for n, title in STEPS.items():
+        for n in STEPS:
             self.fields[f"step_{n}"] = forms.CharField(
                 required=False,
                 max_length=2000,
-                label=f"{n}. {title}",
-                widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+                label=_("Your comment on step %(n)d") % {"n": n},
+                widget=forms.Textarea(attrs={"rows": 2}),
             )
 
     def step_comments(self) -> dict[int, str]:

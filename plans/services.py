@@ -21,6 +21,7 @@ from accounts.models import Account, ListingStatus, Product
 from accounts.services import schedule_health_refresh
 from kam import outbox
 from kam.models import User
+from plans.changes import DMU_FIELDS, rows_of
 from plans.models import (
     EDITABLE_STATUSES,
     AccountPlan,
@@ -31,6 +32,7 @@ from plans.models import (
     PlanReview,
     PlanStatus,
     PlanStep,
+    Resource,
     ReviewOutcome,
     WhitespaceCell,
     WhitespaceStatus,
@@ -190,23 +192,29 @@ def dmu_snapshot(account: Account, user: User) -> dict:
 
 
 def plan_snapshot(plan: AccountPlan) -> dict:
-    """What a review compares against later: objectives, actions and the DMU."""
+    """What a review compares against later: every part of the plan, as plain values
+    (``plans.changes`` reads it; version 1 kept objectives, actions and the DMU only)."""
+    plan = AccountPlan.objects.select_related("account").get(pk=plan.pk)
     return {
-        "objectives": {
-            str(o.pk): {
-                "title": o.title,
-                "current": str(o.current_value) if o.current_value is not None else None,
-                "target": str(o.target) if o.target is not None else None,
-                "status": o.status(),
-            }
-            for o in plan.objectives.select_related("plan__period")
+        "version": 2,
+        "currency": plan.account.currency,
+        "budget_currency": plan.budget_currency,
+        "steps": {
+            # The plan's budget is edited on step 6: it is compared there.
+            str(s.number): {**s.content, **({"budget": str(plan.budget or "")} if s.number == 6 else {})}
+            for s in plan.steps.order_by()
         },
-        "actions": {
-            str(a.pk): {"title": a.title, "status": a.status, "due": a.due_date.isoformat() if a.due_date else None}
-            for a in plan.actions.all()
-        },
+        "objectives": rows_of(
+            plan.objectives.select_related("plan__period"), lambda o: {"judged_status": str(o.status())}
+        ),
+        "actions": rows_of(plan.actions.all()),
+        "resources": rows_of(Resource.objects.filter(action__plan=plan).order_by("action__due_date", "pk")),
+        "swot": rows_of(plan.swot.all()),
+        "whitespace": rows_of(plan.whitespace.all()),
+        "relationship_objectives": rows_of(plan.relationship_objectives.all()),
+        "communications": rows_of(plan.communications.all()),
         "dmu": {
-            str(a.pk): {"name": str(a.person), "stance": a.stance, "influence": a.influence}
+            str(a.pk): {"name": str(a.person), **{f: getattr(a, f) for f in DMU_FIELDS}}
             for a in Affiliation.objects.active().filter(account=plan.account).select_related("person")
         },
     }
@@ -467,6 +475,14 @@ def plans_archive_ended(*, today: date | None = None) -> int:
     )
 
 
+def _scrub_name(value, name: str):
+    if isinstance(value, dict):
+        return {k: _scrub_name(v, name) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub_name(v, name) for v in value]
+    return "[erased]" if value == name else value
+
+
 def erase_person_from_plans(person) -> int:
     """Scrub an erased stakeholder's name from plan snapshots (DMU snapshots and review snapshots).
 
@@ -493,9 +509,11 @@ def erase_person_from_plans(person) -> int:
     for review in PlanReview.objects.exclude(snapshot={}).only("pk", "snapshot"):
         dmu = review.snapshot.get("dmu", {})
         hits = affiliation_ids & set(dmu)
-        if hits:
-            for key in hits:
-                dmu[key]["name"] = "[erased]"
-            PlanReview.objects.filter(pk=review.pk).update(snapshot=review.snapshot)
+        for key in hits:
+            dmu[key]["name"] = "[erased]"
+        # The other parts name people too (relationship objectives, an action's stakeholders).
+        scrubbed = _scrub_name(review.snapshot, name)
+        if hits or scrubbed != review.snapshot:
+            PlanReview.objects.filter(pk=review.pk).update(snapshot=scrubbed)
             changed += 1
     return changed

@@ -4,8 +4,6 @@ the scope: a medical colleague with a seat reads the joint plan and nothing inte
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +18,7 @@ from accounts.selectors import accounts_visible_to
 from kam import firewall
 from plans import services
 from plans.exports.data import JOINT, plan_export_data
-from plans.forms import NextPeriodForm, PlanCreateForm, ReviewForm
+from plans.forms import NextPeriodForm, PlanCreateForm
 from plans.list_exports import PlanListFilterForm, plans_listed
 from plans.models import (
     STEPS,
@@ -235,40 +233,6 @@ def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = _plan(request, pk)
-    firewall.require(request.user, "plan.workflow")
-    if not can_review_plan(request.user, plan):
-        raise PermissionDenied(_("Only a manager above the owner reviews this plan, and nobody reviews their own."))
-    form = ReviewForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        decision = form.cleaned_data["decision"]
-        args = {
-            "plan": plan,
-            "by": request.user,
-            "comment": form.cleaned_data["comment"],
-            "step_comments": form.step_comments(),
-        }
-        try:
-            if decision == "approve":
-                services.plan_approve(**args)
-                messages.success(request, _("Plan approved."))
-            elif decision == "changes":
-                services.plan_request_changes(**args)
-                messages.success(request, _("Changes requested; the plan is back with the KAM."))
-            else:
-                services.plan_periodic_review(**args)
-                messages.success(request, _("Review recorded."))
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            return HttpResponseRedirect(plan.get_absolute_url())
-    return render(
-        request, "plans/plan_review.html", {"plan": plan, "form": form}, status=400 if request.method == "POST" else 200
-    )
-
-
-@login_required
 @require_POST
 def plan_revise(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
@@ -300,102 +264,3 @@ def plan_next_period(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponseRedirect(plan.get_absolute_url())
     messages.success(request, _("Next period's plan started: objectives and actions are marked for review."))
     return HttpResponseRedirect(new.get_absolute_url())
-
-
-@login_required
-def plan_since_review(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = _plan(request, pk)
-    firewall.require(request.user, "plan.read_internal")
-    review = plan.reviews.select_related("reviewer").first()
-    before = review.snapshot if review else {"objectives": {}, "actions": {}, "dmu": {}}
-    now = services.plan_snapshot(plan)
-    objectives = []
-    for key, cur in now["objectives"].items():
-        old = before["objectives"].get(key)
-        if old is None or old != cur:
-            objectives.append({"now": cur, "before": old})
-    slipped = []
-    today = timezone.localdate().isoformat()
-    for key, cur in now["actions"].items():
-        old = before["actions"].get(key)
-        if old and old["due"] and cur["due"] and cur["due"] > old["due"]:
-            slipped.append({"now": cur, "before": old, "why": _("due date moved")})
-        elif cur["due"] and cur["due"] < today and cur["status"] != "done":
-            slipped.append({"now": cur, "before": old, "why": _("overdue")})
-    # The snapshots keep due dates as ISO text; the page shows them as dates, in the user's format.
-    for s in slipped:
-        for side in ("now", "before"):
-            if s[side] and s[side]["due"]:
-                s[side] = {**s[side], "due": date.fromisoformat(s[side]["due"])}
-    stance_changes = [
-        {"name": cur["name"], "before": before["dmu"][k]["stance"], "now": cur["stance"]}
-        for k, cur in now["dmu"].items()
-        if k in before["dmu"] and before["dmu"][k]["stance"] != cur["stance"]
-    ]
-    new_people = [cur["name"] for k, cur in now["dmu"].items() if k not in before["dmu"]]
-    departed = [old["name"] for k, old in before["dmu"].items() if k not in now["dmu"]]
-    return render(
-        request,
-        "plans/plan_since_review.html",
-        {
-            "plan": plan,
-            "review": review,
-            "objectives": objectives,
-            "slipped": slipped,
-            "stance_changes": stance_changes,
-            "new_people": new_people,
-            "departed": departed,
-        },
-    )
-
-
-def _comparable(plan: AccountPlan) -> dict:
-    steps = {s.number: s.content for s in plan.steps.all()}
-    return {
-        "steps": steps,
-        "objectives": [
-            f"{o.title} — {o.kpi}: {o.baseline} → {o.target} {o.unit} by {o.due_date}" for o in plan.objectives.all()
-        ],
-        "actions": [f"{a.title} ({a.get_status_display()}, {a.due_date})" for a in plan.actions.all()],
-    }
-
-
-@login_required
-def plan_compare(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = _plan(request, pk)
-    firewall.require(request.user, "plan.read_internal")
-    revisions = list(
-        plans_visible_to(request.user)
-        .filter(account=plan.account, period=plan.period, therapeutic_area=plan.therapeutic_area)
-        .order_by("revision")
-    )
-    by_rev = {p.revision: p for p in revisions}
-
-    def pick(name: str, default: int) -> AccountPlan:
-        value = request.GET.get(name, "")
-        # Compared as text: "²".isdigit() holds and int() refuses it (a 500).
-        return {str(n): p for n, p in by_rev.items()}.get(value, by_rev[default])
-
-    left = pick("a", revisions[0].revision)
-    right = pick("b", plan.revision)
-    a, b = _comparable(left), _comparable(right)
-    rows = []
-    for n in range(1, 8):
-        keys = sorted(set(a["steps"].get(n, {})) | set(b["steps"].get(n, {})))
-        for k in keys:
-            va, vb = a["steps"].get(n, {}).get(k, ""), b["steps"].get(n, {}).get(k, "")
-            rows.append({"step": n, "field": k, "a": va, "b": vb, "changed": va != vb})
-    return render(
-        request,
-        "plans/plan_compare.html",
-        {
-            "plan": plan,
-            "left": left,
-            "right": right,
-            "revisions": revisions,
-            "rows": rows,
-            "objectives": (a["objectives"], b["objectives"]),
-            "actions": (a["actions"], b["actions"]),
-            "steps": STEPS,
-        },
-    )
