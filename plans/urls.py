@@ -1,6 +1,6 @@
 from django.urls import path
 
-from plans import export_views, list_export_views, reminder_views, views
+from plans import export_views, joint_views, list_export_views, reminder_views, views
 
 app_name = "plans"
 
@@ -17,5 +17,6 @@ urlpatterns = [
     path("<int:pk>/since-review/", views.plan_since_review, name="since-review"),
     path("<int:pk>/compare/", views.plan_compare, name="compare"),
     path("<int:pk>/export/<str:variant>/<str:fmt>/", export_views.plan_export, name="export"),
+    path("<int:pk>/joint/", joint_views.plan_joint, name="joint"),
     path("digest/settings/", reminder_views.digest_settings, name="digest-settings"),
 ]
