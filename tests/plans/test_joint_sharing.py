@@ -41,6 +41,8 @@ from tests.stakeholder_factories import AffiliationFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 TODAY = "2026-07-02 12:00 +0200"
+# The preview page: session and user (2), the plan, the two shared counts, the joint data (8), whatever the rows.
+QUERIES = 13
 
 
 def marker(field: str) -> str:
@@ -315,3 +317,20 @@ def test_an_action_refuses_another_accounts_stakeholder(cast, plan):
     action = ActionFactory(plan=plan, customer_owner=other)
     with pytest.raises(ValidationError, match="this account's stakeholders"):
         action.full_clean()
+
+
+def test_the_plan_page_links_the_preview(cast, login, plan):
+    html = login(cast.kam_a).get(reverse("plans:detail", args=[plan.pk])).content.decode()
+    assert reverse("plans:joint", args=[plan.pk]) in html
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_preview_reads_a_fixed_number_of_queries(cast, login, plan, django_assert_max_num_queries):
+    client = login(cast.kam_a)
+    client.get(reverse("plans:joint", args=[plan.pk]))  # the session's first reads
+    for i in range(20):
+        ActionFactory(plan=plan, title=f"Shared visit {i}", share_with_customer=True)
+        ObjectiveFactory(plan=plan, share_with_customer=True)
+    with django_assert_max_num_queries(QUERIES):
+        response = client.get(reverse("plans:joint", args=[plan.pk]))
+    assert response.status_code == 200
