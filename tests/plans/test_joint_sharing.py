@@ -228,6 +228,7 @@ def test_the_joint_preview_shows_only_what_is_shared(cast, login, plan):
     for words in SHARED_TEXT:
         assert words in html, words
     assert "Shared: 1 of 2 objectives (step 4), 3 of 5 actions (step 5)." in html
+    assert "{#" not in html and "{%" not in html  # no template comment shown as text
 
 
 @time_machine.travel(TODAY, tick=False)
