@@ -23,7 +23,8 @@ from plans.exports.data import plan_export_data
 from plans.exports.pdf import render_pdf
 from plans.exports.plan_deck import render_pptx
 from plans.forms import ActionFormSet
-from plans.models import Action, AudienceKind, SwotKind, WhitespaceCell, WhitespaceStatus
+from plans.models import AccountPlan, Action, AudienceKind, SwotKind, WhitespaceCell, WhitespaceStatus
+from plans.step_pages import STEP_PAGES
 from stakeholders.models import Stance
 from tests.factories import AccountFactory, FinancialsFactory, ProductFactory, TeamMemberFactory
 from tests.plan_factories import (
@@ -335,3 +336,22 @@ def test_the_preview_reads_a_fixed_number_of_queries(cast, login, plan, django_a
     with django_assert_max_num_queries(QUERIES):
         response = client.get(reverse("plans:joint", args=[plan.pk]))
     assert response.status_code == 200
+
+
+def test_the_step_rows_are_drawn_afresh_when_sharing_changes(cast, plan):
+    """The drawn rows of steps 4 and 5 are cached by what they show, sharing and the customer owner included."""
+
+    def key(number: int) -> str:
+        page = STEP_PAGES[number](AccountPlan.objects.get(pk=plan.pk), cast.kam_a)
+        return page.rows_key(page.formsets(), True)
+
+    objectives, actions = key(4), key(5)
+    plan.objectives.filter(title=marker("objtitle")).update(share_with_customer=True)
+    assert key(4) != objectives
+    plan.actions.filter(title=marker("acttitle")).update(customer_owner=None, share_with_customer=True)
+    changed = key(5)
+    assert changed != actions
+    plan.actions.filter(title=marker("acttitle")).update(
+        customer_owner=plan.actions.get(title="Customer-owned pathway audit").customer_owner
+    )
+    assert key(5) != changed
