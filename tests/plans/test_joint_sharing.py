@@ -9,7 +9,9 @@ either cannot make the test pass by accident."""
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from datetime import date
 from decimal import Decimal
 
@@ -17,6 +19,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from pptx import Presentation
 
 from plans.exports.cache import export_key
 from plans.exports.data import plan_export_data
@@ -190,14 +193,39 @@ def shown(text: str) -> tuple[set[str], set[str]]:
     return texts, numbers
 
 
+def deck_and_notes_text(content: bytes) -> str:
+    """All text python-pptx reads from a deck: its shapes and tables (``deck_text``) and its notes."""
+    notes = [
+        slide.notes_slide.notes_text_frame.text
+        for slide in Presentation(io.BytesIO(content)).slides
+        if slide.has_notes_slide and slide.notes_slide.notes_text_frame is not None
+    ]
+    return "\n".join([deck_text(content), *notes])
+
+
+def package_text(content: bytes) -> str:
+    """Every text of every part of an Office file, tags stripped, embedded workbooks (a chart's
+    data) included: what a customer could find by unzipping the file."""
+    texts = []
+    with zipfile.ZipFile(io.BytesIO(content)) as package:
+        for name in package.namelist():
+            part = package.read(name)
+            if name.endswith((".xlsx", ".xlsm")):
+                texts.append(package_text(part))
+            elif name.endswith((".xml", ".rels")):
+                texts.append(re.sub(r"<[^>]+>", " ", part.decode("utf-8", "replace")))
+    return "\n".join(texts)
+
+
 def joint_formats(plan, user) -> dict[str, str]:
     data = plan_export_data(plan, variant="joint", user=user)
-    return {"pptx": deck_text(render_pptx(data)), "pdf": pdf_text(render_pdf(data))}
+    deck = render_pptx(data)
+    return {"pptx": deck_and_notes_text(deck), "pptx package": package_text(deck), "pdf": pdf_text(render_pdf(data))}
 
 
 def internal_formats(plan, user) -> dict[str, str]:
     data = plan_export_data(plan, variant="internal", user=user)
-    return {"pptx": deck_text(render_pptx(data)), "pdf": pdf_text(render_pdf(data))}
+    return {"pptx": deck_and_notes_text(render_pptx(data)), "pdf": pdf_text(render_pdf(data))}
 
 
 @needs_pdftotext
