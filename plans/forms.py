@@ -35,6 +35,8 @@ from plans.models import (
 from stakeholders.models import Affiliation, Person
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# The sharing checkbox's column is headed "Share": the title says with whom.
+SHARE = forms.CheckboxInput(attrs={"title": _("Show in the joint plan for the customer")})
 NO_PATIENT_DATA = _("No patient data.")
 # Rows per section of a step, and the most forms a post may make Django build: without them a
 # raised TOTAL_FORMS made Django build up to 2,000 forms per formset and save every one filled in.
@@ -261,9 +263,19 @@ class ObjectiveForm(PlanRowForm):
 
     class Meta:
         model = Objective
-        fields = ["title", "kpi", "unit", "baseline", "target", "due_date", "owner", "needs_review"]
-        widgets = {"due_date": DATE}
-        labels = {"needs_review": _("Review")}
+        fields = [
+            "title",
+            "kpi",
+            "unit",
+            "baseline",
+            "target",
+            "due_date",
+            "owner",
+            "needs_review",
+            "share_with_customer",
+        ]
+        widgets = {"due_date": DATE, "share_with_customer": SHARE}
+        labels = {"needs_review": _("Review"), "share_with_customer": _("Share")}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -292,9 +304,15 @@ class ActionForm(PlanRowForm):
             "stakeholders",
             "support_request",
             "needs_review",
+            "share_with_customer",
+            "customer_owner",
         ]
-        widgets = {"due_date": DATE, "stakeholders": forms.SelectMultiple(attrs={"size": 2})}
-        labels = {"needs_review": _("Review")}
+        widgets = {
+            "due_date": DATE,
+            "stakeholders": forms.SelectMultiple(attrs={"size": 2}),
+            "share_with_customer": SHARE,
+        }
+        labels = {"needs_review": _("Review"), "share_with_customer": _("Share")}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -319,6 +337,21 @@ class ActionForm(PlanRowForm):
         self.fields["support_request"].queryset = self.shared(
             "support_requests", lambda: self.plan.account.support_requests.filter(status="accepted")
         )
+        # The account's current, not erased stakeholders, as the joint plan lists them; and whoever
+        # already owns one of its actions, so that a row whose owner left still shows who it is.
+        self.fields["customer_owner"].queryset = self.shared(
+            "customer_owners",
+            lambda: (
+                Affiliation.objects.filter(account=self.plan.account)
+                .filter(
+                    Q(end_date__isnull=True, person__erased_at__isnull=True)
+                    | Q(pk__in=self.plan.actions.values("customer_owner_id"))
+                )
+                .select_related("person")
+                .order_by("person__last_name", "person__first_name")
+            ),
+        )
+        self.fields["customer_owner"].label_from_instance = lambda a: str(a.person)
 
     def clean_owner(self) -> User | None:
         owner = self.cleaned_data.get("owner")

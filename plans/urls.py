@@ -1,6 +1,15 @@
 from django.urls import path
 
-from plans import change_views, export_views, list_export_views, notification_views, read_views, reminder_views, views
+from plans import (
+    change_views,
+    export_views,
+    joint_views,
+    list_export_views,
+    notification_views,
+    read_views,
+    reminder_views,
+    views,
+)
 
 app_name = "plans"
 
@@ -18,6 +27,7 @@ urlpatterns = [
     path("<int:pk>/since-review/", change_views.plan_since_review, name="since-review"),
     path("<int:pk>/compare/", change_views.plan_compare, name="compare"),
     path("<int:pk>/export/<str:variant>/<str:fmt>/", export_views.plan_export, name="export"),
+    path("<int:pk>/joint/", joint_views.plan_joint, name="joint"),
     path("digest/settings/", reminder_views.digest_settings, name="digest-settings"),
     path("notifications/", notification_views.notification_list, name="notifications"),
     path("notifications/badge/", notification_views.notification_badge, name="notifications-badge"),

@@ -285,6 +285,16 @@ ACTIONS = [
     ("Nurse training on Cardiovex administration", -12, "planned"),
     ("Share real-world evidence summary with the pharmacy", 60, "planned"),
 ]
+# What the joint plan shows the customer: joint work, never our sales targets or tender tactics.
+SHARED_OBJECTIVES = {"Joint pathway project with cardiology"}
+# Shared actions, each with the function of the customer's stakeholder who owns it (None: ours).
+SHARED_ACTIONS = {
+    "Organise a pathway workshop with cardiology and pharmacy": "head_of_department",
+    "Quarterly business review with procurement": "procurement",
+    "Share real-world evidence summary with the pharmacy": None,
+    "Hold the joint steering meeting": None,
+    "Map the patient pathway with nursing": None,
+}
 
 # The large organisation ---------------------------------------------------------------------
 

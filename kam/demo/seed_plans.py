@@ -7,10 +7,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from accounts.models import Account
-from kam.demo.data import ACTIONS, OBJECTIVES, PLAN_COMMENTARY, SWOT
+from kam.demo.data import ACTIONS, OBJECTIVES, PLAN_COMMENTARY, SHARED_ACTIONS, SHARED_OBJECTIVES, SWOT
 from kam.models import User
 from plans.models import AccountPlan, Action, Objective, PlanningPeriod, PlanStep, Resource, SwotItem
 from plans.services import plan_approve, plan_create, plan_request_changes, plan_submit
+from stakeholders.models import Affiliation
 
 
 def seed_plans(users: dict[str, User], rng: random.Random) -> None:
@@ -68,16 +69,25 @@ def seed_plans(users: dict[str, User], rng: random.Random) -> None:
                     ),
                     due_date=min(current.end, current.start + timedelta(days=30 * months)),
                     owner=owner,
+                    share_with_customer=title in SHARED_OBJECTIVES,
                 )
             )
+        shared_objective = next((o for o in objectives if o.share_with_customer), None)
+        # The most influential stakeholder of each function (the last one kept).
+        contacts = {a.function: a for a in Affiliation.objects.active().filter(account=account).order_by("influence")}
         for j, (title, days, status) in enumerate(ACTIONS[: rng.randint(3, 6)]):
+            shared = title in SHARED_ACTIONS
+            objective = objectives[j % len(objectives)]
             action = Action.objects.create(
                 plan=plan,
-                objective=objectives[j % len(objectives)],
+                # A shared action serves the shared objective where the plan has one.
+                objective=shared_objective if shared and shared_objective else objective,
                 title=title,
                 owner=owner,
                 due_date=min(current.end, max(current.start, today + timedelta(days=days))),
                 status=status,
+                share_with_customer=shared,
+                customer_owner=contacts.get(SHARED_ACTIONS.get(title)),
             )
             Resource.objects.create(
                 action=action,

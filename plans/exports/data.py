@@ -42,20 +42,33 @@ def plan_export_data(plan: AccountPlan, *, variant: str, user: User, today: date
     plan = AccountPlan.objects.select_related("account__owner", "period").get(pk=plan.pk)
     account = plan.account
     steps = {s.number: s.content or {} for s in plan.steps.all()}
-    objectives = list(plan.objectives.select_related("owner"))
-    actions = plan.actions.select_related("owner", "objective")
+    objectives = plan.objectives.select_related("owner")
+    actions = plan.actions.select_related("owner", "objective", "customer_owner__person")
     communications = plan.communications.select_related("owner")
     swot = plan.swot.all()
     if internal:
         actions = actions.prefetch_related("resources")
     else:
-        # Medical colleagues' work stays behind the firewall, and internal audiences stay internal.
-        actions = actions.filter(support_request__isnull=True).exclude(owner__role__in=MEDICAL_ROLES)
+        # Only what the KAM chose to share. Medical colleagues' work stays behind the firewall even
+        # when shared, and internal audiences stay internal.
+        objectives = objectives.filter(share_with_customer=True)
+        actions = actions.filter(share_with_customer=True, support_request__isnull=True).exclude(
+            owner__role__in=MEDICAL_ROLES
+        )
         communications = communications.filter(audience_kind=AudienceKind.EXTERNAL)
         swot = swot.filter(kind__in=[SwotKind.STRENGTH, SwotKind.OPPORTUNITY])
+    objectives = list(objectives)
+    actions = list(actions)
+    if not internal:
+        shared = {o.pk for o in objectives}
+        for a in actions:
+            if a.objective_id not in shared:
+                # A shared action serving an unshared objective: the customer sees the action, not
+                # the objective's title (it groups the action). Changed in memory only.
+                a.objective = None
     rows: dict[str, Any] = {
         "objectives": objectives,
-        "actions": list(actions),
+        "actions": actions,
         "communications": list(communications),
         "swot": list(swot),
     }

@@ -72,7 +72,7 @@ def _objectives_table(objectives: list, today: date, title: str) -> dict:
     )
 
 
-def _actions_table(actions: list, objectives: list, title: str, today: date) -> dict:
+def _actions_table(actions: list, objectives: list, title: str, today: date, *, joint: bool = False) -> dict:
     """Actions under the objective each serves, in the objectives' order; loose ones last."""
     order = {o.pk: n for n, o in enumerate(objectives)}
     actions = sorted(actions, key=lambda a: order.get(a.objective_id, len(order)))
@@ -86,7 +86,7 @@ def _actions_table(actions: list, objectives: list, title: str, today: date) -> 
         title,
         [_("Action"), _("Owner"), _("Due"), _("Status")],
         [
-            [a.title, str(a.owner), format_date(a.due_date), status(a, late)]
+            [a.title, a.owner_label(joint=joint), format_date(a.due_date), status(a, late)]
             for a, late in zip(actions, overdue, strict=True)
         ],
         widths=[5.4, 1.8, 1.3, 1.9],
@@ -459,7 +459,10 @@ def joint_sections(plan: AccountPlan, steps: dict, today: date, rows: dict) -> l
         (_("Your goals and needs"), goals),
         (_("Who works together"), people),
         (_("What we propose"), offer),
-        (_("Joint actions"), [_actions_table(rows["actions"], rows["objectives"], _("Joint actions"), today)]),
+        (
+            _("Joint actions"),
+            [_actions_table(rows["actions"], rows["objectives"], _("Joint actions"), today, joint=True)],
+        ),
         (_("Progress"), [_progress_table(rows["objectives"], today, _("Progress against the joint objectives"))]),
         (
             _("How we stay in touch"),

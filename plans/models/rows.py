@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, DateField, F, FloatField, Q, Value, When
 from django.db.models.functions import Cast, Coalesce, Greatest, Least
@@ -144,6 +145,8 @@ class Objective(models.Model):
         related_name="+",
     )
     needs_review = models.BooleanField(_("carried over: review it"), default=False)
+    # Off by default: the joint plan holds only what the KAM chose to show the customer.
+    share_with_customer = models.BooleanField(_("share with customer"), default=False, db_default=False)
 
     objects = ObjectiveQuerySet.as_manager()
     history = HistoricalRecords()
@@ -218,6 +221,16 @@ class Action(models.Model):
         related_name="+",
     )
     needs_review = models.BooleanField(_("carried over: review it"), default=False)
+    share_with_customer = models.BooleanField(_("share with customer"), default=False, db_default=False)
+    # A customer-owned action of the joint plan; ``owner`` stays the colleague accountable for it.
+    customer_owner = models.ForeignKey(
+        Affiliation,
+        verbose_name=_("customer owner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -226,6 +239,26 @@ class Action(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        if self.customer_owner_id and self.plan_id and self.customer_owner.account_id != self.plan.account_id:
+            raise ValidationError(
+                {"customer_owner": _("Choose one of this account's stakeholders.")}, code="customer_owner_elsewhere"
+            )
+
+    def owner_label(self, *, joint: bool = False) -> str:
+        """Who owns the action as a plan export names it. The joint plan names the customer's
+        owner where there is one (the colleague accountable is ours to know); the internal plan
+        names our colleague, and the customer's owner beside them."""
+        customer = self.customer_owner.person if self.customer_owner_id else None
+        if customer is not None and customer.is_erased:
+            customer = None
+        if customer is None:
+            return str(self.owner)
+        if joint:
+            return str(customer)
+        return _("%(owner)s (customer: %(customer)s)") % {"owner": self.owner, "customer": customer}
 
     @property
     def is_overdue(self) -> bool:

@@ -35,7 +35,9 @@ def seat(cast):
 def plan(cast, seat):
     period = PlanningPeriod.objects.create(name="FY 2026", start=date(2026, 1, 1), end=date(2026, 12, 31))
     plan = PlanFactory(account=cast.account_a, period=period)
-    ObjectiveFactory(plan=plan, title="List Oncoril", target=Decimal(1), due_date=date(2026, 9, 30))
+    ObjectiveFactory(
+        plan=plan, title="List Oncoril", target=Decimal(1), due_date=date(2026, 9, 30), share_with_customer=True
+    )
     FinancialsFactory(account=cast.account_a, year=2026, revenue_actual=REVENUE, revenue_target=TARGET)
     return plan
 

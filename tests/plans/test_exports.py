@@ -78,11 +78,18 @@ def rich_plan(cast):
     sceptic = AffiliationFactory(account=account, person=PersonFactory(last_name="Sceptell"), stance=-1, influence=4)
     CoverageFactory(affiliation=fan, user=cast.kam_a)
     RelationshipObjectiveFactory(plan=plan, affiliation=sceptic, from_stance=-1, to_stance=1)
-    objectives = [ObjectiveFactory(plan=plan, title=t) for t in OBJECTIVES]
+    # Shared with the customer, as the joint plan shows only what was shared (tests/plans/test_joint_sharing.py).
+    objectives = [ObjectiveFactory(plan=plan, title=t, share_with_customer=True) for t in OBJECTIVES]
     for i in range(3):
-        action = ActionFactory(plan=plan, objective=objectives[i], title=f"Deliver step {i}")
+        action = ActionFactory(plan=plan, objective=objectives[i], title=f"Deliver step {i}", share_with_customer=True)
         ResourceFactory(action=action, people_days=Decimal("3.5"), budget=Decimal("1500"))
-    ActionFactory(plan=plan, title="Overdue dossier", due_date=date(2026, 3, 1), status=ActionStatus.IN_PROGRESS)
+    ActionFactory(
+        plan=plan,
+        title="Overdue dossier",
+        due_date=date(2026, 3, 1),
+        status=ActionStatus.IN_PROGRESS,
+        share_with_customer=True,
+    )
     CommunicationFactory(plan=plan, audience_kind=AudienceKind.INTERNAL, audience="Finance controller")
     return plan
 
@@ -184,7 +191,7 @@ def pdf_pages(content: bytes) -> list[str]:
 @time_machine.travel("2026-07-02 12:00 +0200", tick=False)
 def test_the_pdf_numbers_every_page_and_lists_every_action_with_owner_due_date_and_status(cast, rich_plan, variant):
     for i in range(60):
-        ActionFactory(plan=rich_plan, title=f"Follow-up visit number {i} with the ward team")
+        ActionFactory(plan=rich_plan, title=f"Follow-up visit number {i} with the ward team", share_with_customer=True)
     data = plan_export_data(rich_plan, variant=variant, user=cast.kam_a)
     content = render_pdf(data)
     pages = pdf_pages(content)
@@ -231,7 +238,8 @@ def test_the_joint_pdf_has_no_stances_or_margins(cast, login, rich_plan):
 
 
 def test_it_keeps_medical_work_out_of_the_joint_plan(cast, rich_plan):
-    ActionFactory(plan=rich_plan, title="Scientific exchange on CLL data", owner=cast.medical)
+    # Shared, yet medical work: the firewall keeps it out all the same.
+    ActionFactory(plan=rich_plan, title="Scientific exchange on CLL data", owner=cast.medical, share_with_customer=True)
     internal = plan_export_data(rich_plan, variant="internal", user=cast.kam_a)
     joint = plan_export_data(rich_plan, variant="joint", user=cast.kam_a)
     assert "Scientific exchange on CLL data" in deck_text(render_pptx(internal))
@@ -274,8 +282,8 @@ def test_it_sends_anonymous_users_to_the_login(client, rich_plan):
 
 def _grow(plan, n: int, cast) -> None:
     for i in range(n):
-        objective = ObjectiveFactory(plan=plan)
-        ResourceFactory(action=ActionFactory(plan=plan, objective=objective))
+        objective = ObjectiveFactory(plan=plan, share_with_customer=True)
+        ResourceFactory(action=ActionFactory(plan=plan, objective=objective, share_with_customer=True))
         SwotFactory(plan=plan, kind=SwotKind.values[i % 4])
         CommunicationFactory(plan=plan)
         affiliation = AffiliationFactory(account=plan.account, stance=i % 5 - 2)

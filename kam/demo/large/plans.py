@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from accounts.models import LISTED_STATUSES, ListingStatus
-from kam.demo.data import ACTIONS, MORE_ACTIONS, OBJECTIVES, PLAN_COMMENTARY, SWOT
+from kam.demo.data import ACTIONS, MORE_ACTIONS, OBJECTIVES, PLAN_COMMENTARY, SHARED_ACTIONS, SHARED_OBJECTIVES, SWOT
 from kam.demo.large.state import Load, apportion
 from plans.models import (
     AccountPlan,
@@ -143,9 +143,10 @@ def plans(load: Load) -> None:
             base, goal = Decimal(baseline), Decimal(target)
             current = (base + (goal - base) * Decimal(rng.randint(20, 110)) / 100).quantize(Decimal("0.1"))
             due = min(period.end, period.start + timedelta(days=30 * (months + n % 3)))
+            shared = n < len(OBJECTIVES) and title in SHARED_OBJECTIVES
             if n >= len(OBJECTIVES):
                 title = f"{title} ({n // len(OBJECTIVES) + 1})"
-            objectives.append((oid, pk, title, kpi, unit, base, goal, current, due, a.owner))
+            objectives.append((oid, pk, title, kpi, unit, base, goal, current, due, a.owner, shared))
             snap_objectives[str(oid)] = {"title": title, "current": str(current), "target": str(goal)}
             snap_objectives[str(oid)]["status"] = "on_track"
             mine.append(oid)
@@ -156,7 +157,8 @@ def plans(load: Load) -> None:
             else:
                 title, status_ = MORE_ACTIONS[(n - len(ACTIONS)) % len(MORE_ACTIONS)]
             due = min(period.end, max(period.start, load.today + timedelta(days=rng.randint(-120, 150))))
-            actions.append((aid, pk, mine[n % len(mine)] if mine else None, title, a.owner, due, status_))
+            shared = title in SHARED_ACTIONS
+            actions.append((aid, pk, mine[n % len(mine)] if mine else None, title, a.owner, due, status_, shared))
             snap_actions[str(aid)] = {"title": title, "status": status_, "due": due.isoformat()}
             if rng.random() < 0.5:
                 days, budget = Decimal(rng.randint(1, 8)), Decimal(rng.choice([0, 500, 1500, 4000]))
@@ -200,9 +202,23 @@ def plans(load: Load) -> None:
     w.table(SwotItem, ["plan", "kind", "text"]).insert(swot)
     w.table(
         Objective,
-        ["id", "plan", "title", "kpi", "unit", "baseline", "target", "current_value", "due_date", "owner"],
+        [
+            "id",
+            "plan",
+            "title",
+            "kpi",
+            "unit",
+            "baseline",
+            "target",
+            "current_value",
+            "due_date",
+            "owner",
+            "share_with_customer",
+        ],
     ).insert(objectives)
-    w.table(Action, ["id", "plan", "objective", "title", "owner", "due_date", "status"]).insert(actions)
+    w.table(Action, ["id", "plan", "objective", "title", "owner", "due_date", "status", "share_with_customer"]).insert(
+        actions
+    )
     w.table(Resource, ["action", "people_days", "budget", "currency", "function"]).insert(resources)
     w.table(Action.stakeholders.through, ["action", "person"]).insert(action_people)
     w.table(RelationshipObjective, ["plan", "affiliation", "from_stance", "to_stance", "due_date", "owner"]).insert(
