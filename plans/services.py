@@ -219,7 +219,11 @@ def submission_problems(plan: AccountPlan) -> list[str]:
     for o in objectives:
         if not o.is_measurable:
             problems.append(
-                _("Objective “%(title)s” is not measurable: give it a target and a due date.") % {"title": o.title}
+                _(
+                    "Objective “%(title)s” is not measurable: give it a due date, and a target (a number) or a "
+                    "product and a status to reach (a listing)."
+                )
+                % {"title": o.title}
             )
     return problems
 

@@ -42,7 +42,7 @@ def plan_export_data(plan: AccountPlan, *, variant: str, user: User, today: date
     plan = AccountPlan.objects.select_related("account__owner", "period").get(pk=plan.pk)
     account = plan.account
     steps = {s.number: s.content or {} for s in plan.steps.all()}
-    objectives = list(plan.objectives.select_related("owner"))
+    objectives = list(plan.objectives.select_related("owner", "product"))
     actions = plan.actions.select_related("owner", "objective")
     communications = plan.communications.select_related("owner")
     swot = plan.swot.all()
