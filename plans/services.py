@@ -198,7 +198,7 @@ def plan_snapshot(plan: AccountPlan) -> dict:
                 "target": str(o.target) if o.target is not None else None,
                 "status": o.status(),
             }
-            for o in plan.objectives.select_related("plan__period")
+            for o in plan.objectives.select_related("plan__period").with_listing_status()
         },
         "actions": {
             str(a.pk): {"title": a.title, "status": a.status, "due": a.due_date.isoformat() if a.due_date else None}

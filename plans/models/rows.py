@@ -333,12 +333,12 @@ class Objective(models.Model):
         reason = None
         if changed("kind"):
             labels = dict(ObjectiveKind.choices)
-            reason = _("Kind changed from %(old)s to %(new)s: progress reported before cleared.") % {
+            reason = _("Kind changed (%(old)s → %(new)s): progress cleared.") % {
                 "old": labels.get(before["kind"], before["kind"]),
                 "new": labels.get(self.kind, self.kind),
             }
         elif self.kind == ObjectiveKind.NUMERIC and changed("unit"):
-            reason = _("Unit changed from “%(old)s” to “%(new)s”: the current value was cleared.") % {
+            reason = _("Unit changed (“%(old)s” → “%(new)s”): current value cleared.") % {
                 "old": before["unit"] or "—",
                 "new": self.unit or "—",
             }
@@ -347,17 +347,18 @@ class Objective(models.Model):
             earlier.target, earlier.baseline = before.get("target"), before.get("baseline")
             newly_achieved = (self.progress() or 0.0) >= 1 and (earlier.progress() or 0.0) < 1
             if newly_achieved and not changed("current_value"):
-                reason = _(
-                    "Target changed from %(old)s to %(new)s: the current value was reported against the old "
-                    "target and was cleared."
-                ) % {"old": before.get("target"), "new": self.target}
+                reason = _("Target changed (%(old)s → %(new)s): current value, reported before, cleared.") % {
+                    "old": before.get("target"),
+                    "new": self.target,
+                }
         if reason is None:
             return None
         if not changed("current_value"):
             self.current_value = None
         if changed("kind") and not changed("done"):
             self.done = False
-        self._change_reason = str(reason)
+        # The history's change reason holds 100 characters; a long unit name must not fail the save.
+        self._change_reason = str(reason)[:100]
         return self._change_reason
 
     def clean(self) -> None:
