@@ -356,3 +356,37 @@ def test_the_migration_sets_the_kinds_of_stored_objectives(plan):
     _migration().set_kinds(apps, None)
     assert Objective.objects.get(pk=untargeted.pk).kind == ObjectiveKind.MILESTONE
     assert Objective.objects.get(pk=targeted.pk).kind == ObjectiveKind.NUMERIC
+
+
+def test_the_api_clears_a_stale_value_even_when_the_client_sends_it_back(cast, plan, login):
+    client = login(cast.kam_a)
+    objective = plan.objectives.get()
+    Objective.objects.filter(pk=objective.pk).update(unit="%", target=60, current_value=60)
+    url = f"/api/v1/objectives/{objective.pk}/"
+    row = client.get(url).json()
+    assert row["kind"] == "numeric"
+    # The row as read, with the new target and unit: its old current value is no report.
+    response = client.put(url, {**row, "target": "4", "unit": "brands"}, "application/json")
+    assert response.status_code == 200, response.content
+    assert response.json()["current_value"] is None
+    # A value reported with the change is kept.
+    response = client.patch(url, {"current_value": "2"}, "application/json")
+    assert response.json()["current_value"] == "2.00"
+
+
+def test_the_api_writes_a_listing_objective(cast, plan, login):
+    product = ProductFactory(brand="Cardiovex")
+    ListingFactory(account=cast.account_a, product=product, status=ListingStatus.LISTED)
+    body = {
+        "plan": plan.pk,
+        "title": "Cardiovex listed on the hospital formulary",
+        "kind": "listing",
+        "product": product.pk,
+        "target_listing_status": "listed",
+        "due_date": "2026-10-31",
+    }
+    response = login(cast.kam_a).post("/api/v1/objectives/", body, "application/json")
+    assert response.status_code == 201, response.content
+    assert Objective.objects.get(pk=response.json()["id"]).status(BEFORE) == ACHIEVED
+    missing = login(cast.kam_a).post("/api/v1/objectives/", {**body, "product": None}, "application/json")
+    assert missing.status_code == 400 and "product" in missing.json()
