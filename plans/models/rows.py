@@ -105,8 +105,9 @@ class ObjectiveKind(models.TextChoices):
 
 
 class Pacing(models.TextChoices):
-    LINEAR = "linear", _("Linear: on pace through the period")
-    AT_DUE = "at_due", _("Judged at the due date")
+    # Linear: on track while progress keeps pace with the time elapsed.
+    LINEAR = "linear", _("Linear")
+    AT_DUE = "at_due", _("At the due date")
 
 
 # How far a listing has come: reaching a target means reaching its rank or a higher one, so a
