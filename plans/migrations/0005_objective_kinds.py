@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalobjective',
             name='pacing',
-            field=models.CharField(choices=[('linear', 'Linear: on pace through the period'), ('at_due', 'Judged at the due date')], default='linear', max_length=6, verbose_name='pacing'),
+            field=models.CharField(choices=[('linear', 'Linear'), ('at_due', 'At the due date')], default='linear', max_length=6, verbose_name='pacing'),
         ),
         migrations.AddField(
             model_name='historicalobjective',
@@ -69,7 +69,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='objective',
             name='pacing',
-            field=models.CharField(choices=[('linear', 'Linear: on pace through the period'), ('at_due', 'Judged at the due date')], default='linear', max_length=6, verbose_name='pacing'),
+            field=models.CharField(choices=[('linear', 'Linear'), ('at_due', 'At the due date')], default='linear', max_length=6, verbose_name='pacing'),
         ),
         migrations.AddField(
             model_name='objective',
