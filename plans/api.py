@@ -261,11 +261,16 @@ class ObjectiveSerializer(PlanRowSerializer):
             "id",
             "plan",
             "title",
+            "kind",
             "kpi",
             "unit",
             "baseline",
             "target",
             "current_value",
+            "pacing",
+            "done",
+            "product",
+            "target_listing_status",
             "due_date",
             "owner",
             "needs_review",
@@ -342,8 +347,14 @@ class PlanRowViewSet(
         def write() -> None:
             row = form.save(commit=False)
             row.plan = plan
-            if "current_value" in serializer.validated_data:
-                row.current_value = serializer.validated_data["current_value"]
+            # Progress (step 6's fields) is written beside the row form's fields. A value sent back
+            # as it was stored is no fresh report: it stays cleared if the edit made it stale
+            # (Objective.clear_stale_progress), as a client echoing the row it read would restore it.
+            stored = getattr(row, "_loaded_values", {})
+            for name in ("current_value", "done"):
+                value = serializer.validated_data.get(name, stored.get(name))
+                if name in serializer.validated_data and (name not in stored or value != stored[name]):
+                    setattr(row, name, value)
             row.save()
             form.save_m2m()
             saved.append(row)

@@ -15,17 +15,21 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import ListingStatus, Product
 from accounts.selectors import account_viewers
 from kam.models import MEDICAL_ROLES, User
 from kam.text import CleanTextMixin
 from kam.widgets import PeopleChoices, SharedChoices
 from plans.models import (
+    LISTING_TARGETS,
     MAX_TEXT,
     STEPS,
     AccountPlan,
     Action,
     CommunicationItem,
     Objective,
+    ObjectiveKind,
+    Pacing,
     PlanningPeriod,
     RelationshipObjective,
     Resource,
@@ -65,21 +69,34 @@ class RowCellsMixin:
         index = self.prefix.rsplit("-", 1)[-1]
         return _("row %(n)d") % {"n": int(index) + 1} if index.isdigit() else _("new row")
 
+    # Fields that belong to some kinds of row only (an objective's target, its product): their
+    # cell names the kinds, and their input is hidden while the row is of another kind.
+    field_kinds: dict[str, tuple[str, ...]] = {}
+
+    def shown_kind(self) -> str | None:
+        return None
+
     def cells(self) -> SafeString:
         errors = self.errors if self.is_bound else {}
         hidden, cells = [], []
         row = self.row_name()
+        kind = self.shown_kind() if self.field_kinds else None
         for field in self:
             if field.is_hidden:
                 hidden.append(str(field))
                 continue
             # A cell's input has no <label>: its name says column and row (WCAG 1.3.1, 4.1.2).
-            widget = field.as_widget(attrs={"aria-label": f"{field.label}, {row}"})
+            attrs = {"aria-label": f"{field.label}, {row}"}
+            kinds = self.field_kinds.get(field.name)
+            if kinds and kind not in kinds:
+                attrs["hidden"] = True
+            widget = field.as_widget(attrs=attrs)
             notes = "".join(
                 f'<div class="invalid-feedback d-block">{conditional_escape(e)}</div>'
                 for e in errors.get(field.name, ())
             )
-            cells.append(f"<td>{widget}{notes}</td>")
+            td = f'<td data-kinds="{" ".join(kinds)}">' if kinds else "<td>"
+            cells.append(f"{td}{widget}{notes}</td>")
         if own := errors.get(NON_FIELD_ERRORS):
             cells.append(f'<td class="text-danger small">{" ".join(conditional_escape(e) for e in own)}</td>')
         return mark_safe("".join(hidden + cells))  # inputs are drawn escaped, messages escaped here
@@ -258,17 +275,42 @@ class RelationshipObjectiveForm(PlanRowForm):
         )
 
 
+NUMERIC, MILESTONE, LISTING = ObjectiveKind.NUMERIC, ObjectiveKind.MILESTONE, ObjectiveKind.LISTING
+# What each kind of objective is told with; the others are cleared on saving, so a milestone
+# keeps no target it once had as a number.
+OBJECTIVE_KIND_FIELDS = {
+    "kpi": (NUMERIC,),
+    "unit": (NUMERIC,),
+    "baseline": (NUMERIC,),
+    "target": (NUMERIC,),
+    "pacing": (NUMERIC,),
+    "product": (LISTING,),
+    "target_listing_status": (LISTING,),
+}
+
+
 class ObjectiveForm(PlanRowForm):
     date_fields = ("due_date",)
+    field_kinds = OBJECTIVE_KIND_FIELDS
+    # Only the statuses worth reaching: "not listed" is no objective.
+    target_listing_status = forms.ChoiceField(
+        label=_("listing to reach"),
+        required=False,
+        choices=[("", "---------"), *[(v, label) for v, label in ListingStatus.choices if v in LISTING_TARGETS]],
+    )
 
     class Meta:
         model = Objective
         fields = [
             "title",
+            "kind",
             "kpi",
             "unit",
             "baseline",
             "target",
+            "pacing",
+            "product",
+            "target_listing_status",
             "due_date",
             "owner",
             "needs_review",
@@ -282,12 +324,57 @@ class ObjectiveForm(PlanRowForm):
         self.fields["owner"].queryset = self.shared(
             "objective_owners", lambda: row_owners(self.plan, self.plan.objectives.all())
         )
+        self.fields["product"].queryset = self.shared(
+            "objective_products",
+            lambda: Product.objects.filter(Q(active=True) | Q(pk__in=self.plan.objectives.values("product_id"))),
+        )
+        self.fields["product"].label_from_instance = lambda p: p.brand
+        self.fields["kind"].widget.attrs["data-row-kind"] = ""
+        # A post that names no kind or pacing (an older page, a script) means a number paced
+        # linearly, as every objective was before kinds.
+        self.fields["kind"].required = self.fields["pacing"].required = False
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or NUMERIC
+
+    def clean_pacing(self) -> str:
+        return self.cleaned_data.get("pacing") or Pacing.LINEAR
+
+    def shown_kind(self) -> str | None:
+        return self["kind"].value() or NUMERIC
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind == NUMERIC and data.get("target") is None:
+            self.add_error("target", _("A number objective needs a target."))
+        elif kind == MILESTONE and data.get("due_date") is None and "due_date" not in self.errors:
+            self.add_error("due_date", _("A milestone needs a due date."))
+        elif kind == LISTING:
+            if data.get("product") is None:
+                self.add_error("product", _("A listing objective needs the product to be listed."))
+            if not data.get("target_listing_status"):
+                self.add_error("target_listing_status", _("A listing objective needs the listing status to reach."))
+        if kind:
+            for name, kinds in OBJECTIVE_KIND_FIELDS.items():
+                if kind not in kinds and name in data:
+                    data[name] = Pacing.LINEAR if name == "pacing" else self.fields[name].to_python(None)
+        return data
 
 
 class ObjectiveProgressForm(PlanRowForm):
+    """Progress on an objective as its kind records it: a number's current value, a milestone's
+    "done"; a listing's progress is the account's listing, recorded on the account."""
+
+    field_kinds = {"current_value": (NUMERIC,), "done": (MILESTONE,)}
+
     class Meta:
         model = Objective
-        fields = ["current_value"]
+        fields = ["current_value", "done"]
+        labels = {"done": _("Done")}
+
+    def shown_kind(self) -> str | None:
+        return self.instance.kind
 
 
 class ActionForm(PlanRowForm):

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from kam import firewall
 from kam.models import MEDICAL_ROLES, User
 from kam.table_export import Column, Sheet
-from plans.models import AccountPlan, Action, ActionStatus, Objective, ObjectiveStatus, PlanStatus
+from plans.models import AccountPlan, Action, ActionStatus, Objective, ObjectiveKind, ObjectiveStatus, PlanStatus
 from plans.selectors import plans_visible_to
 
 
@@ -66,13 +66,15 @@ class PlanTables:
         self.plans = list(plans)
         ids = [p.pk for p in self.plans]
         self.objectives: dict[int, list[Objective]] = defaultdict(list)
-        for o in Objective.objects.filter(plan_id__in=ids).select_related("owner", "plan__period"):
+        objectives = Objective.objects.filter(plan_id__in=ids).with_listing_status()
+        for o in objectives.select_related("owner", "plan__period", "product"):
             self.objectives[o.plan_id].append(o)
         self.actions: dict[int, list[Action]] = defaultdict(list)
         actions = _visible_actions(Action.objects.filter(plan_id__in=ids), user)
         for a in actions.select_related("owner", "objective").order_by("due_date", "pk"):
             self.actions[a.plan_id].append(a)
         self._objective_status = dict(ObjectiveStatus.choices)
+        self._objective_kind = dict(ObjectiveKind.choices)
         self._action_status = dict(ActionStatus.choices)
         self._plan_status = dict(PlanStatus.choices)
 
@@ -124,6 +126,8 @@ class PlanTables:
             Column(_("Due"), "date"),
             Column(_("Status")),
             Column(_("Owner")),
+            Column(_("Kind")),
+            Column(_("Milestone / listing")),
         ]
 
     def _objective_cells(self, o: Objective) -> list[Any]:
@@ -137,7 +141,25 @@ class PlanTables:
             o.due_date,
             str(self._objective_status[o.status(self.today)]),
             str(o.owner) if o.owner_id else "",
+            str(self._objective_kind[o.kind]),
+            self._milestone_or_listing(o),
         ]
+
+    @staticmethod
+    def _milestone_or_listing(o: Objective) -> str:
+        """A milestone's "done", a listing's product, status to reach and status now; "" for a number."""
+        if o.kind == ObjectiveKind.MILESTONE:
+            return str(_("done") if o.done else _("not done yet"))
+        if o.kind == ObjectiveKind.LISTING:
+            return str(
+                _("%(product)s: %(target)s (now %(now)s)")
+                % {
+                    "product": o.product.brand if o.product_id else "—",
+                    "target": o.get_target_listing_status_display() or "—",
+                    "now": o.listing_status_label,
+                }
+            )
+        return ""
 
     def objectives_sheet(self) -> Sheet:
         rows = [[*self._plan_cells(p), *self._objective_cells(o)] for p in self.plans for o in self.objectives[p.pk]]
@@ -195,7 +217,7 @@ class PlanTables:
                 if not objectives and not actions:
                     yield [*head, _("Plan"), *([None] * 11)]
                 for o in objectives:
-                    title, kpi, unit, baseline, target, current, due, status, owner = self._objective_cells(o)
+                    title, kpi, unit, baseline, target, current, due, status, owner, *_kind = self._objective_cells(o)
                     yield [
                         *head,
                         _("Objective"),

@@ -26,6 +26,7 @@ from kam import firewall
 from kam.models import User
 from plans.models import (
     EDITABLE_STATUSES,
+    MEASURABLE,
     AccountPlan,
     Action,
     CommunicationItem,
@@ -87,8 +88,13 @@ def with_progress(plans: QuerySet[AccountPlan]) -> QuerySet[AccountPlan]:
     affiliations = f"EXISTS (SELECT 1 FROM {Affiliation._meta.db_table} t WHERE t.account_id = {plan}.account_id)"
     return plans.annotate(
         has_objectives=_for_plan(Objective),
-        has_unmeasurable_objectives=_for_plan(Objective, "t.target IS NULL OR t.due_date IS NULL"),
-        has_objective_values=_for_plan(Objective, "t.current_value IS NOT NULL"),
+        # Objective.is_measurable and MEASURABLE, per kind.
+        has_unmeasurable_objectives=_for_plan(
+            Objective,
+            "t.due_date IS NULL OR (t.kind = 'numeric' AND t.target IS NULL)"
+            " OR (t.kind = 'listing' AND (t.product_id IS NULL OR t.target_listing_status = ''))",
+        ),
+        has_objective_values=_for_plan(Objective, "t.current_value IS NOT NULL OR t.done"),
         has_actions=_for_plan(Action),
         has_undated_actions=_for_plan(Action, "t.due_date IS NULL"),
         has_resources=RawSQL(resources, (), BooleanField()),
@@ -191,13 +197,13 @@ def completeness_sql() -> Expression:
         _share(
             _step_text(4, "value_proposition"),
             Exists(objectives),
-            Exists(objectives) & ~Exists(objectives.filter(Q(target__isnull=True) | Q(due_date__isnull=True))),
+            Exists(objectives) & ~Exists(objectives.exclude(MEASURABLE)),
         ),
         _share(Exists(actions), Exists(actions) & ~Exists(actions.filter(due_date__isnull=True))),
         _share(
             Q(budget__isnull=False),
             Exists(Resource.objects.filter(action__plan=OuterRef("pk"))),
-            Exists(objectives.filter(current_value__isnull=False)),
+            Exists(objectives.filter(Q(current_value__isnull=False) | Q(done=True))),
         ),
         _share(Exists(CommunicationItem.objects.filter(plan=OuterRef("pk")))),
     ]
@@ -206,6 +212,8 @@ def completeness_sql() -> Expression:
 
 
 def objective_counts(objectives: list[Objective]) -> dict[str, int]:
+    """Objectives by status, each judged as its kind says (``Objective.status``); a plan's
+    listing objectives read the account's listings in one query (``Objective.listing_status``)."""
     counts = {s.value: 0 for s in ObjectiveStatus}
     for o in objectives:
         counts[o.status()] += 1

@@ -205,7 +205,8 @@ def plan_snapshot(plan: AccountPlan) -> dict:
             for s in plan.steps.order_by()
         },
         "objectives": rows_of(
-            plan.objectives.select_related("plan__period"), lambda o: {"judged_status": str(o.status())}
+            plan.objectives.select_related("plan__period").with_listing_status(),
+            lambda o: {"judged_status": str(o.status())},
         ),
         "actions": rows_of(plan.actions.all()),
         "resources": rows_of(Resource.objects.filter(action__plan=plan).order_by("action__due_date", "pk")),
@@ -228,7 +229,11 @@ def submission_problems(plan: AccountPlan) -> list[str]:
     for o in objectives:
         if not o.is_measurable:
             problems.append(
-                _("Objective “%(title)s” is not measurable: give it a target and a due date.") % {"title": o.title}
+                _(
+                    "Objective “%(title)s” is not measurable: give it a due date, and a target (a number) or a "
+                    "product and a status to reach (a listing)."
+                )
+                % {"title": o.title}
             )
     return problems
 

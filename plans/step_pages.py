@@ -160,12 +160,25 @@ class BlueprintStep(StepPage):
     def row_querysets(self) -> dict[str, QuerySet]:
         return {"obj": Objective.objects.filter(plan=self.plan)}
 
+    def formsets(self, data=None) -> list[tuple[str, BaseModelFormSet]]:
+        self._formsets = super().formsets(data)
+        return self._formsets
+
     def saved(self, request: HttpRequest) -> None:
+        # What an edit cleared (``Objective.clear_stale_progress``) is said as well as recorded.
+        for _title, fs in getattr(self, "_formsets", []):
+            for form in fs.forms:
+                reason = getattr(form.instance, "_change_reason", None)
+                if reason and form.instance.pk:
+                    messages.info(request, f"{form.instance.title}: {reason}")
         vague = [o.title for o in self.plan.objectives.all() if not o.is_measurable]
         if vague:
             messages.warning(
                 request,
-                _("Not measurable yet (no target or due date): %(titles)s. This blocks submission.")
+                _(
+                    "Not measurable yet (a number needs a target and a due date, a milestone a due date, a "
+                    "listing a product, a status to reach and a due date): %(titles)s. This blocks submission."
+                )
                 % {"titles": ", ".join(vague)},
             )
 
@@ -181,7 +194,8 @@ class ResourceStep(StepPage):
     number = 6
 
     def row_querysets(self) -> dict[str, QuerySet]:
-        return {"prog": Objective.objects.filter(plan=self.plan)}
+        # The account's listing of a listing objective's product is shown, and is part of the rows' key.
+        return {"prog": Objective.objects.filter(plan=self.plan).select_related("product").with_listing_status()}
 
     def context(self, formsets: dict[str, BaseModelFormSet]) -> dict:
         plan = self.plan
@@ -229,7 +243,8 @@ def _row_values(row: Model) -> tuple:
     for name, value in values.items():
         if isinstance(value, list):  # a many-to-many field: its rows
             values[name] = [item.pk for item in value]
-    return row.pk, sorted(values.items())
+    # What a row shows besides its own values: a listing objective's account listing.
+    return row.pk, sorted(values.items()), getattr(row, "account_listing_status", None)
 
 
 def _stored(formset: BaseModelFormSet) -> QuerySet:

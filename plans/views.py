@@ -98,7 +98,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return _joint_detail(request, pk)
     plan = _plan(request, pk, progress=True)
     steps = _steps(plan)
-    objectives = list(plan.objectives.select_related("owner", "plan__period"))
+    objectives = list(plan.objectives.select_related("owner", "plan__period", "product").with_listing_status())
     actions = list(plan.actions.select_related("owner", "objective"))
     revisions = AccountPlan.objects.filter(
         account=plan.account, period=plan.period, therapeutic_area=plan.therapeutic_area

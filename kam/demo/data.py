@@ -271,11 +271,14 @@ SWOT = [
     ("O", "Regional tender consolidating three hospitals"),
     ("T", "Biosimilar entry at a 30 % discount"),
 ]
+# Objectives of every kind: (kind, title, what it aims at, months to its due date). A number aims
+# at (KPI, unit, baseline, target, pacing); a milestone at nothing but its date; a listing at
+# (product brand, listing status to reach) at the account.
 OBJECTIVES = [
-    ("Listing of Oncoril on the formulary", "Formulary status", "step", "0", "1", 6),
-    ("Grow Cardiovex patients on therapy", "Patients on therapy", "patients", "120", "180", 11),
-    ("Raise basket penetration", "Listed share of our portfolio", "%", "40", "60", 9),
-    ("Joint pathway project with cardiology", "Milestones completed", "milestones", "0", "4", 10),
+    ("numeric", "Grow Cardiovex patients on therapy", ("Patients on therapy", "patients", "120", "180", "linear"), 11),
+    ("milestone", "Joint pathway agreed with the pharmacy committee", None, 8),
+    ("listing", "Cardiovex listed on the hospital formulary", ("Cardiovex", "listed"), 6),
+    ("numeric", "Raise basket penetration", ("Listed share of our portfolio", "%", "40", "60", "at_due"), 12),
 ]
 ACTIONS = [
     ("Present budget impact model to the drug committee", -20, "done"),
@@ -286,7 +289,7 @@ ACTIONS = [
     ("Share real-world evidence summary with the pharmacy", 60, "planned"),
 ]
 # What the joint plan shows the customer: joint work, never our sales targets or tender tactics.
-SHARED_OBJECTIVES = {"Joint pathway project with cardiology"}
+SHARED_OBJECTIVES = {"Joint pathway agreed with the pharmacy committee"}
 # Shared actions, each with the function of the customer's stakeholder who owns it (None: ours).
 SHARED_ACTIONS = {
     "Organise a pathway workshop with cardiology and pharmacy": "head_of_department",

@@ -6,7 +6,7 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
-from accounts.models import Account
+from accounts.models import Account, Product
 from kam.demo.data import ACTIONS, OBJECTIVES, PLAN_COMMENTARY, SHARED_ACTIONS, SHARED_OBJECTIVES, SWOT
 from kam.models import User
 from plans.models import AccountPlan, Action, Objective, PlanningPeriod, PlanStep, Resource, SwotItem
@@ -24,6 +24,7 @@ def seed_plans(users: dict[str, User], rng: random.Random) -> None:
         name=f"FY {year + 1}", defaults={"start": date(year + 1, 1, 1), "end": date(year + 1, 12, 31)}
     )
     today = date.today()
+    products = {p.brand: p for p in Product.objects.all()}
     accounts = Account.objects.filter(crm_id__startswith="DEMO-", is_key_account=True).select_related("owner__manager")
     for i, account in enumerate(accounts.order_by("pk")):
         if AccountPlan.objects.filter(account=account, period=current).exists():
@@ -53,25 +54,15 @@ def seed_plans(users: dict[str, User], rng: random.Random) -> None:
             cell.save(update_fields=["estimated_value"])
         for kind, text in SWOT:
             SwotItem.objects.create(plan=plan, kind=kind, text=text)
-        objectives = []
-        for title, kpi, unit, baseline, target, months in OBJECTIVES[: rng.randint(2, 4)]:
-            progress = Decimal(rng.randint(55, 110)) / 100
-            objectives.append(
-                Objective.objects.create(
-                    plan=plan,
-                    title=title,
-                    kpi=kpi,
-                    unit=unit,
-                    baseline=Decimal(baseline),
-                    target=Decimal(target),
-                    current_value=(Decimal(baseline) + (Decimal(target) - Decimal(baseline)) * progress).quantize(
-                        Decimal("0.1")
-                    ),
-                    due_date=min(current.end, current.start + timedelta(days=30 * months)),
-                    owner=owner,
-                    share_with_customer=title in SHARED_OBJECTIVES,
-                )
+        objectives = [
+            Objective.objects.create(
+                plan=plan,
+                owner=owner,
+                share_with_customer=spec[1] in SHARED_OBJECTIVES,
+                **_objective(spec, current, products, rng),
             )
+            for spec in OBJECTIVES[: rng.randint(2, 4)]
+        ]
         shared_objective = next((o for o in objectives if o.share_with_customer), None)
         # The most influential stakeholder of each function (the last one kept).
         contacts = {a.function: a for a in Affiliation.objects.active().filter(account=account).order_by("influence")}
@@ -117,3 +108,27 @@ def seed_plans(users: dict[str, User], rng: random.Random) -> None:
         plan_approve(plan=plan, by=manager, comment="Good plan.")
         if state == 4:  # approved long ago: review overdue
             AccountPlan.objects.filter(pk=plan.pk).update(next_review_date=today - timedelta(days=rng.randint(5, 40)))
+
+
+def _objective(spec: tuple, period: PlanningPeriod, products: dict[str, Product], rng: random.Random) -> dict:
+    """An objective's fields from its demo spec (``kam.demo.data.OBJECTIVES``), with progress made:
+    a number between 55 % and 110 % of the way, a milestone done one time in three; a listing's
+    progress is the account's listing, seeded with the accounts."""
+    kind, title, aim, months = spec
+    fields: dict = {
+        "title": title,
+        "kind": kind,
+        "due_date": min(period.end, period.start + timedelta(days=30 * months)),
+    }
+    if kind == "numeric":
+        kpi, unit, baseline, target, pacing = aim
+        base, goal = Decimal(baseline), Decimal(target)
+        current = (base + (goal - base) * Decimal(rng.randint(55, 110)) / 100).quantize(Decimal("0.1"))
+        fields |= {"kpi": kpi, "unit": unit, "baseline": base, "target": goal, "current_value": current}
+        fields["pacing"] = pacing
+    elif kind == "milestone":
+        fields["done"] = rng.random() < 1 / 3
+    else:
+        brand, status = aim
+        fields |= {"product": products[brand], "target_listing_status": status}
+    return fields

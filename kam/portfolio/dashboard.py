@@ -376,9 +376,7 @@ def _compute(accounts: QuerySet[Account], ids: Ids | QuerySet, filters: Dashboar
     if stored:
         d.objectives = {name: figures[f"objectives_{name}"] for name in ("achieved", "on_track", "at_risk")}
     else:
-        d.objectives = objective_counts_sql(
-            Objective.objects.filter(plan__in=plans, target__isnull=False, due_date__isnull=False), today
-        )
+        d.objectives = objective_counts_sql(Objective.objects.filter(plan__in=plans).measurable(), today)
 
     # CSAT: reliable per year, KAM and country; a trend by quarter; answers and response rate.
     # Named campaigns only: a KAM, country or quarter of an anonymous campaign can hold fewer than five

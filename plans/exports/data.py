@@ -42,7 +42,8 @@ def plan_export_data(plan: AccountPlan, *, variant: str, user: User, today: date
     plan = AccountPlan.objects.select_related("account__owner", "period").get(pk=plan.pk)
     account = plan.account
     steps = {s.number: s.content or {} for s in plan.steps.all()}
-    objectives = plan.objectives.select_related("owner")
+    # The listing objectives' status at the account comes along (no query per objective).
+    objectives = plan.objectives.select_related("owner", "product").with_listing_status()
     actions = plan.actions.select_related("owner", "objective", "customer_owner__person")
     communications = plan.communications.select_related("owner")
     swot = plan.swot.all()

@@ -30,6 +30,7 @@ from plans.models import (
     AccountPlan,
     ActionStatus,
     InvestmentDecision,
+    ObjectiveKind,
     ObjectiveStatus,
     SupplyingFunction,
     SwotKind,
@@ -45,12 +46,31 @@ def _range(start: Decimal | None, end: Decimal | None, unit: str) -> str:
     return f"{text}\u00a0{unit}" if unit and end is not None else text
 
 
+def _goal(o) -> str:
+    """What an objective aims at, as its kind says: "120 → 180 patients", "Milestone",
+    "Cardiovex: Listed"."""
+    if o.kind == ObjectiveKind.MILESTONE:
+        return _("Milestone")
+    if o.kind == ObjectiveKind.LISTING:
+        return f"{o.product.brand if o.product_id else '—'}: {o.get_target_listing_status_display() or '—'}"
+    return _range(o.baseline, o.target, o.unit)
+
+
+def _standing(o) -> str:
+    """Where an objective stands now, as its kind says: "150 → 180 patients", "done", "Restricted → Listed"."""
+    if o.kind == ObjectiveKind.MILESTONE:
+        return _("done") if o.done else _("not done yet")
+    if o.kind == ObjectiveKind.LISTING:
+        return f"{o.listing_status_label}\u00a0→\u00a0{o.get_target_listing_status_display() or '—'}"
+    return _range(o.current_value, o.target, o.unit)
+
+
 def _objective_rows(objectives: list, today: date) -> list[list[str]]:
     return [
         [
             o.title,
             o.kpi,
-            _range(o.baseline, o.target, o.unit),
+            _goal(o),
             format_date(o.due_date),
             ObjectiveStatus(o.status(today)).label,
             str(o.owner) if o.owner else "—",
@@ -106,10 +126,7 @@ def _progress_table(objectives: list, today: date, title: str) -> dict:
     return table_block(
         title,
         [_("Objective"), _("Current → target"), _("Progress"), _("Status")],
-        [
-            [o.title, _range(o.current_value, o.target, o.unit), progress(o), ObjectiveStatus(o.status(today)).label]
-            for o in objectives
-        ],
+        [[o.title, _standing(o), progress(o), ObjectiveStatus(o.status(today)).label] for o in objectives],
         widths=[5.4, 1.9, 1.1, 1.4],
         numeric=[1, 2],
         empty=_("No objectives yet."),

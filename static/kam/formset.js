@@ -15,3 +15,15 @@
     });
   });
 })();
+// A row whose kind is chosen (an objective: number, milestone, listing) shows the inputs of that
+// kind only; the cells say which kinds they belong to (data-kinds), the server clears the others.
+(function () {
+  function sync(select) {
+    var row = select.closest('tr');
+    row.querySelectorAll('td[data-kinds]').forEach(function (cell) {
+      var off = cell.dataset.kinds.split(' ').indexOf(select.value) === -1;
+      Array.prototype.forEach.call(cell.children, function (child) { child.hidden = off; });
+    });
+  }
+  document.addEventListener('change', function (e) { if (e.target.matches('[data-row-kind]')) sync(e.target); });
+})();

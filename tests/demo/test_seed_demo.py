@@ -4,6 +4,7 @@ from accounts.models import Account, AccountFinancials, AccountHealth, Listing
 from accounts.services import account_scores
 from kam.demo.qualification import refresh_qualification
 from kam.models import Role, User
+from plans.models import Objective
 
 
 def test_seed_demo_is_idempotent_and_believable(db):
@@ -24,6 +25,11 @@ def test_seed_demo_is_idempotent_and_believable(db):
     # Every account has its health, and not all in one band.
     assert AccountHealth.objects.count() == 40
     assert len({h.band for h in AccountHealth.objects.filter(score__isnull=False)}) >= 2
+    # Objectives of every kind, each measurable as its kind needs.
+    objectives = Objective.objects.all()
+    assert set(objectives.values_list("kind", flat=True)) == {"numeric", "milestone", "listing"}
+    assert set(objectives.values_list("pacing", flat=True)) == {"linear", "at_due"}
+    assert objectives.count() == objectives.measurable().count()
 
 
 def test_seed_demo_scales_with_bulk_inserts(db, settings):

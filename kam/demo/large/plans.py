@@ -49,6 +49,7 @@ def plans(load: Load) -> None:
     plans, steps, comms, cells, swot, objectives, actions = [], [], [], [], [], [], []
     resources, action_people, relationship, reviews = [], [], [], []
     elapsed = (load.today - period.start).days
+    brands = {p.brand: p.pk for p in load.products}
     for i, (a, pk, size, n_obj) in enumerate(zip(key, plan_ids, sizes, n_objectives, strict=True)):
         state = i % 10
         status = (
@@ -138,16 +139,48 @@ def plans(load: Load) -> None:
         swot.extend((pk, kind, text) for kind, text in SWOT)
         snap_objectives, snap_actions, mine = {}, {}, []
         for n in range(n_obj):
-            title, kpi, unit, baseline, target, months = OBJECTIVES[n % len(OBJECTIVES)]
+            kind, title, aim, months = OBJECTIVES[n % len(OBJECTIVES)]
             oid = next(objective_ids)
-            base, goal = Decimal(baseline), Decimal(target)
-            current = (base + (goal - base) * Decimal(rng.randint(20, 110)) / 100).quantize(Decimal("0.1"))
             due = min(period.end, period.start + timedelta(days=30 * (months + n % 3)))
             shared = n < len(OBJECTIVES) and title in SHARED_OBJECTIVES
             if n >= len(OBJECTIVES):
                 title = f"{title} ({n // len(OBJECTIVES) + 1})"
-            objectives.append((oid, pk, title, kpi, unit, base, goal, current, due, a.owner, shared))
-            snap_objectives[str(oid)] = {"title": title, "current": str(current), "target": str(goal)}
+            kpi = unit = listing = ""
+            base = goal = current = product = None
+            pacing, done = "linear", False
+            if kind == "numeric":
+                kpi, unit, baseline, target, pacing = aim
+                base, goal = Decimal(baseline), Decimal(target)
+                current = (base + (goal - base) * Decimal(rng.randint(20, 110)) / 100).quantize(Decimal("0.1"))
+            elif kind == "milestone":
+                done = rng.random() < 1 / 3
+            else:
+                product, listing = brands[aim[0]], aim[1]
+            objectives.append(
+                (
+                    oid,
+                    pk,
+                    title,
+                    kind,
+                    kpi,
+                    unit,
+                    base,
+                    goal,
+                    current,
+                    pacing,
+                    done,
+                    product,
+                    listing,
+                    due,
+                    a.owner,
+                    shared,
+                )
+            )
+            snap_objectives[str(oid)] = {
+                "title": title,
+                "current": None if current is None else str(current),
+                "target": None if goal is None else str(goal),
+            }
             snap_objectives[str(oid)]["status"] = "on_track"
             mine.append(oid)
         for n in range(size - n_obj):
@@ -206,11 +239,16 @@ def plans(load: Load) -> None:
             "id",
             "plan",
             "title",
+            "kind",
             "kpi",
             "unit",
             "baseline",
             "target",
             "current_value",
+            "pacing",
+            "done",
+            "product",
+            "target_listing_status",
             "due_date",
             "owner",
             "share_with_customer",

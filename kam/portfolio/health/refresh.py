@@ -203,9 +203,7 @@ def _sources(today: date, period: PlanningPeriod | None, scope: list[int] | None
         sources.append((best, ["plan_status", "plan_completeness"]))
 
         objectives = scoped(
-            Objective.objects.filter(plan__period=period, target__isnull=False, due_date__isnull=False).exclude(
-                plan__status__in=_NOT_CURRENT
-            ),
+            Objective.objects.filter(plan__period=period).measurable().exclude(plan__status__in=_NOT_CURRENT),
             "plan__account_id",
         ).with_status(today)
         by_status = {
