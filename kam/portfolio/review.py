@@ -28,6 +28,7 @@ from kam.models import User
 from kam.portfolio.dashboard import REVIEWS_DUE_DAYS, Dashboard
 from kam.portfolio.health.explain import explain
 from plans.exports.deck import BLUE, MUTED, TEXT, WHITE, Deck, clean_text
+from plans.exports.template import active_template
 from stakeholders.surveys.results import RELIABLE_ANSWERS
 
 BAND_COLOURS = {
@@ -171,6 +172,7 @@ def build_review(board: Dashboard, *, user: User, scope: list[str], today: date 
     company = settings.COMPANY_NAME
     period = str(board.plans["period"]) if board.plans.get("period") else ""
     deck = PortfolioDeck(
+        template=active_template(),
         title=_("Portfolio review"),
         footer=" · ".join(filter(None, [_("Portfolio review"), period, date_format(today, "DATE_FORMAT")])),
         author=company,

@@ -5,6 +5,7 @@ One module per concern; every name is importable from ``plans.models``, as befor
 
 from __future__ import annotations
 
+from plans.models.deck_template import DeckTemplate
 from plans.models.digest import DigestFrequency, DigestPreference, ReminderLog, Weekday
 from plans.models.plan import (
     EDITABLE_STATUSES,
@@ -45,6 +46,7 @@ __all__ = [
     "ActionStatus",
     "AudienceKind",
     "CommunicationItem",
+    "DeckTemplate",
     "DigestFrequency",
     "DigestPreference",
     "InvestmentDecision",
