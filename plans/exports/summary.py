@@ -167,7 +167,7 @@ def executive_summary(
     next_items = [f"{format_date(a.due_date)}: {_short(a.title)}" for a in upcoming]
     return {
         "number": 0,
-        "kicker": _("Executive summary"),
+        "kicker": "",
         "title": _("Executive summary"),
         "layout": "summary",
         "blocks": [
