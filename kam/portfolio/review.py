@@ -148,7 +148,9 @@ class PortfolioDeck(Deck):
             dot.fill.solid()
             dot.fill.fore_color.rgb = BAND_COLOURS[band]
             dot.line.fill.background()
-            frame = self._box(slide, legend_left + 0.3, y, 3.5, 0.3)
+            frame = self._box(
+                slide, legend_left + 0.3, y, min(3.5, self.width_in - self.margin_in - legend_left - 0.3), 0.3
+            )
             text = {
                 "green": _("healthy: %(n)d and above") % {"n": HEALTH_GREEN},
                 "amber": _("needs attention: %(low)d to %(high)d") % {"low": HEALTH_AMBER, "high": HEALTH_GREEN - 1},

@@ -19,6 +19,7 @@ from pptx.util import Inches
 from accounts.models import AccountType
 from plans.exports.cache import export_key
 from plans.exports.data import plan_export_data
+from plans.exports.pdf import render_pdf
 from plans.exports.plan_deck import render_pptx
 from plans.exports.template import MAX_TEMPLATE_BYTES, TemplateError, check_template, house_template
 from plans.models import ActionStatus, DeckTemplate, SwotKind, WhitespaceCell, WhitespaceStatus
@@ -33,6 +34,7 @@ from tests.plan_factories import (
     SwotFactory,
     set_step,
 )
+from tests.plans.test_exports import needs_pdftotext, pdf_text
 from tests.stakeholder_factories import AffiliationFactory, PersonFactory
 
 NOW = "2026-07-02 12:00 +0200"
@@ -173,6 +175,15 @@ def test_the_executive_summary_is_one_slide(cast, typical):
     assert not any(t.startswith("Executive summary (") for t in titles)
 
 
+@needs_pdftotext
+def test_the_pdf_prints_the_summary_and_the_org_chart(cast, typical):
+    with time_machine.travel(NOW, tick=False):
+        content = render_pdf(plan_export_data(typical, variant="internal", user=cast.kam_a))
+    assert b"/Subtype /Image" in content
+    text = pdf_text(content)
+    assert "Executive summary" in text and "Org chart: who reports to whom" in text
+
+
 def test_the_joint_deck_has_no_charts_or_summary(cast, typical):
     prs = deck_of(typical, cast, "joint")
     assert not any(shape.has_chart or shape.shape_type == MSO_SHAPE_TYPE.PICTURE for _s, shape in shapes(prs))
@@ -254,7 +265,11 @@ def test_an_uploaded_template_is_used_by_the_plan_deck_and_the_portfolio_review(
             assert shape.left + shape.width <= prs.slide_width and shape.top + shape.height <= prs.slide_height
     review = login(cast.head).get(reverse("portfolio-review"))
     assert review.status_code == 200 and uses_company_master(review.content)
-    assert all(s.shapes.title is not None for s in Presentation(io.BytesIO(review.content)).slides)
+    prs = Presentation(io.BytesIO(review.content))
+    for slide in prs.slides:
+        assert slide.shapes.title is not None and slide.shapes.title.text_frame.text
+        for shape in slide.shapes:
+            assert shape.left + shape.width <= prs.slide_width and shape.top + shape.height <= prs.slide_height
 
 
 def test_a_second_upload_replaces_the_active_template(admin_client):
