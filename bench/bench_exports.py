@@ -250,7 +250,9 @@ def run(runs: int, limit: float, out: Path | None) -> int:
     print(
         "'rendered' = read the plan and render the file; 'pre-rendered' = the download once the worker has rendered it"
     )
-    print("'first' = the first, cold render of the process; 'cpu' = the median's CPU seconds (less swayed by a busy machine)")
+    print(
+        "'first' = the first, cold render of the process; 'cpu' = the median's CPU seconds (less swayed by a busy machine)"
+    )
     print(
         f"{'export':<16}{'rendered s':>11}{'first s':>9}{'min s':>8}{'max s':>8}{'cpu s':>8}{'size KB':>10}"
         f"{'pre-rendered s':>16}"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import gc
-from base64 import b64encode
 import re
 import textwrap
+from base64 import b64encode
 from collections.abc import Iterable
 from contextlib import contextmanager
 
