@@ -64,15 +64,19 @@ _BODY_TYPES = {PP_PLACEHOLDER.BODY, PP_PLACEHOLDER.OBJECT, PP_PLACEHOLDER.SUBTIT
 # Rough text metrics for pagination: an average character is about half the font size wide.
 _CHAR_WIDTH_EM = 0.5
 _LINE_HEIGHT = 1.2
+_WIDE_CHAR_EM = 0.56
+# Bold text runs about a tenth wider.
+_BOLD_WIDTH = 1.1
 
 
-def _chars_per_line(width_in: float, size_pt: float) -> int:
-    return max(8, int(width_in * 72 / (size_pt * _CHAR_WIDTH_EM)))
+def _chars_per_line(width_in: float, size_pt: float, em: float = _CHAR_WIDTH_EM) -> int:
+    return max(8, int(width_in * 72 / (size_pt * em)))
 
 
-def _wrap(text: str, width_in: float, size_pt: float) -> list[str]:
-    """Approximate lines of ``text`` in a box ``width_in`` wide, keeping explicit line breaks."""
-    per_line = _chars_per_line(width_in, size_pt)
+def _wrap(text: str, width_in: float, size_pt: float, em: float = _CHAR_WIDTH_EM) -> list[str]:
+    """Approximate lines of ``text`` in a box ``width_in`` wide, keeping explicit line breaks;
+    ``em`` the average character's width in ems."""
+    per_line = _chars_per_line(width_in, size_pt, em)
     lines: list[str] = []
     for segment in text.split("\n"):
         lines.extend(textwrap.wrap(segment, per_line, break_long_words=True) or [""])
@@ -116,6 +120,8 @@ class Deck:
         self.body_bottom_in = self.height_in - 0.55
         self.footer = footer
         self.font = font if font is not None else ("Calibri" if template is None else "")
+        # A template's theme font may run wider than Calibri (Arial, or what a viewer substitutes).
+        self.char_em = _CHAR_WIDTH_EM if self.font == "Calibri" else _WIDE_CHAR_EM
         # The template carries its own author and title; a deck sent out must carry ours.
         props = self.prs.core_properties
         props.title = title
@@ -344,8 +350,15 @@ class Deck:
         parts = [("heading", heading)] if heading else []
         return self.text(title, [*parts, *(("bullet", i) for i in items)], kicker=kicker)
 
-    def _row_height_pt(self, cells: Sequence[str], widths_in: Sequence[float], size: float) -> float:
-        lines = max(len(_wrap(c, max(w - 0.2, 0.3), size)) for c, w in zip(cells, widths_in, strict=True))
+    def _row_height_pt(
+        self, cells: Sequence[str], widths_in: Sequence[float], size: float, bold: Iterable[int] | bool = ()
+    ) -> float:
+        """The height of a table row; ``bold`` the columns set in bold (True: all), which run wider."""
+        bold = set(range(len(cells))) if bold is True else set(bold or ())
+        lines = max(
+            len(_wrap(c, max(w - 0.2, 0.3) / (_BOLD_WIDTH if n in bold else 1), size, self.char_em))
+            for n, (c, w) in enumerate(zip(cells, widths_in, strict=True))
+        )
         return lines * size * _LINE_HEIGHT + 6
 
     def table(
@@ -383,17 +396,19 @@ class Deck:
         max_rows = max_rows or self.max_table_rows
         note_in = 0.35 if note else 0
         budget = (self.body_height_in - note_in) * 72
-        header_pt = self._row_height_pt(columns, widths_in, size) if header else 0
+        header_pt = self._row_height_pt(columns, widths_in, size, True) if header else 0
 
         def group_pt(label: str) -> float:
-            return self._row_height_pt([label], [self.body_width_in], size)
+            return self._row_height_pt([label], [self.body_width_in], size, True)
 
         # Pages of items: ("group", label) or ("row", index).
         chunks: list[list[tuple[str, Any]]] = [[]]
         used = header_pt
         for i, row in enumerate(rows):
             new_group = groups is not None and (i == 0 or groups[i] != groups[i - 1])
-            height = self._row_height_pt(row, widths_in, size) + (group_pt(groups[i]) if new_group else 0)
+            height = self._row_height_pt(row, widths_in, size, {0} if label_column else ()) + (
+                group_pt(groups[i]) if new_group else 0
+            )
             if chunks[-1] and (len(chunks[-1]) >= max_rows or used + height > budget):
                 chunks.append([])
                 used = header_pt
@@ -453,7 +468,7 @@ class Deck:
         trs: list[str] = []
         total_pt = 0.0
         if header:
-            height = self._row_height_pt(columns, widths_in, size)
+            height = self._row_height_pt(columns, widths_in, size, True)
             total_pt += height
             trs.append(
                 self._tr_xml(
@@ -468,7 +483,7 @@ class Deck:
                 tcs += ['<a:tc hMerge="1"><a:txBody><a:bodyPr/><a:lstStyle/><a:p/></a:txBody><a:tcPr/></a:tc>'] * (
                     ncols - 1
                 )
-                height = self._row_height_pt([item], [width], size)
+                height = self._row_height_pt([item], [width], size, True)
                 total_pt += height
                 trs.append(self._tr_xml(height, tcs))
                 k = 0
@@ -490,7 +505,7 @@ class Deck:
                         c in numeric,
                     )
                 )
-            height = self._row_height_pt(row, widths_in, size)
+            height = self._row_height_pt(row, widths_in, size, {0} if label_column else ())
             total_pt += height
             trs.append(self._tr_xml(height, tcs))
         nrows = len(trs)

@@ -25,6 +25,8 @@ HEADING_IN = 0.3
 # A table or text starts at the bottom of a slide only if at least this much of it fits there.
 MIN_START_IN = 1.2
 CHART_SHARE = 0.55
+# A table beside a chart needs at least this much width per column.
+MIN_COLUMN_IN = 1.0
 
 
 def _pt(inches: float) -> float:
@@ -138,7 +140,9 @@ class Flow:
         for kind, content in parts:
             for segment in content.split("\n"):
                 if segment.strip():
-                    out.append((kind, _wrap(segment, width - (0.35 if kind == "bullet" else 0.1), TEXT_PT)))
+                    out.append(
+                        (kind, _wrap(segment, width - (0.35 if kind == "bullet" else 0.1), TEXT_PT, self.deck.char_em))
+                    )
         return out
 
     @staticmethod
@@ -188,7 +192,8 @@ class Flow:
                 self._new_slide()
                 heading = _("%(title)s (continued)") % {"title": title} if title else ""
                 paras = [
-                    (k, _wrap(" ".join(ls), self.width - (0.35 if k == "bullet" else 0.1), TEXT_PT)) for k, ls in paras
+                    (k, _wrap(" ".join(ls), self.width - (0.35 if k == "bullet" else 0.1), TEXT_PT, self.deck.char_em))
+                    for k, ls in paras
                 ]
 
     def _bold_lead(self, paragraph, lead: str) -> None:
@@ -225,18 +230,21 @@ class Flow:
         def layout() -> tuple[list[float], float, list[tuple[float, list[tuple[str, Any]]]]]:
             """Column widths, header height and per row its height with the items it adds."""
             widths_in = [self.width * w / sum(widths) for w in widths]
-            header_pt = d._row_height_pt(columns, widths_in, size) if header else 0.0
+            header_pt = d._row_height_pt(columns, widths_in, size, True) if header else 0.0
             items = []
             for i, row in enumerate(rows):
                 entry: list[tuple[str, Any]] = []
-                height = d._row_height_pt(row, widths_in, size)
+                height = d._row_height_pt(row, widths_in, size, {0} if label_column else ())
                 if groups is not None and (i == 0 or groups[i] != groups[i - 1]):
                     entry.append(("group", groups[i]))
-                    height += d._row_height_pt([groups[i]], [self.width], size)
+                    height += d._row_height_pt([groups[i]], [self.width], size, True)
                 entry.append(("row", i))
                 items.append((height, entry))
             return widths_in, header_pt, items
 
+        if self.left > d.margin_in and self.width < MIN_COLUMN_IN * len(columns) and not self.fresh:
+            # Too many columns for the column beside a chart: the table takes a slide's width.
+            self._new_slide()
         widths_in, header_pt, items = layout()
         extra = HEADING_IN + (0.3 if note else 0)
         need = extra + (header_pt + sum(h for h, _e in items)) / 72
@@ -256,7 +264,7 @@ class Flow:
             chunk: list[tuple[str, Any]] = []
             if groups is not None and part > 0 and items[n][1][0][0] != "group":
                 chunk.append(("group", groups[items[n][1][-1][1]]))
-                budget -= d._row_height_pt([groups[items[n][1][-1][1]]], [self.width], size)
+                budget -= d._row_height_pt([groups[items[n][1][-1][1]]], [self.width], size, True)
             used = 0.0
             while n < len(items) and (used + items[n][0] <= budget or not any(k == "row" for k, _v in chunk)):
                 used += items[n][0]
@@ -299,7 +307,10 @@ class Flow:
                     0.36
                     + 0.1
                     + max(
-                        sum(len(_wrap(i, box_w - 0.45, size)) * size * _LINE_HEIGHT / 72 + 3 / 72 for i in q["items"])
+                        sum(
+                            len(_wrap(i, box_w - 0.45, size, d.char_em)) * size * _LINE_HEIGHT / 72 + 3 / 72
+                            for i in q["items"]
+                        )
                         or 0.25
                         for q in row
                     )
