@@ -316,3 +316,30 @@ def test_a_too_large_upload_is_refused(admin_client, monkeypatch):
     assert response.status_code == 200 and "larger than" in response.content.decode()
     with pytest.raises(TemplateError):
         check_template(b"x" * (MAX_TEMPLATE_BYTES + 1))
+
+
+def test_the_admin_pages_of_the_template_open(admin_client):
+    assert upload(admin_client, company_template()).status_code == 302
+    template = DeckTemplate.objects.get()
+    assert template.uploaded_by is not None and len(template.sha256) == 64
+    for url in (
+        reverse("admin:plans_decktemplate_changelist"),
+        reverse("admin:plans_decktemplate_add"),
+        reverse("admin:plans_decktemplate_change", args=[template.pk]),
+    ):
+        assert admin_client.get(url).status_code == 200
+    # Renaming keeps the file: the upload is optional on a change.
+    response = admin_client.post(
+        reverse("admin:plans_decktemplate_change", args=[template.pk]), {"name": "ACME 2027", "is_active": "on"}
+    )
+    assert response.status_code == 302
+    template.refresh_from_db()
+    assert template.name == "ACME 2027" and uses_company_master(render_with(template))
+
+
+def render_with(template: DeckTemplate) -> bytes:
+    from plans.exports.deck import Deck
+
+    deck = Deck(template=bytes(template.content))
+    deck.slide("A slide")
+    return deck.to_bytes()
