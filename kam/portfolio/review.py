@@ -28,6 +28,7 @@ from kam.models import User
 from kam.portfolio.dashboard import REVIEWS_DUE_DAYS, Dashboard
 from kam.portfolio.health.explain import explain
 from plans.exports.deck import BLUE, MUTED, TEXT, WHITE, Deck, clean_text
+from plans.exports.template import active_template
 from stakeholders.surveys.results import RELIABLE_ANSWERS
 
 BAND_COLOURS = {
@@ -147,7 +148,9 @@ class PortfolioDeck(Deck):
             dot.fill.solid()
             dot.fill.fore_color.rgb = BAND_COLOURS[band]
             dot.line.fill.background()
-            frame = self._box(slide, legend_left + 0.3, y, 3.5, 0.3)
+            frame = self._box(
+                slide, legend_left + 0.3, y, min(3.5, self.width_in - self.margin_in - legend_left - 0.3), 0.3
+            )
             text = {
                 "green": _("healthy: %(n)d and above") % {"n": HEALTH_GREEN},
                 "amber": _("needs attention: %(low)d to %(high)d") % {"low": HEALTH_AMBER, "high": HEALTH_GREEN - 1},
@@ -171,6 +174,7 @@ def build_review(board: Dashboard, *, user: User, scope: list[str], today: date 
     company = settings.COMPANY_NAME
     period = str(board.plans["period"]) if board.plans.get("period") else ""
     deck = PortfolioDeck(
+        template=active_template(),
         title=_("Portfolio review"),
         footer=" · ".join(filter(None, [_("Portfolio review"), period, date_format(today, "DATE_FORMAT")])),
         author=company,

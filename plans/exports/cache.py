@@ -15,6 +15,7 @@ from plans.exports.data import VARIANTS, plan_export_data
 from plans.exports.deck import PPTX_CONTENT_TYPE
 from plans.exports.pdf import PDF_CONTENT_TYPE, render_pdf
 from plans.exports.plan_deck import render_pptx
+from plans.exports.template import active_digest
 from plans.models import AccountPlan
 
 logger = logging.getLogger(__name__)
@@ -26,13 +27,17 @@ RENDERERS = {
 
 
 # Raise when the templates or renderers change what a given data dict turns into.
-RENDER_VERSION = 4  # 4: every non-character stripped (kam.text.UNUSABLE)
+RENDER_VERSION = 5  # 5: decks on the template's layouts, summary, charts, org chart
 
 
 def export_key(data: dict, fmt: str) -> str:
     """The cache key of one export: a digest of everything the file is made from, so a change to
-    the plan, the account or the viewer's rights makes a new key and nothing needs invalidating."""
-    payload = json.dumps([RENDER_VERSION, fmt, get_language(), data], sort_keys=True, default=str, ensure_ascii=False)
+    the plan, the account or the viewer's rights makes a new key and nothing needs invalidating.
+    A deck is also made from the active slide template: uploading or switching one makes new keys."""
+    template = active_digest() if fmt == "pptx" else ""
+    payload = json.dumps(
+        [RENDER_VERSION, fmt, get_language(), template, data], sort_keys=True, default=str, ensure_ascii=False
+    )
     return f"plan-export:{hashlib.sha256(payload.encode()).hexdigest()}"
 
 

@@ -1,105 +1,91 @@
 """The house look for PowerPoint: colours, ``clean_text`` and the ``Deck`` (title, bullets, text,
-tables split across slides, grids, pictures). Shared by the plan export (``plans.exports.plan_deck``)
-and the portfolio review, so every deck looks the same."""
+tables split across slides, grids, pictures) on the slide layouts of the active template
+(``plans.exports.template``). Shared by the plan export (``plans.exports.plan_deck``) and the
+portfolio review, so every deck looks the same."""
 
 from __future__ import annotations
 
 import io
 import math
-import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-from xml.sax.saxutils import escape as xml_escape
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pptx import Presentation
 from pptx.dml.color import RGBColor
-from pptx.enum.shapes import MSO_SHAPE
+from pptx.enum.shapes import MSO_SHAPE, PP_PLACEHOLDER
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
-from pptx.oxml import parse_xml
-from pptx.oxml.ns import nsdecls, qn
+from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from kam.text import UNUSABLE
+from plans.exports.deck_tables import TableSlides
+from plans.exports.look import (  # noqa: F401  (re-exported: the deck's look, one import for its users)
+    _BOLD_WIDTH,
+    _CHAR_WIDTH_EM,
+    _CONTROL_CHARS,
+    _LINE_HEIGHT,
+    _WIDE_CHAR_EM,
+    BLUE,
+    FLAG_TEXT,
+    LABEL_FILL,
+    LIGHT_BLUE,
+    MUTED,
+    PPTX_CONTENT_TYPE,
+    ROW_ALT,
+    ROW_FLAG,
+    SWOT_COLOURS,
+    TABLE_STYLE,
+    TEXT,
+    WHITE,
+    _wrap,
+    clean_text,
+)
+from plans.exports.template import find_layouts, open_template
 
-PPTX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
-
-# Characters XML cannot hold (python-pptx refuses them) and that mean nothing in a document: the
-# one list every writer of the app strips (kam.text), so no stored text can fail an export.
-_CONTROL_CHARS = UNUSABLE
-
-
-def clean_text(value: Any) -> str:
-    """User text made safe for a document: no control characters, Unix line ends, trimmed."""
-    if value is None:
-        return ""
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL_CHARS.sub("", text).strip()
-
-
-BLUE = RGBColor(0x12, 0x3C, 0x5A)
-LIGHT_BLUE = RGBColor(0xA9, 0xC4, 0xDA)
-TEXT = RGBColor(0x21, 0x25, 0x29)
-MUTED = RGBColor(0x6B, 0x77, 0x85)
-WHITE = RGBColor(0xFF, 0xFF, 0xFF)
-ROW_ALT = RGBColor(0xF3, 0xF6, 0xF9)
-ROW_FLAG = RGBColor(0xFB, 0xE4, 0xE1)
-FLAG_TEXT = RGBColor(0xB0, 0x3A, 0x2E)
-LABEL_FILL = RGBColor(0xE3, 0xEB, 0xF2)
-SWOT_COLOURS = {
-    "S": RGBColor(0x1E, 0x84, 0x49),
-    "W": RGBColor(0xE6, 0x7E, 0x22),
-    "O": RGBColor(0x1F, 0x6F, 0xA8),
-    "T": RGBColor(0xB0, 0x3A, 0x2E),
-}
-
-# The table style python-pptx gives new tables (Medium Style 2, accent 1): thin white rules.
-TABLE_STYLE = "{5C22544A-7EE6-4342-B048-85BDC9FD1C3A}"
-_XML_ATTR = {'"': "&quot;"}
-
-# Rough text metrics for pagination: an average character is about half the font size wide.
-_CHAR_WIDTH_EM = 0.5
-_LINE_HEIGHT = 1.2
+_TITLE_TYPES = {PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE}
+_BODY_TYPES = {PP_PLACEHOLDER.BODY, PP_PLACEHOLDER.OBJECT, PP_PLACEHOLDER.SUBTITLE}
 
 
-def _chars_per_line(width_in: float, size_pt: float) -> int:
-    return max(8, int(width_in * 72 / (size_pt * _CHAR_WIDTH_EM)))
-
-
-def _wrap(text: str, width_in: float, size_pt: float) -> list[str]:
-    """Approximate lines of ``text`` in a box ``width_in`` wide, keeping explicit line breaks."""
-    per_line = _chars_per_line(width_in, size_pt)
-    lines: list[str] = []
-    for segment in text.split("\n"):
-        lines.extend(textwrap.wrap(segment, per_line, break_long_words=True) or [""])
-    return lines
-
-
-class Deck:
+class Deck(TableSlides):
     """A 16:9 deck in the house look: a dark blue title bar, one font, tables with a header fill.
 
     Every method adds slides and returns them; long bullet lists, texts and tables continue on as
     many slides as they need.
     """
 
-    width_in = 13.333
-    height_in = 7.5
     margin_in = 0.5
-    bar_in = 1.05
-    body_top_in = 1.35
-    body_bottom_in = 6.85
     max_table_rows = 12
 
-    def __init__(self, *, title: str = "", footer: str = "", font: str = "Calibri", author: str = "") -> None:
-        self.prs = Presentation()
-        self.prs.slide_width = Inches(self.width_in)
-        self.prs.slide_height = Inches(self.height_in)
-        self._blank = self.prs.slide_layouts[6]
+    def __init__(
+        self,
+        *,
+        title: str = "",
+        footer: str = "",
+        font: str | None = None,
+        author: str = "",
+        template: bytes | None = None,
+    ) -> None:
+        """``template``: the .pptx whose master and layouts the slides are built on (an uploaded
+        ``DeckTemplate``'s file); None for the house template. With an uploaded template the text
+        takes the template's theme fonts unless ``font`` names one."""
+        self.prs = open_template(template)
+        self.layouts = find_layouts(self.prs)
+        self.width_in = self.prs.slide_width / 914400
+        self.height_in = self.prs.slide_height / 914400
+        # The body starts below the title placeholder of the title-only layout.
+        title_ph = self.prs.slide_layouts[self.layouts.title_only].placeholders[0]
+        for ph in self.prs.slide_layouts[self.layouts.title_only].placeholders:
+            if ph.placeholder_format.type in _TITLE_TYPES:
+                title_ph = ph
+        bottom = (title_ph.top + title_ph.height) / 914400 if title_ph.top is not None else 1.05
+        self.margin_in = min(max((title_ph.left or 0) / 914400, 0.3), 1.0) if title_ph.left is not None else 0.5
+        self.body_top_in = min(max(bottom + 0.2, 0.6), self.height_in / 3)
+        self.body_bottom_in = self.height_in - 0.55
         self.footer = footer
-        self.font = font
-        # The default template carries its own author and title; a deck sent out must carry ours.
+        self.font = font if font is not None else ("Calibri" if template is None else "")
+        # A template's theme font may run wider than Calibri (Arial, or what a viewer substitutes).
+        self.char_em = _CHAR_WIDTH_EM if self.font == "Calibri" else _WIDE_CHAR_EM
+        # The template carries its own author and title; a deck sent out must carry ours.
         props = self.prs.core_properties
         props.title = title
         props.author = author
@@ -125,7 +111,8 @@ class Deck:
         run = paragraph.add_run()
         run.text = _CONTROL_CHARS.sub("", str(text))
         font = run.font
-        font.name = self.font
+        if self.font:
+            font.name = self.font
         font.size = Pt(size)
         font.bold = bold
         font.italic = italic
@@ -148,27 +135,84 @@ class Deck:
         shape.shadow.inherit = False
         return shape
 
-    def _footer(self, slide) -> None:
+    def _footer(self, slide, kicker: str = "") -> None:
         number = len(self.prs.slides)
-        frame = self._box(slide, self.margin_in, 7.0, self.body_width_in - 1, 0.35)
-        self._run(frame.paragraphs[0], self.footer, size=9, color=MUTED)
-        frame = self._box(slide, self.width_in - self.margin_in - 1, 7.0, 1, 0.35)
+        top = self.height_in - 0.45
+        frame = self._box(slide, self.margin_in, top, self.body_width_in - 1, 0.35)
+        self._run(frame.paragraphs[0], " · ".join(filter(None, [self.footer, kicker])), size=9, color=MUTED)
+        frame = self._box(slide, self.width_in - self.margin_in - 1, top, 1, 0.35)
         frame.paragraphs[0].alignment = PP_ALIGN.RIGHT
         self._run(frame.paragraphs[0], str(number), size=9, color=MUTED)
 
-    def slide(self, title: str, *, kicker: str = ""):
-        """A blank content slide with the title bar and footer; returns the slide."""
-        slide = self.prs.slides.add_slide(self._blank)
-        self._rect(slide, 0, 0, self.width_in, self.bar_in, BLUE)
-        frame = self._box(slide, self.margin_in, 0.08, self.body_width_in, self.bar_in - 0.12)
-        frame.vertical_anchor = MSO_ANCHOR.MIDDLE
-        first = frame.paragraphs[0]
-        if kicker:
-            self._run(first, kicker, size=11, color=LIGHT_BLUE)
-            first = frame.add_paragraph()
-        self._run(first, title, size=24 if len(title) < 60 else 18, bold=True, color=WHITE)
-        self._footer(slide)
+    def _new_slide(self, layout: int, title: str):
+        """A slide on one of the template's layouts with ``title`` in its title placeholder; the
+        layout's other placeholders stay for the caller to fill or are removed by ``_tidy``."""
+        slide = self.prs.slides.add_slide(self.prs.slide_layouts[layout])
+        title_shape = slide.shapes.title
+        if title_shape is None:  # a content layout without a title: never chosen, but be safe
+            title_shape = self._box(slide, self.margin_in, 0.2, self.body_width_in, 0.8)
+            title_shape.text = _CONTROL_CHARS.sub("", str(title))
+        else:
+            title_shape.text_frame.text = _CONTROL_CHARS.sub("", str(title))
+            title_shape.text_frame.word_wrap = True
+            self._clamp(title_shape)
         return slide
+
+    def _clamp(self, shape) -> None:
+        """Keep a placeholder inherited from the layout inside the slide (a template drawn for
+        another slide size may have it stick out)."""
+        width, height = self.prs.slide_width, self.prs.slide_height
+        left, top = max(0, shape.left or 0), max(0, shape.top or 0)
+        if shape.left != left or shape.top != top or left + shape.width > width or top + shape.height > height:
+            shape.left, shape.top = min(left, width // 2), min(top, height // 2)
+            shape.width = min(shape.width, width - shape.left)
+            shape.height = min(shape.height, height - shape.top)
+
+    @staticmethod
+    def _placeholder(slide, types):
+        return next(
+            (p for p in slide.placeholders if p.placeholder_format.type in types and p != slide.shapes.title), None
+        )
+
+    @staticmethod
+    def _tidy(slide, keep=()) -> None:
+        """Remove the placeholders nothing was put in (they show "Click to add text" in PowerPoint)."""
+        for ph in list(slide.placeholders):
+            if ph != slide.shapes.title and ph not in keep:
+                ph._element.getparent().remove(ph._element)
+
+    def slide(self, title: str, *, kicker: str = ""):
+        """A content slide on the template's title-only layout, with the footer; returns the slide."""
+        slide = self._new_slide(self.layouts.title_only, title)
+        self._tidy(slide)
+        self._footer(slide, kicker)
+        return slide
+
+    def text_slide(self, title: str, *, kicker: str = ""):
+        """A slide on the title-and-content layout, with its body placeholder over the body area
+        (returned as the second value); a title-only slide and a text box where there is none."""
+        if self.layouts.content is None:
+            slide = self.slide(title, kicker=kicker)
+            return slide, self._box(slide, self.margin_in, self.body_top_in, self.body_width_in, self.body_height_in)
+        slide = self._new_slide(self.layouts.content, title)
+        body = self._placeholder(slide, _BODY_TYPES)
+        self._tidy(slide, keep=[body])
+        self._footer(slide, kicker)
+        body.left, body.top = Inches(self.margin_in), Inches(self.body_top_in)
+        body.width, body.height = Inches(self.body_width_in), Inches(self.body_height_in)
+        frame = body.text_frame
+        frame.word_wrap = True
+        for side in ("left", "right", "top", "bottom"):
+            setattr(frame, f"margin_{side}", Inches(0.05))
+        return slide, frame
+
+    @staticmethod
+    def _plain(paragraph) -> None:
+        """No bullet and no indent, whatever the template's body style has at this level."""
+        p_pr = paragraph._p.get_or_add_pPr()
+        p_pr.set("marL", "0")
+        p_pr.set("indent", "0")
+        p_pr.insert(0, p_pr.makeelement(qn("a:buNone"), {}))
 
     @staticmethod
     def _bullet(paragraph, level: int = 0) -> None:
@@ -181,24 +225,27 @@ class Deck:
     # -- slide kinds ---------------------------------------------------------------------------
 
     def title_slide(self, title: str, lines: Sequence[str] = (), *, kicker: str = "", note: str = ""):
-        slide = self.prs.slides.add_slide(self._blank)
-        self._rect(slide, 0, 0, self.width_in, 4.3, BLUE)
-        frame = self._box(slide, 0.9, 1.0, self.width_in - 1.8, 3.1)
-        frame.vertical_anchor = MSO_ANCHOR.BOTTOM
-        first = frame.paragraphs[0]
+        """The cover, on the template's title layout: the title in its title placeholder, the lines
+        (and the kicker and note) in its subtitle placeholder or, without one, a box below."""
+        slide = self._new_slide(self.layouts.title, title)
+        sub = self._placeholder(slide, _BODY_TYPES)
+        self._tidy(slide, keep=[sub] if sub is not None else [])
+        if sub is not None:
+            self._clamp(sub)
+            frame = sub.text_frame
+            frame.word_wrap = True
+        else:
+            frame = self._box(slide, self.margin_in, self.height_in * 0.62, self.body_width_in, self.height_in * 0.3)
+        entries = [(line, 18 if i == 0 else 14, i == 0, TEXT if i == 0 else MUTED) for i, line in enumerate(lines)]
         if kicker:
-            self._run(first, kicker, size=16, color=LIGHT_BLUE)
-            first = frame.add_paragraph()
-        self._run(first, title, size=40 if len(title) < 45 else 30, bold=True, color=WHITE)
-        frame = self._box(slide, 0.9, 4.6, self.width_in - 1.8, 2.2)
-        for i, line in enumerate(lines):
-            p = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-            p.space_after = Pt(6)
-            self._run(p, line, size=20 if i == 0 else 16, bold=i == 0, color=TEXT if i == 0 else MUTED)
+            entries.append((kicker, 12, False, MUTED))
         if note:
-            p = frame.add_paragraph()
-            p.space_before = Pt(12)
-            self._run(p, note, size=12, bold=True, color=FLAG_TEXT)
+            entries.append((note, 12, True, FLAG_TEXT))
+        for i, (line, size, bold, colour) in enumerate(entries):
+            p = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+            self._plain(p)
+            p.space_after = Pt(4)
+            self._run(p, line, size=size, bold=bold, color=colour)
         self._footer(slide)
         return slide
 
@@ -206,7 +253,7 @@ class Deck:
         """Flowing text: ``parts`` are (kind, text) with kind "heading", "para", "bullet" or "muted".
         Continues on further slides when it does not fit."""
         width = self.body_width_in - 0.1
-        sizes = {"heading": 16, "para": 14, "bullet": 14, "muted": 13}
+        sizes = self.TEXT_SIZES
         budget = self.body_height_in * 72
         pages: list[list[tuple[str, str]]] = [[]]
         used = 0.0
@@ -235,181 +282,36 @@ class Deck:
                 used += len(chunk) * size * _LINE_HEIGHT + spacing
         slides = []
         for i, page in enumerate(p for p in pages if p):
-            slide = self.slide(title if i == 0 else _("%(title)s (continued)") % {"title": title}, kicker=kicker)
-            frame = self._box(slide, self.margin_in, self.body_top_in, self.body_width_in, self.body_height_in)
-            for j, (kind, content) in enumerate(page):
-                p = frame.paragraphs[0] if j == 0 else frame.add_paragraph()
-                if kind == "heading":
-                    p.space_before = Pt(0 if j == 0 else 6)
-                    p.space_after = Pt(4)
-                    self._run(p, content, size=sizes[kind], bold=True, color=BLUE)
-                else:
-                    p.space_after = Pt(6)
-                    if kind == "bullet":
-                        self._bullet(p)
-                    self._run(
-                        p, content, size=sizes[kind], color=MUTED if kind == "muted" else TEXT, italic=kind == "muted"
-                    )
+            label = title if i == 0 else _("%(title)s (continued)") % {"title": title}
+            slide, frame = self.text_slide(label, kicker=kicker)
+            self.fill_text(frame, page)
             slides.append(slide)
         return slides
+
+    TEXT_SIZES = {"heading": 16, "para": 14, "bullet": 14, "muted": 13}
+
+    def fill_text(self, frame, page: Sequence[tuple[str, str]], sizes: dict | None = None) -> None:
+        """Write (kind, text) paragraphs into a text frame (see ``text``)."""
+        sizes = sizes or self.TEXT_SIZES
+        for j, (kind, content) in enumerate(page):
+            p = frame.paragraphs[0] if j == 0 else frame.add_paragraph()
+            if kind != "bullet":
+                self._plain(p)
+            if kind == "heading":
+                p.space_before = Pt(0 if j == 0 else 6)
+                p.space_after = Pt(4)
+                self._run(p, content, size=sizes[kind], bold=True, color=BLUE)
+            else:
+                p.space_after = Pt(6)
+                if kind == "bullet":
+                    self._bullet(p)
+                self._run(
+                    p, content, size=sizes[kind], color=MUTED if kind == "muted" else TEXT, italic=kind == "muted"
+                )
 
     def bullets(self, title: str, items: Sequence[str], *, kicker: str = "", heading: str = "") -> list:
         parts = [("heading", heading)] if heading else []
         return self.text(title, [*parts, *(("bullet", i) for i in items)], kicker=kicker)
-
-    def _row_height_pt(self, cells: Sequence[str], widths_in: Sequence[float], size: float) -> float:
-        lines = max(len(_wrap(c, max(w - 0.2, 0.3), size)) for c, w in zip(cells, widths_in, strict=True))
-        return lines * size * _LINE_HEIGHT + 8
-
-    def table(
-        self,
-        title: str,
-        columns: Sequence[str],
-        rows: Sequence[Sequence[str]],
-        *,
-        kicker: str = "",
-        widths: Sequence[float] | None = None,
-        numeric: Iterable[int] = (),
-        flagged: Sequence[bool] | None = None,
-        groups: Sequence[str] | None = None,
-        header: bool = True,
-        label_column: bool = False,
-        note: str = "",
-        empty: str = "",
-        size: float = 11,
-        max_rows: int | None = None,
-    ) -> list:
-        """A table with a filled header row, continued on further slides past ``max_rows`` rows or
-        when the rows would not fit; the header repeats on every slide.
-
-        ``groups`` gives each row a group label: a full-width row announces each new group (and
-        the current one again at the top of a continuation slide). ``flagged`` rows are tinted
-        and their last cell is set in red.
-        """
-        if not rows:
-            return self.text(title, [("muted", empty or _("Nothing to show."))], kicker=kicker)
-        ncols = len(columns)
-        rel = list(widths) if widths else [1.0] * ncols
-        widths_in = [self.body_width_in * w / sum(rel) for w in rel]
-        numeric = set(numeric)
-        flagged = list(flagged) if flagged is not None else [False] * len(rows)
-        max_rows = max_rows or self.max_table_rows
-        note_in = 0.35 if note else 0
-        budget = (self.body_height_in - note_in) * 72
-        header_pt = self._row_height_pt(columns, widths_in, size) if header else 0
-
-        def group_pt(label: str) -> float:
-            return self._row_height_pt([label], [self.body_width_in], size)
-
-        # Pages of items: ("group", label) or ("row", index).
-        chunks: list[list[tuple[str, Any]]] = [[]]
-        used = header_pt
-        for i, row in enumerate(rows):
-            new_group = groups is not None and (i == 0 or groups[i] != groups[i - 1])
-            height = self._row_height_pt(row, widths_in, size) + (group_pt(groups[i]) if new_group else 0)
-            if chunks[-1] and (len(chunks[-1]) >= max_rows or used + height > budget):
-                chunks.append([])
-                used = header_pt
-                if groups is not None and not new_group:
-                    chunks[-1].append(("group", groups[i]))
-                    used += group_pt(groups[i])
-            if new_group:
-                chunks[-1].append(("group", groups[i]))
-            chunks[-1].append(("row", i))
-            used += height
-        slides = []
-        for n, chunk in enumerate(chunks):
-            label = title if len(chunks) == 1 else f"{title} ({n + 1}/{len(chunks)})"
-            slide = self.slide(label, kicker=kicker)
-            top = self.body_top_in
-            if note:
-                frame = self._box(slide, self.margin_in, top, self.body_width_in, note_in)
-                self._run(frame.paragraphs[0], note, size=11, italic=True, color=MUTED)
-                top += note_in
-            nrows = len(chunk) + (1 if header else 0)
-            shape = slide.shapes.add_table(
-                nrows, ncols, Inches(self.margin_in), Inches(top), Inches(self.body_width_in), Inches(0.3 * nrows)
-            )
-            trs: list[str] = []
-            if header:
-                trs.append(
-                    self._tr_xml(
-                        header_pt,
-                        [self._tc_xml(name, size, True, WHITE, BLUE, c in numeric) for c, name in enumerate(columns)],
-                    )
-                )
-            k = 0
-            for kind, item in chunk:
-                if kind == "group":
-                    tcs = [self._tc_xml(item, size, True, BLUE, LABEL_FILL, False, span=ncols)]
-                    tcs += ['<a:tc hMerge="1"><a:txBody><a:bodyPr/><a:lstStyle/><a:p/></a:txBody><a:tcPr/></a:tc>'] * (
-                        ncols - 1
-                    )
-                    trs.append(self._tr_xml(group_pt(item), tcs))
-                    k = 0
-                    continue
-                row, flag = rows[item], flagged[item]
-                fill = ROW_FLAG if flag else (ROW_ALT if k % 2 else WHITE)
-                k += 1
-                tcs = []
-                for c, value in enumerate(row):
-                    is_label = label_column and c == 0
-                    last_flag = flag and c == ncols - 1
-                    tcs.append(
-                        self._tc_xml(
-                            value,
-                            size,
-                            is_label or last_flag,
-                            FLAG_TEXT if last_flag else (BLUE if is_label else TEXT),
-                            LABEL_FILL if is_label else fill,
-                            c in numeric,
-                        )
-                    )
-                trs.append(self._tr_xml(self._row_height_pt(row, widths_in, size), tcs))
-            grid = "".join(f'<a:gridCol w="{int(Inches(w))}"/>' for w in widths_in)
-            tbl = parse_xml(
-                f"<a:tbl {nsdecls('a')}>"
-                f'<a:tblPr firstRow="{int(header)}" bandRow="0"><a:tableStyleId>{TABLE_STYLE}</a:tableStyleId></a:tblPr>'
-                f"<a:tblGrid>{grid}</a:tblGrid>{''.join(trs)}</a:tbl>"
-            )
-            old = shape._element.graphic.graphicData.tbl
-            old.getparent().replace(old, tbl)
-            slides.append(slide)
-        return slides
-
-    # Tables are written as XML in one go: cell by cell through python-pptx's object model costs
-    # about a millisecond a cell, which a plan with a hundred actions feels.
-
-    @staticmethod
-    def _tr_xml(height_pt: float, tcs: list[str]) -> str:
-        return f'<a:tr h="{int(height_pt * 12700)}">{"".join(tcs)}</a:tr>'
-
-    def _tc_xml(
-        self, value: str, size: float, bold: bool, color: RGBColor, fill: RGBColor, right: bool, span: int = 1
-    ) -> str:
-        props = (
-            f'<a:rPr lang="en-GB" sz="{int(size * 100)}" b="{int(bold)}" dirty="0">'
-            f'<a:solidFill><a:srgbClr val="{color}"/></a:solidFill>'
-            f'<a:latin typeface="{xml_escape(self.font, _XML_ATTR)}"/></a:rPr>'
-        )
-        align = '<a:pPr algn="r"/>' if right else ""
-        paragraphs = "".join(
-            f"<a:p>{align}<a:r>{props}<a:t>{xml_escape(line)}</a:t></a:r></a:p>"
-            for line in _CONTROL_CHARS.sub("", str(value)).split("\n")
-        )
-        margin_x, margin_y = int(Inches(0.08)), int(Inches(0.04))
-        span_attr = f' gridSpan="{span}"' if span > 1 else ""
-        return (
-            f'<a:tc{span_attr}><a:txBody><a:bodyPr wrap="square"/><a:lstStyle/>{paragraphs}</a:txBody>'
-            f'<a:tcPr marL="{margin_x}" marR="{margin_x}" marT="{margin_y}" marB="{margin_y}" anchor="ctr">'
-            f'<a:solidFill><a:srgbClr val="{fill}"/></a:solidFill></a:tcPr></a:tc>'
-        )
-
-    def key_values(self, title: str, pairs: Sequence[Sequence[str]], *, kicker: str = "") -> list:
-        """Label and value in two columns, the labels shaded."""
-        return self.table(
-            title, ["", ""], [list(p) for p in pairs], kicker=kicker, widths=[1, 2.2], header=False, label_column=True
-        )
 
     def grid(
         self,

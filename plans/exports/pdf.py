@@ -5,11 +5,14 @@ from __future__ import annotations
 import gc
 import re
 import textwrap
+from base64 import b64encode
 from collections.abc import Iterable
 from contextlib import contextmanager
 
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
+
+from plans.exports.visuals import org_chart_png
 
 PDF_CONTENT_TYPE = "application/pdf"
 
@@ -71,9 +74,22 @@ def _print_table(block: dict) -> dict:
     }
 
 
+def _print_block(block: dict) -> dict | None:
+    """A block as the PDF prints it: tables with joined cells, the org chart as an inline PNG. The
+    charts are left out: the PDF has their numbers in the tables beside them."""
+    if block["kind"] == "table":
+        return _print_table(block)
+    if block["kind"] == "orgchart":
+        png = org_chart_png(block["nodes"], width_in=7.0, height_in=3.6, legend=[tuple(x) for x in block["legend"]])
+        return {"kind": "picture", "title": block["title"], "src": "data:image/png;base64," + b64encode(png).decode()}
+    if block["kind"] == "chart":
+        return None
+    return block
+
+
 def _print_sections(sections: list[dict]) -> list[dict]:
     return [
-        {**section, "blocks": [_print_table(b) if b["kind"] == "table" else b for b in section["blocks"]]}
+        {**section, "blocks": [b for b in map(_print_block, section["blocks"]) if b is not None]}
         for section in sections
     ]
 

@@ -25,6 +25,7 @@ from plans.exports.blocks import (
     yes_no,
 )
 from plans.exports.deck import clean_text
+from plans.exports.summary import executive_summary, org_chart_block, portfolio_chart, xray_chart
 from plans.models import (
     STEPS,
     AccountPlan,
@@ -165,14 +166,27 @@ def _swot_block(items: list, kinds: Sequence[str], title: str) -> dict:
     }
 
 
-def _xray_rows(plan: AccountPlan, user: User, today: date) -> tuple[list[list[str]], list[str], str]:
-    """The DMU as taken at submission if there is a snapshot, else as it stands today."""
+def _xray_rows(plan: AccountPlan, user: User, today: date) -> tuple[list[list[str]], list[str], str, list[dict]]:
+    """The DMU as taken at submission if there is a snapshot, else as it stands today: the table's
+    rows, the gaps, a note saying which, and the people for the charts (id, parent, name, position,
+    influence, stance)."""
     snapshot = plan.xray_snapshot
+    people: list[dict] = []
     if snapshot:
         rows = []
         for s in snapshot.get("stakeholders", []):
             stance = s.get("stance", 0)
             influence = s.get("influence", 3)
+            people.append(
+                {
+                    "id": s.get("affiliation"),
+                    "parent": s.get("reports_to"),
+                    "name": clean_text(s.get("name", "")),
+                    "position": clean_text(s.get("position", "")),
+                    "influence": influence,
+                    "stance": stance,
+                }
+            )
             rows.append(
                 [
                     s.get("name", ""),
@@ -192,7 +206,7 @@ def _xray_rows(plan: AccountPlan, user: User, today: date) -> tuple[list[list[st
         except (TypeError, ValueError):
             taken_on = taken
         note = _("Snapshot taken when the plan was submitted (%(date)s).") % {"date": taken_on}
-        return rows, list(snapshot.get("gaps", [])), note
+        return rows, list(snapshot.get("gaps", [])), note, people
     affiliations = list(dmu_for_account(plan.account))
     area = plan.therapeutic_area.strip().lower()
     rows = []
@@ -205,6 +219,16 @@ def _xray_rows(plan: AccountPlan, user: User, today: date) -> tuple[list[list[st
                     role = override.get_dmu_role_display()
                 if override.stance is not None:
                     stance = override.stance
+        people.append(
+            {
+                "id": a.pk,
+                "parent": a.reports_to_id,
+                "name": clean_text(str(a.person)),
+                "position": clean_text(a.position_title or a.get_function_display()),
+                "influence": a.influence,
+                "stance": stance,
+            }
+        )
         covered = yes_no(coverage_for(a, user).covered)
         if is_stale(a, today):
             covered = _("%(covered)s (contact overdue)") % {"covered": covered}
@@ -221,7 +245,7 @@ def _xray_rows(plan: AccountPlan, user: User, today: date) -> tuple[list[list[st
         )
     gaps = [g.text for g in dmu_gaps(plan.account, affiliations, user, today)]
     note = _("The DMU as it stands on %(date)s (no snapshot yet: taken at submission).") % {"date": format_date(today)}
-    return rows, gaps, note
+    return rows, gaps, note, people
 
 
 def _step_title(number: int) -> str:
@@ -258,7 +282,7 @@ def internal_sections(plan: AccountPlan, steps: dict, user: User, today: date, r
             ]
             for f in rows["financials"]
         ],
-        widths=[0.8, 1.6, 1.6, 1.1, 1.6, 1.8],
+        widths=[0.8, 1.6, 1.6, 1.3, 1.6, 1.8],
         numeric=[1, 2, 3, 4, 5],
         empty=_("No financials recorded for these years."),
     )
@@ -295,8 +319,12 @@ def internal_sections(plan: AccountPlan, steps: dict, user: User, today: date, r
             (_("Basket penetration"), format_pct(account.basket_penetration_pct)),
             (_("Market share"), format_pct(account.market_share_pct)),
         ]
-    step1 = [financials, facts_block(_("Position in our portfolio"), facts)]
-    step1.append(text_block(_("Commentary"), c1.get("commentary"), placeholder=none_yet))
+    step1 = [
+        portfolio_chart(account),
+        facts_block(_("Position in our portfolio"), facts),
+        text_block(_("Commentary"), c1.get("commentary"), placeholder=none_yet),
+        financials,
+    ]
 
     # Step 2: the customer.
     c2 = steps.get(2, {})
@@ -304,24 +332,26 @@ def internal_sections(plan: AccountPlan, steps: dict, user: User, today: date, r
         text_block(_("The customer's strategy and goals"), c2.get("strategy"), placeholder=none_yet),
         text_block(_("Needs and pain points"), c2.get("needs"), placeholder=none_yet),
         text_block(_("Business drivers"), c2.get("drivers"), placeholder=none_yet),
-        _swot_block(rows["swot"], SwotKind.values, _("SWOT")),
         _whitespace_table(rows["whitespace"], currency),
+        _swot_block(rows["swot"], SwotKind.values, _("SWOT")),
     ]
 
     # Step 3: the relationship X-ray.
-    xray, gaps, note = _xray_rows(plan, user, today)
+    xray, gaps, note, people = _xray_rows(plan, user, today)
     step3 = [
+        xray_chart(people),
+        bullets_block(_("Gaps"), gaps, empty=_("No gaps found.")),
+        text_block(_("Relationship strategy"), steps.get(3, {}).get("notes"), placeholder=none_yet),
         table_block(
             _("Decision-making unit"),
             [_("Name"), _("Position"), _("DMU role"), _("Influence"), _("Stance"), _("X-ray"), _("Covered")],
             xray,
-            widths=[2.2, 2.0, 1.4, 1.2, 1.6, 1.8, 1.6],
+            widths=[2.2, 2.0, 1.4, 0.9, 1.5, 2.4, 1.6],
             numeric=[3],
             print_columns=[([0, 1], 3.4), ([2, 3, 4], 3.0), ([5, 6], 3.6)],
             empty=_("No stakeholders recorded yet."),
             note=note,
         ),
-        bullets_block(_("Gaps"), gaps, empty=_("No gaps found.")),
         table_block(
             _("Relationship objectives"),
             [_("Stakeholder"), _("From"), _("To"), _("By"), _("Owner")],
@@ -339,7 +369,7 @@ def internal_sections(plan: AccountPlan, steps: dict, user: User, today: date, r
             nowrap=[3],
             empty=_("No relationship objectives yet."),
         ),
-        text_block(_("Relationship strategy"), steps.get(3, {}).get("notes"), placeholder=none_yet),
+        org_chart_block(people),
     ]
 
     # Step 4: value proposition and objectives.
@@ -365,28 +395,33 @@ def internal_sections(plan: AccountPlan, steps: dict, user: User, today: date, r
     ]
 
     blocks = [step1, step2, step3, step4, step5, step6, step7]
-    return [
+    summary = executive_summary(plan, c1, rows, people, gaps, today)
+    return [summary] + [
         {"number": n, "kicker": _step_title(n), "title": str(STEPS[n]), "blocks": [b for b in bl if b]}
         for n, bl in enumerate(blocks, start=1)
     ]
 
 
 def _whitespace_table(cells: list, currency: str) -> dict:
+    """One grid: a row per department or buying centre, a column per product, the status (and the
+    estimated value) where they cross."""
+    centres = list(dict.fromkeys(c.buying_centre for c in cells))
+    products = sorted({c.product.brand for c in cells})
+    at = {(c.buying_centre, c.product.brand): c for c in cells}
+
+    def cell(centre: str, product: str) -> str:
+        c = at.get((centre, product))
+        if c is None:
+            return ""
+        if c.estimated_value is None:
+            return c.get_status_display()
+        return f"{c.get_status_display()}\n{format_money(c.estimated_value, currency)}"
+
     return table_block(
         _("Whitespace: departments × our products"),
-        [_("Department / buying centre"), _("Product"), _("Status"), _("Estimated value")],
-        [
-            [
-                c.buying_centre,
-                c.product.brand,
-                c.get_status_display(),
-                format_money(c.estimated_value, currency) if c.estimated_value is not None else "",
-            ]
-            for c in cells
-        ],
-        widths=[2.6, 2.2, 2.0, 1.6],
-        numeric=[3],
-        print_columns=[([0], 4.0), ([1, 2, 3], 6.0)],
+        [_("Department / buying centre"), *products],
+        [[centre, *(cell(centre, p) for p in products)] for centre in centres],
+        widths=[2.2, *([1.6] * len(products))],
         empty=_("No whitespace mapped yet."),
     )
 

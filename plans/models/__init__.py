@@ -5,6 +5,7 @@ One module per concern; every name is importable from ``plans.models``, as befor
 
 from __future__ import annotations
 
+from plans.models.deck_template import DeckTemplate
 from plans.models.digest import DigestFrequency, DigestPreference, PlanNewsDelivery, ReminderLog, Weekday
 from plans.models.notifications import Notification, NotificationEvent, NotificationQuerySet
 from plans.models.plan import (
@@ -54,6 +55,7 @@ __all__ = [
     "ActionStatus",
     "AudienceKind",
     "CommunicationItem",
+    "DeckTemplate",
     "DigestFrequency",
     "DigestPreference",
     "InvestmentDecision",
