@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.db.models import QuerySet
 from django.forms import BaseForm
 from django.shortcuts import get_object_or_404
@@ -33,7 +34,7 @@ from plans.forms import ActionForm, ObjectiveForm
 from plans.models import STEPS, AccountPlan, Action, Objective, PlanningPeriod, PlanStatus, PlanStep
 from plans.selectors import can_edit_plan, plans_visible_to
 from plans.step_forms import STEP_FORMS
-from stakeholders.models import Person
+from stakeholders.models import Affiliation, Person
 
 OBJECTIVES_STEP = 4
 ACTIONS_STEP = 5
@@ -274,6 +275,7 @@ class ObjectiveSerializer(PlanRowSerializer):
             "due_date",
             "owner",
             "needs_review",
+            "share_with_customer",
             "step_version",
         ]
 
@@ -283,6 +285,14 @@ class ActionSerializer(PlanRowSerializer):
     owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
     objective = serializers.PrimaryKeyRelatedField(queryset=Objective.objects.all(), required=False, allow_null=True)
     stakeholders = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all(), many=True, required=False)
+    # Any affiliation's id is taken here; the step page's form then holds it to the plan's account,
+    # with the same words for an unknown id, so that the answer tells nothing of other accounts.
+    customer_owner = serializers.PrimaryKeyRelatedField(
+        queryset=Affiliation.objects.all(),
+        required=False,
+        allow_null=True,
+        error_messages={"does_not_exist": forms.ModelChoiceField.default_error_messages["invalid_choice"]},
+    )
 
     class Meta:
         model = Action
@@ -297,6 +307,8 @@ class ActionSerializer(PlanRowSerializer):
             "stakeholders",
             "support_request",
             "needs_review",
+            "share_with_customer",
+            "customer_owner",
             "step_version",
         ]
         extra_kwargs = {"support_request": {"read_only": True}}

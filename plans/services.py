@@ -176,6 +176,8 @@ def dmu_snapshot(account: Account, user: User) -> dict:
         "stakeholders": [
             {
                 "affiliation": a.pk,
+                # The org chart of a submitted plan draws the reporting lines as they were.
+                "reports_to": a.reports_to_id,
                 "person": a.person_id,
                 "name": str(a.person),
                 "position": a.position_title or a.get_function_display(),

@@ -8,6 +8,7 @@ import pytest
 
 from plans.models import Action, Objective, PlanStep
 from tests.factories import TeamMemberFactory
+from tests.stakeholder_factories import AffiliationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -96,3 +97,27 @@ def test_it_hides_other_teams_objectives(cast, login, plan):
     assert login(cast.kam_c).get(f"/api/v1/objectives/{objective.pk}/").status_code == 404
     assert login(cast.kam_c).delete(f"/api/v1/objectives/{objective.pk}/").status_code == 404
     assert Objective.objects.filter(pk=objective.pk).exists()
+
+
+def test_it_shares_rows_with_the_customer_as_the_step_pages_do(cast, login, plan):
+    ours = AffiliationFactory(account=plan.account)
+    theirs = AffiliationFactory()  # another team's account
+    client = login(cast.kam_a)
+    body = {"plan": plan.pk, "title": "Pathway workshop", "owner": cast.kam_a.pk, "due_date": "2026-05-01"}
+    # An affiliation of another account and an id that exists nowhere read alike.
+    refused = [
+        client.post("/api/v1/actions/", {**body, "customer_owner": pk}, JSON).json()["customer_owner"]
+        for pk in (theirs.pk, theirs.pk + ours.pk + 1000)
+    ]
+    assert refused[0] == refused[1]
+    response = client.post("/api/v1/actions/", {**body, "share_with_customer": True, "customer_owner": ours.pk}, JSON)
+    assert response.status_code == 201, response.content
+    action = Action.objects.get(plan=plan, title="Pathway workshop")
+    assert action.share_with_customer and action.customer_owner == ours
+    assert response.json()["share_with_customer"] is True
+    objective = plan.objectives.get()
+    assert not objective.share_with_customer
+    patched = client.patch(f"/api/v1/objectives/{objective.pk}/", {"share_with_customer": True}, JSON)
+    assert patched.status_code == 200, patched.content
+    objective.refresh_from_db()
+    assert objective.share_with_customer

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from plans.exports.data import INTERNAL, plan_export_data
 from plans.models import AccountPlan, Objective, PlanReview, PlanStatus
 from plans.services import (
     plan_approve,
@@ -17,12 +18,28 @@ from plans.services import (
     plan_submit,
     plans_archive_ended,
 )
+from tests.stakeholder_factories import AffiliationFactory
 
 
 def _to(plan, status):
     AccountPlan.objects.filter(pk=plan.pk).update(status=status)
     plan.refresh_from_db()
     return plan
+
+
+def test_it_keeps_the_reporting_lines_in_the_submitted_dmu_for_the_org_chart(cast, plan):
+    chief = AffiliationFactory(account=plan.account)
+    pharmacist = AffiliationFactory(account=plan.account, reports_to=chief)
+    plan_submit(plan=plan, by=cast.kam_a)
+    plan.refresh_from_db()
+    taken = {s["affiliation"]: s["reports_to"] for s in plan.xray_snapshot["stakeholders"]}
+    assert taken == {chief.pk: None, pharmacist.pk: chief.pk}
+    pharmacist.reports_to = None
+    pharmacist.save(update_fields=["reports_to"])
+    # The internal export draws the org chart from the snapshot, not from today's lines.
+    data = plan_export_data(plan, variant=INTERNAL, user=cast.kam_a)
+    (chart,) = [b for s in data["sections"] for b in s["blocks"] if b and b.get("kind") == "orgchart"]
+    assert {n["id"]: n["parent"] for n in chart["nodes"]} == {chief.pk: None, pharmacist.pk: chief.pk}
 
 
 def test_the_happy_path_submit_request_changes_resubmit_approve(cast, plan):
