@@ -37,15 +37,17 @@ def _document(plan: AccountPlan, user: User, *, form: ReviewForm | None = None) 
         review = plan.reviews.select_related("reviewer").first()
     comments = review.step_comments if review else {}
     editable = internal and firewall.allows(user, "plan.edit") and can_edit_plan(user, plan)
+    # Joint parts and the executive summary (number 0) are not one of the seven steps: nothing
+    # to edit or comment on there.
+    numbers = [section["number"] if internal and section["number"] else None for section in data["sections"]]
     sections = [
         {
             "section": section,
-            # Joint parts are not the seven steps: nothing to edit or comment on there.
-            "number": section["number"] if internal else None,
-            "comment": comments.get(str(section["number"]), "") if internal else "",
-            "field": form[f"step_{section['number']}"] if form is not None and internal else None,
+            "number": number,
+            "comment": comments.get(str(number), "") if number else "",
+            "field": form[f"step_{number}"] if form is not None and number else None,
         }
-        for section in data["sections"]
+        for section, number in zip(data["sections"], numbers, strict=True)
     ]
     return {"plan": plan, "data": data, "sections": sections, "review": review, "editable": editable}
 
