@@ -115,7 +115,8 @@ def _actions_table(actions: list, objectives: list, title: str, today: date, *, 
         print_columns=[([0], 5.7), ([1, 2, 3], 4.3)],
         flagged=overdue,
         groups=[_("Objective: %(title)s") % {"title": a.objective.title} if a.objective else loose for a in actions],
-        empty=_("No actions yet."),
+        # The customer's version holds only shared actions: an empty one says so in their terms.
+        empty=_("No joint actions yet.") if joint else _("No actions yet."),
     )
 
 
