@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -42,35 +42,42 @@ from plans.selectors import can_edit_plan, can_review_plan
 from stakeholders.models import Affiliation
 from stakeholders.selectors import coverage_for, dmu_for_account, dmu_gaps, is_stale
 
+# Lazy: written in the language of the account's owner when a plan is made (plan_create).
 DEFAULT_COMMUNICATIONS = [
     (
         AudienceKind.INTERNAL,
-        _("Management"),
-        _("Plan status, objectives at risk, decisions needed"),
-        _("Review meeting"),
-        _("Quarterly"),
+        gettext_lazy("Management"),
+        gettext_lazy("Plan status, objectives at risk, decisions needed"),
+        gettext_lazy("Review meeting"),
+        gettext_lazy("Quarterly"),
     ),
     (
         AudienceKind.INTERNAL,
-        _("Medical"),
-        _("Support requests and scientific needs of the account"),
-        _("Account team call"),
-        _("Monthly"),
+        gettext_lazy("Medical"),
+        gettext_lazy("Support requests and scientific needs of the account"),
+        gettext_lazy("Account team call"),
+        gettext_lazy("Monthly"),
     ),
     (
         AudienceKind.INTERNAL,
-        _("Market access"),
-        _("Tender and formulary timetable"),
-        _("Account team call"),
-        _("Monthly"),
+        gettext_lazy("Market access"),
+        gettext_lazy("Tender and formulary timetable"),
+        gettext_lazy("Account team call"),
+        gettext_lazy("Monthly"),
     ),
-    (AudienceKind.INTERNAL, _("Supply chain"), _("Forecast and supply risks"), _("E-mail"), _("Monthly")),
+    (
+        AudienceKind.INTERNAL,
+        gettext_lazy("Supply chain"),
+        gettext_lazy("Forecast and supply risks"),
+        gettext_lazy("E-mail"),
+        gettext_lazy("Monthly"),
+    ),
     (
         AudienceKind.EXTERNAL,
-        _("DMU members"),
-        _("Joint objectives and progress"),
-        _("Joint account plan meeting"),
-        _("Twice a year"),
+        gettext_lazy("DMU members"),
+        gettext_lazy("Joint objectives and progress"),
+        gettext_lazy("Joint account plan meeting"),
+        gettext_lazy("Twice a year"),
     ),
 ]
 
@@ -102,14 +109,23 @@ def plan_create(*, account: Account, period: PlanningPeriod, therapeutic_area: s
     plan.full_clean()
     plan.save()
     PlanStep.objects.bulk_create([PlanStep(plan=plan, number=n, updated_by=by) for n in range(1, 8)])
-    CommunicationItem.objects.bulk_create(
-        [
-            CommunicationItem(
-                plan=plan, audience_kind=k, audience=a, message=m, channel=c, frequency=f, owner=account.owner
-            )
-            for k, a, m, c, f in DEFAULT_COMMUNICATIONS
-        ]
-    )
+    # The rows are the owner's to keep, so they are written in the owner's language (else the creator's).
+    language = (account.owner.language if account.owner else "") or translation.get_language()
+    with translation.override(language):
+        CommunicationItem.objects.bulk_create(
+            [
+                CommunicationItem(
+                    plan=plan,
+                    audience_kind=k,
+                    audience=str(a),
+                    message=str(m),
+                    channel=str(c),
+                    frequency=str(f),
+                    owner=account.owner,
+                )
+                for k, a, m, c, f in DEFAULT_COMMUNICATIONS
+            ]
+        )
     whitespace_prefill(plan=plan)
     schedule_health_refresh([account.pk])
     return plan

@@ -11,6 +11,7 @@ from plans.exports.data import INTERNAL, plan_export_data
 from plans.models import AccountPlan, Objective, PlanReview, PlanStatus
 from plans.services import (
     plan_approve,
+    plan_create,
     plan_periodic_review,
     plan_request_changes,
     plan_revise,
@@ -273,3 +274,21 @@ def test_requesting_changes_needs_a_comment_and_keeps_what_was_typed(cast, submi
     assert kept.status_code == 302
     submitted_plan.refresh_from_db()
     assert submitted_plan.status == PlanStatus.CHANGES_REQUESTED
+
+
+def test_it_writes_a_new_plans_communication_rows_in_the_owners_language(cast, period):
+    from django.utils import translation
+
+    cast.kam_a.language = "de"
+    cast.kam_a.save(update_fields=["language"])
+    # Made by an English-speaking manager: the rows are the German owner's to keep.
+    with translation.override("en"):
+        plan = plan_create(account=cast.account_a, period=period, therapeutic_area="Onkologie", by=cast.manager_a)
+    rows = {c.audience: c.frequency for c in plan.communications.all()}
+    assert rows["Mitglieder des Buying Centers"] == "Zweimal im Jahr"
+    assert "DMU members" not in rows
+    cast.kam_a.language = ""
+    cast.kam_a.save(update_fields=["language"])
+    with translation.override("en"):
+        plan = plan_create(account=cast.account_a, period=period, therapeutic_area="Cardiology", by=cast.kam_a)
+    assert "DMU members" in {c.audience for c in plan.communications.all()}
