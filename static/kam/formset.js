@@ -1,5 +1,15 @@
 // Inline rows: "Add row" clones the formset's empty form (its <template>) and bumps TOTAL_FORMS.
+// Rows drawn as cards (narrow screens, wide formsets: app.css) name each field by its column's header.
+function labelCells(table) {
+  var heads = Array.prototype.map.call(table.querySelectorAll('thead th'), function (th) { return th.textContent.trim(); });
+  table.querySelectorAll('tbody tr').forEach(function (row) {
+    Array.prototype.forEach.call(row.querySelectorAll(':scope > td'), function (td, i) {
+      if (heads[i] && !td.dataset.label) td.dataset.label = heads[i];
+    });
+  });
+}
 (function () {
+  document.querySelectorAll('.formset-table').forEach(labelCells);
   document.querySelectorAll('.formset').forEach(function (box) {
     var button = box.querySelector('.add-row');
     if (!button) return;
@@ -9,6 +19,7 @@
       var html = box.querySelector('template').innerHTML.replace(/__prefix__/g, total.value);
       box.querySelector('tbody').insertAdjacentHTML('beforeend', html);
       total.value = parseInt(total.value, 10) + 1;
+      labelCells(box.querySelector('.formset-table'));
       // Keyboard and screen-reader users land in the row they added, not back on the button.
       var first = box.querySelector('tbody tr:last-child').querySelector('input:not([type=hidden]), select, textarea');
       if (first) first.focus();
