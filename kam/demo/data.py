@@ -78,7 +78,7 @@ ACCOUNTS = [
     ("Universitätsklinikum Isartal", "hospital", "DE", "Bayern", "München", "EUR", "kam.eva", "A", None),
     ("Klinikum Donauried", "hospital", "DE", "Bayern", "Ingolstadt", "EUR", "kam.eva", "B", None),
     ("Privatklinik Tegernblick", "hospital", "DE", "Bayern", "Bad Wiessee", "EUR", "kam.eva", "C", None),
-    ("Einkaufsgemeinschaft Süd eG", "hospital", "DE", "Bayern", "Augsburg", "EUR", "kam.eva", "A", None),
+    ("Klinikum Augsburg-Lechfeld", "hospital", "DE", "Bayern", "Augsburg", "EUR", "kam.eva", "A", None),
     ("Universitätsspital Limmat", "hospital", "CH", "Zürich", "Zürich", "CHF", "kam.david", "A", None),
     ("Kantonsspital Aareland", "hospital", "CH", "Aargau", "Aarau", "CHF", "kam.david", "B", None),
     ("Hôpital du Léman", "hospital", "CH", "Vaud", "Lausanne", "CHF", "kam.david", "A", None),
@@ -240,8 +240,8 @@ COUNTRIES = {
 }
 ACCOUNT_NAMES = {
     ("hospital", "de"): ["Klinikum {c}", "Universitätsklinikum {c}", "Kreiskrankenhaus {c}", "St. {s} Krankenhaus {c}"],
-    ("hospital", "en"): ["{c} University Hospitals NHS Trust", "{c} General Hospital", "St {s}'s Hospital {c}"],
-    ("hospital", "fr"): ["CHU de {c}", "Centre hospitalier de {c}", "Clinique Saint-{s} {c}"],
+    ("hospital", "en"): ["{c} University Hospitals NHS Trust", "{c} General Hospital", "St {t}'s Hospital {c}"],
+    ("hospital", "fr"): ["CHU de {c}", "Centre hospitalier de {c}", "Clinique Saint-{v} {c}"],
     ("pharmacy", "de"): ["{x}-Apotheke {c}", "Apotheke am {y} {c}"],
     ("pharmacy", "en"): ["{z} Pharmacy {c}", "{c} {z} Chemists"],
     ("pharmacy", "fr"): ["Pharmacie {w} {c}"],
@@ -250,7 +250,9 @@ ACCOUNT_NAMES = {
     ("wholesaler", "fr"): ["Répartition pharmaceutique {c}", "Distrimed {c}"],
 }
 NAME_PARTS = {
-    "s": ["Georg", "Elisabeth", "Josef", "Marien", "Martin", "Anna", "Luke", "Mary", "Thomas", "Vincent"],
+    "s": ["Georg", "Elisabeth", "Josef", "Marien", "Martin", "Anna", "Vinzenz", "Hedwig"],
+    "t": ["Luke", "Mary", "Thomas", "George", "Bartholomew", "James"],
+    "v": ["Vincent", "Joseph", "Louis", "Anne", "Jacques"],
     "x": ["Stern", "Löwen", "Adler", "Rosen", "Hirsch", "Linden", "Markt", "Bahnhof", "Rathaus", "Sonnen", "Engel"],
     "y": ["Markt", "Dom", "Rathaus", "Park", "Ring", "Tor"],
     "z": ["Riverside", "High Street", "Market", "Park", "Station", "Castle", "Abbey", "Central"],

@@ -32,6 +32,7 @@ from kam.demo.data import ACCOUNTS, COMPETITOR_AREA, COMPETITORS, DEMO_PASSWORD,
 from kam.demo.dmu_data import account_language
 from kam.demo.seed_plans import seed_plans
 from kam.demo.seed_stakeholders import seed_stakeholders, seed_surveys
+from kam.demo.texts import FOCUS
 from kam.models import Role, Team, User
 from kam.portfolio.health.refresh import refresh_health
 
@@ -163,7 +164,9 @@ def seed_accounts(users: dict[str, User], products: list[Product], rng: random.R
                 therapeutic_area="",
                 defaults={"function": TeamFunction.MSL},
             )
-        for product in rng.sample(products, k=rng.randint(3, len(products))):
+        kept = rng.sample(products, k=rng.randint(3, len(products)))
+        kept += [p for p in products if p.brand == FOCUS[kind] and p not in kept]
+        for product in kept:
             status = rng.choice(
                 [ListingStatus.LISTED] * 4
                 + [
@@ -210,6 +213,6 @@ def seed_accounts(users: dict[str, User], products: list[Product], rng: random.R
                 scores[c.pk] = 5 if account.has_formal_dmu else 1
         override, reason = None, ""
         if name == "Privatklinik Tegernblick":
-            override, reason = True, "Reference site for Neurolin in Bavaria; chief physician chairs the society."
+            override, reason = True, "Referenzzentrum für Neurolin in Bayern; der Chefarzt leitet die Fachgesellschaft."
         account_qualify(account=account, scores=scores, override=override, reason=reason, by=users["admin"])
         account_recompute(account)

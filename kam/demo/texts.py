@@ -8,6 +8,11 @@ from __future__ import annotations
 H, P, W = "hospital", "pharmacy", "wholesaler"
 
 
+# The product each account type's plan is about: the account always keeps a listing of it (listed,
+# under review or lost), so the plan's listing objective and the numbers about it have a subject.
+FOCUS = {H: "Cardiovex", P: "Respiclar", W: "Hemastat"}
+
+
 def plan_language(country: str) -> str:
     """The language the account's KAM writes in: German in Germany, Austria and Switzerland."""
     return "de" if country in ("DE", "AT", "CH") else "en"

@@ -87,6 +87,10 @@ def test_every_plan_uses_the_objectives_and_actions_of_its_account_type(demo):
         assert Objective.objects.filter(plan__account__account_type=kind, share_with_customer=True).exists()
         assert Action.objects.filter(plan__account__account_type=kind, share_with_customer=True).exists()
     assert Action.objects.filter(customer_owner__isnull=False).exists()
+    # A listing objective is about a product the account keeps a listing of.
+    kept = set(Listing.objects.values_list("account", "product"))
+    for account, product in Objective.objects.filter(kind="listing").values_list("plan__account", "product"):
+        assert (account, product) in kept
 
 
 def test_german_accounts_have_german_plans_and_people(demo):

@@ -23,13 +23,21 @@ from accounts.models import (
 from kam.demo.data import ACCOUNT_NAMES, COMPETITOR_AREA, COUNTRIES, NAME_PARTS, STREETS
 from kam.demo.large.state import CRM_PREFIX, Acct, Load, apportion
 from kam.demo.qualification import stored_qualification
+from kam.demo.texts import FOCUS, plan_language
 
 ACCOUNT_TYPES = [AccountType.HOSPITAL, AccountType.PHARMACY, AccountType.WHOLESALER]
 LISTING_MIX = [*[ListingStatus.LISTED] * 3, *ListingStatus]  # listed most often, then any status
 LISTING_MIX_KEY = [*[ListingStatus.LISTED] * 5, *ListingStatus]
+# Why a KAM overrode the score, in the language they write in.
 OVERRIDE_REASONS = {
-    True: "Reference site for the region; the head of department chairs the society.",
-    False: "Buys through the group contract; served by the group's key account.",
+    "en": {
+        True: "Reference site for the region; the head of department chairs the society.",
+        False: "Buys through the group contract; served by the group's key account.",
+    },
+    "de": {
+        True: "Referenzzentrum der Region; der Chefarzt ist Vorsitzender der Fachgesellschaft.",
+        False: "Kauft über den Konzernvertrag; betreut über den Key Account der Gruppe.",
+    },
 }
 # The qualification fields every account row carries (basket penetration has its own column).
 QUALIFICATION = ("qualification_score", "qualifies", "attractiveness", "position", "is_key_account")
@@ -98,7 +106,9 @@ def accounts_and_numbers(load: Load) -> None:
                 discount = Decimal(rng.randint(10, 120)) / 10
                 share = Decimal(rng.randint(50, 450)) / 10
 
-            for product in rng.sample(load.products, k=rng.randint(min(3, len(load.products)), len(load.products))):
+            kept = rng.sample(load.products, k=rng.randint(min(3, len(load.products)), len(load.products)))
+            kept += [p for p in load.products if p.brand == FOCUS[kind] and p not in kept]
+            for product in kept:
                 status = rng.choice(LISTING_MIX_KEY if key else LISTING_MIX)
                 competitor = None
                 if status in (ListingStatus.NOT_LISTED, ListingStatus.DELISTED) and competitors[product.pk]:
@@ -130,7 +140,7 @@ def accounts_and_numbers(load: Load) -> None:
             }
             override, reason = None, ""
             if stored_qualification(**parts, override=None)["qualifies"] != key:
-                override, reason = key, OVERRIDE_REASONS[key]
+                override, reason = key, OVERRIDE_REASONS[plan_language(country)][key]
             stored = stored_qualification(**parts, override=override)
             accounts.append(
                 (

@@ -21,6 +21,8 @@ from stakeholders.models import (
     category_for,
 )
 
+PREVIOUS_POSITION = {"de": "Frühere Position", "en": "Previous position", "fr": "Poste précédent"}
+
 
 def _dmu_plan(load: Load, a: Acct, size: int) -> list[tuple]:
     """(key, function, role, title, department, boss key, influence, stance) for ``size`` people."""
@@ -114,7 +116,7 @@ def stakeholders(load: Load) -> None:
                     (
                         m.person,
                         other.id,
-                        "Previous position",
+                        PREVIOUS_POSITION[other.language],
                         "",
                         m.function,
                         m.category,
