@@ -260,6 +260,20 @@ NAME_PARTS = {
 }
 TOUCHPOINT_KINDS = ["visit", "visit", "visit", "call", "call", "email", "event", "congress"]
 CSAT_SCORES = [5, 5, 5, 4, 4, 4, 4, 3, 3, 2, 1]
+# Survey comments, in the language of the person answering.
+COMMENTS = {
+    "en": ["", "", "", "", "Quick and reliable support.", "Deliveries were late twice.", "More outcome data, please."],
+    "de": [
+        "",
+        "",
+        "",
+        "",
+        "Schnelle, verlässliche Betreuung.",
+        "Zweimal verspätete Lieferungen.",
+        "Bitte mehr Outcome-Daten.",
+    ],
+    "fr": ["", "", "", "", "Suivi rapide et fiable.", "Deux livraisons en retard.", "Plus de données cliniques, svp."],
+}
 # Street names for addresses, per language.
 STREETS = {
     "de": ["Hauptstraße", "Bahnhofstraße", "Klinikstraße", "Lindenallee"],

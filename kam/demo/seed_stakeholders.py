@@ -10,9 +10,9 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import Account
-from kam.demo.data import CONSENT_WORDING, CSAT_SCORES
+from kam.demo.data import COMMENTS, CONSENT_WORDING, CSAT_SCORES
 from kam.demo.dmu_data import DMU_TEMPLATES, academic_title, account_language, gendered, pick_person
-from kam.demo.texts import COMMENTS, texts
+from kam.demo.texts import texts
 from kam.models import User
 from stakeholders.models import (
     Affiliation,

@@ -486,20 +486,6 @@ SHARED_ACTIONS: dict[str, dict[str, str | None]] = {
         "Gemeinsames Liefergespräch führen": None,
     },
 }
-# Survey comments, in the language of the person answering.
-COMMENTS = {
-    "en": ["", "", "", "", "Quick and reliable support.", "Deliveries were late twice.", "More outcome data, please."],
-    "de": [
-        "",
-        "",
-        "",
-        "",
-        "Schnelle, verlässliche Betreuung.",
-        "Zweimal verspätete Lieferungen.",
-        "Bitte mehr Outcome-Daten.",
-    ],
-    "fr": ["", "", "", "", "Suivi rapide et fiable.", "Deux livraisons en retard.", "Plus de données cliniques, svp."],
-}
 
 
 def texts(account_type: str, country: str) -> dict:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-from kam.demo.data import CSAT_SCORES
+from kam.demo.data import COMMENTS, CSAT_SCORES
 from kam.demo.large.state import Load, apportion
-from kam.demo.texts import COMMENTS
 from stakeholders.models import (
     CampaignStatus,
     InvitationStatus,
