@@ -33,14 +33,34 @@ PRODUCTS = [
     ("Immunex", "adalimumab-like anti-TNF", "Immunology"),
 ]
 
+# name, company, molecule, kind, therapeutic area: each competes with our product of that area
+# (a PCSK9 inhibitor with other lipid-lowering therapies, a PD-1 antibody with other checkpoint
+# inhibitors, an anti-TNF with adalimumab's originator and biosimilars).
 COMPETITORS = [
-    ("Repatha", "Amgen", "evolocumab", CompetitorKind.ORIGINATOR),
-    ("Keytruda", "MSD", "pembrolizumab", CompetitorKind.ORIGINATOR),
-    ("Hyrimoz", "Sandoz", "adalimumab", CompetitorKind.BIOSIMILAR),
-    ("Amgevita", "Amgen", "adalimumab", CompetitorKind.BIOSIMILAR),
-    ("Ozempic", "Novo Nordisk", "semaglutide", CompetitorKind.ORIGINATOR),
-    ("Metformin Generic", "Stada", "metformin", CompetitorKind.GENERIC),
+    ("Repatha", "Amgen", "evolocumab", CompetitorKind.ORIGINATOR, "Cardiology"),
+    ("Praluent", "Sanofi", "alirocumab", CompetitorKind.ORIGINATOR, "Cardiology"),
+    ("Leqvio", "Novartis", "inclisiran", CompetitorKind.ORIGINATOR, "Cardiology"),
+    ("Ezetimib Stada", "Stada", "ezetimibe", CompetitorKind.GENERIC, "Cardiology"),
+    ("Keytruda", "MSD", "pembrolizumab", CompetitorKind.ORIGINATOR, "Oncology"),
+    ("Opdivo", "Bristol Myers Squibb", "nivolumab", CompetitorKind.ORIGINATOR, "Oncology"),
+    ("Tecentriq", "Roche", "atezolizumab", CompetitorKind.ORIGINATOR, "Oncology"),
+    ("Hemlibra", "Roche", "emicizumab", CompetitorKind.ORIGINATOR, "Haematology"),
+    ("Altuvoct", "Sobi", "efanesoctocog alfa", CompetitorKind.ORIGINATOR, "Haematology"),
+    ("Ocrevus", "Roche", "ocrelizumab", CompetitorKind.ORIGINATOR, "Neurology"),
+    ("Kesimpta", "Novartis", "ofatumumab", CompetitorKind.ORIGINATOR, "Neurology"),
+    ("Tyruko", "Sandoz", "natalizumab", CompetitorKind.BIOSIMILAR, "Neurology"),
+    ("Fasenra", "AstraZeneca", "benralizumab", CompetitorKind.ORIGINATOR, "Respiratory"),
+    ("Nucala", "GSK", "mepolizumab", CompetitorKind.ORIGINATOR, "Respiratory"),
+    ("Dupixent", "Sanofi", "dupilumab", CompetitorKind.ORIGINATOR, "Respiratory"),
+    ("Ozempic", "Novo Nordisk", "semaglutide", CompetitorKind.ORIGINATOR, "Diabetes"),
+    ("Trulicity", "Lilly", "dulaglutide", CompetitorKind.ORIGINATOR, "Diabetes"),
+    ("Mounjaro", "Lilly", "tirzepatide", CompetitorKind.ORIGINATOR, "Diabetes"),
+    ("Humira", "AbbVie", "adalimumab", CompetitorKind.ORIGINATOR, "Immunology"),
+    ("Hyrimoz", "Sandoz", "adalimumab", CompetitorKind.BIOSIMILAR, "Immunology"),
+    ("Amgevita", "Amgen", "adalimumab", CompetitorKind.BIOSIMILAR, "Immunology"),
 ]
+# The therapeutic area each competitor product belongs to (the model keeps none).
+COMPETITOR_AREA = {name: area for name, _company, _molecule, _kind, area in COMPETITORS}
 
 RATES = {"CHF": Decimal("1.06"), "GBP": Decimal("1.17"), "USD": Decimal("0.92")}
 
@@ -58,7 +78,7 @@ ACCOUNTS = [
     ("Universitätsklinikum Isartal", "hospital", "DE", "Bayern", "München", "EUR", "kam.eva", "A", None),
     ("Klinikum Donauried", "hospital", "DE", "Bayern", "Ingolstadt", "EUR", "kam.eva", "B", None),
     ("Privatklinik Tegernblick", "hospital", "DE", "Bayern", "Bad Wiessee", "EUR", "kam.eva", "C", None),
-    ("Einkaufsgemeinschaft Süd eG", "hospital", "DE", "Bayern", "Augsburg", "EUR", "kam.eva", "A", None),
+    ("Klinikum Augsburg-Lechfeld", "hospital", "DE", "Bayern", "Augsburg", "EUR", "kam.eva", "A", None),
     ("Universitätsspital Limmat", "hospital", "CH", "Zürich", "Zürich", "CHF", "kam.david", "A", None),
     ("Kantonsspital Aareland", "hospital", "CH", "Aargau", "Aarau", "CHF", "kam.david", "B", None),
     ("Hôpital du Léman", "hospital", "CH", "Vaud", "Lausanne", "CHF", "kam.david", "A", None),
@@ -108,196 +128,6 @@ ACCOUNTS = [
     ("Albion Healthcare Wholesale Ltd", "wholesaler", "GB", "Midlands", "Birmingham", "GBP", "kam.claire", "A", None),
 ]
 
-
-NAMES_DE = (
-    [
-        "Anja",
-        "Bernd",
-        "Carla",
-        "Dirk",
-        "Elke",
-        "Frank",
-        "Gisela",
-        "Hannes",
-        "Ines",
-        "Jörg",
-        "Katrin",
-        "Lukas",
-        "Monika",
-        "Nils",
-        "Olga",
-        "Peter",
-        "Ruth",
-        "Stefan",
-        "Tanja",
-        "Uwe",
-        "Vera",
-        "Wolfgang",
-    ],
-    [
-        "Bauer",
-        "Becker",
-        "Brandl",
-        "Dietrich",
-        "Engel",
-        "Frey",
-        "Graf",
-        "Hartmann",
-        "Jung",
-        "Kraus",
-        "Lorenz",
-        "Maurer",
-        "Neumann",
-        "Ott",
-        "Pohl",
-        "Roth",
-        "Schreiber",
-        "Sommer",
-        "Vogel",
-        "Weber",
-        "Zimmermann",
-    ],
-)
-NAMES_GB = (
-    [
-        "Alice",
-        "Brian",
-        "Chloe",
-        "Daniel",
-        "Emily",
-        "Fiona",
-        "George",
-        "Hannah",
-        "Ian",
-        "Julia",
-        "Kevin",
-        "Laura",
-        "Mark",
-        "Nina",
-        "Oliver",
-        "Priya",
-        "Rachel",
-        "Samuel",
-        "Tom",
-        "Yasmin",
-    ],
-    [
-        "Ahmed",
-        "Baker",
-        "Clarke",
-        "Davies",
-        "Evans",
-        "Foster",
-        "Green",
-        "Hall",
-        "Jones",
-        "Khan",
-        "Lewis",
-        "Morgan",
-        "Patel",
-        "Roberts",
-        "Shaw",
-        "Taylor",
-        "Walker",
-        "Wright",
-    ],
-)
-# key, function, DMU role, position, department, reports-to key, influence, stance
-DMU_TEMPLATES = {
-    "hospital": [
-        ("ceo", "management", "decision_maker", "Managing Director", "Board", None, 5, 0),
-        ("finance", "finance", "influencer", "Head of Controlling", "Finance", "ceo", 4, -1),
-        ("procurement", "procurement", "buyer", "Head of Purchasing", "Procurement", "finance", 4, -1),
-        ("pharmacist", "hospital_pharmacist", "gatekeeper", "Chief Pharmacist", "Hospital Pharmacy", "ceo", 5, 1),
-        (
-            "formulary",
-            "formulary_committee",
-            "decision_maker",
-            "Chair, Drug Committee",
-            "P&T Committee",
-            "pharmacist",
-            4,
-            0,
-        ),
-        ("hod", "head_of_department", "decision_maker", "Chief Physician Cardiology", "Cardiology", "ceo", 5, 1),
-        ("physician", "physician", "user", "Senior Physician", "Cardiology", "hod", 3, 2),
-        ("oncologist", "head_of_department", "influencer", "Head of Oncology", "Oncology", "ceo", 4, -1),
-        ("nurse", "nurse", "user", "Lead Nurse", "Oncology", "oncologist", 2, 1),
-    ],
-    "pharmacy": [
-        ("owner", "owner_buyer", "decision_maker", "Owner", "", None, 5, 1),
-        ("buyer", "owner_buyer", "buyer", "Head of Purchasing", "Purchasing", "owner", 4, 0),
-        ("manager", "management", "influencer", "Category Manager", "Category Management", "owner", 3, 1),
-        ("finance", "finance", "influencer", "Controller", "Finance", "owner", 3, -1),
-    ],
-    "wholesaler": [
-        ("md", "management", "decision_maker", "Managing Director", "Board", None, 5, 0),
-        ("purchasing", "procurement", "buyer", "Head of Purchasing", "Purchasing", "md", 5, -1),
-        ("category", "owner_buyer", "influencer", "Category Manager Rx", "Purchasing", "purchasing", 3, 1),
-        ("logistics", "other", "user", "Head of Logistics", "Logistics", "md", 2, 0),
-        ("finance", "finance", "influencer", "CFO", "Finance", "md", 4, -1),
-    ],
-}
-SUMMARIES = [
-    "Discussed the formulary timetable and the budget impact model; pharmacy wants real-world data on length of stay.",
-    "Reviewed supply reliability after the winter shortage; agreed a quarterly stock review.",
-    "Presented the patient-support programme; interest in nurse training for the day clinic.",
-    "Tender for lot 3 expected in spring; procurement asked for our framework-agreement conditions.",
-    "Met the new head of controlling; budget freeze until Q2, decisions via the drug committee.",
-    "Category review: basket penetration below target, discussed listing of two missing strengths.",
-]
-MEDICAL_SUMMARIES = [
-    "Scientific exchange on the latest phase III data; questions on subgroup results referred to medical information.",
-    "Advisory board on treatment pathways in heart failure; minutes with medical affairs.",
-]
-NEXT_STEPS = [
-    "Send the budget impact model",
-    "Organise a meeting with the pharmacy director",
-    "Share the tender documents checklist",
-    "Follow up on the committee decision",
-]
-
-
-PLAN_COMMENTARY = [
-    "Strategic account: high potential in cardiology and oncology, our share is growing but below target.",
-    "Stable business with strong listings; growth depends on the formulary decision for Oncoril.",
-    "Attractive account where our position is weak; invest in the relationship with pharmacy and procurement.",
-]
-SWOT = [
-    ("S", "Strong clinical reputation in cardiology"),
-    ("S", "Long-standing relationship with the pharmacy"),
-    ("W", "Slow committee decisions; budget freeze until Q2"),
-    ("O", "New day clinic opening in spring"),
-    ("O", "Regional tender consolidating three hospitals"),
-    ("T", "Biosimilar entry at a 30 % discount"),
-]
-# Objectives of every kind: (kind, title, what it aims at, months to its due date). A number aims
-# at (KPI, unit, baseline, target, pacing); a milestone at nothing but its date; a listing at
-# (product brand, listing status to reach) at the account.
-OBJECTIVES = [
-    ("numeric", "Grow Cardiovex patients on therapy", ("Patients on therapy", "patients", "120", "180", "linear"), 11),
-    ("milestone", "Joint pathway agreed with the pharmacy committee", None, 8),
-    ("listing", "Cardiovex listed on the hospital formulary", ("Cardiovex", "listed"), 6),
-    ("numeric", "Raise basket penetration", ("Listed share of our portfolio", "%", "40", "60", "at_due"), 12),
-]
-ACTIONS = [
-    ("Present budget impact model to the drug committee", -20, "done"),
-    ("Organise a pathway workshop with cardiology and pharmacy", -5, "in_progress"),
-    ("Prepare tender documents for lot 3", 25, "planned"),
-    ("Quarterly business review with procurement", 40, "planned"),
-    ("Nurse training on Cardiovex administration", -12, "planned"),
-    ("Share real-world evidence summary with the pharmacy", 60, "planned"),
-]
-# What the joint plan shows the customer: joint work, never our sales targets or tender tactics.
-SHARED_OBJECTIVES = {"Joint pathway agreed with the pharmacy committee"}
-# Shared actions, each with the function of the customer's stakeholder who owns it (None: ours).
-SHARED_ACTIONS = {
-    "Organise a pathway workshop with cardiology and pharmacy": "head_of_department",
-    "Quarterly business review with procurement": "procurement",
-    "Share real-world evidence summary with the pharmacy": None,
-    "Hold the joint steering meeting": None,
-    "Map the patient pathway with nursing": None,
-}
 
 # The large organisation ---------------------------------------------------------------------
 
@@ -408,15 +238,10 @@ COUNTRIES = {
         },
     ),
 }
-NAMES_FR = (
-    ["Camille", "Claire", "Élodie", "Julien", "Lucas", "Manon", "Mathieu", "Nicolas", "Pauline", "Sophie", "Thomas"],
-    ["Bernard", "Blanc", "Dubois", "Durand", "Fontaine", "Girard", "Lambert", "Laurent", "Martin", "Moreau", "Petit"],
-)
-NAMES = {"de": NAMES_DE, "en": NAMES_GB, "fr": NAMES_FR}
 ACCOUNT_NAMES = {
     ("hospital", "de"): ["Klinikum {c}", "Universitätsklinikum {c}", "Kreiskrankenhaus {c}", "St. {s} Krankenhaus {c}"],
-    ("hospital", "en"): ["{c} University Hospitals NHS Trust", "{c} General Hospital", "St {s}'s Hospital {c}"],
-    ("hospital", "fr"): ["CHU de {c}", "Centre hospitalier de {c}", "Clinique Saint-{s} {c}"],
+    ("hospital", "en"): ["{c} University Hospitals NHS Trust", "{c} General Hospital", "St {t}'s Hospital {c}"],
+    ("hospital", "fr"): ["CHU de {c}", "Centre hospitalier de {c}", "Clinique Saint-{v} {c}"],
     ("pharmacy", "de"): ["{x}-Apotheke {c}", "Apotheke am {y} {c}"],
     ("pharmacy", "en"): ["{z} Pharmacy {c}", "{c} {z} Chemists"],
     ("pharmacy", "fr"): ["Pharmacie {w} {c}"],
@@ -425,39 +250,36 @@ ACCOUNT_NAMES = {
     ("wholesaler", "fr"): ["Répartition pharmaceutique {c}", "Distrimed {c}"],
 }
 NAME_PARTS = {
-    "s": ["Georg", "Elisabeth", "Josef", "Marien", "Martin", "Anna", "Luke", "Mary", "Thomas", "Vincent"],
+    "s": ["Georg", "Elisabeth", "Josef", "Marien", "Martin", "Anna", "Vinzenz", "Hedwig"],
+    "t": ["Luke", "Mary", "Thomas", "George", "Bartholomew", "James"],
+    "v": ["Vincent", "Joseph", "Louis", "Anne", "Jacques"],
     "x": ["Stern", "Löwen", "Adler", "Rosen", "Hirsch", "Linden", "Markt", "Bahnhof", "Rathaus", "Sonnen", "Engel"],
     "y": ["Markt", "Dom", "Rathaus", "Park", "Ring", "Tor"],
     "z": ["Riverside", "High Street", "Market", "Park", "Station", "Castle", "Abbey", "Central"],
     "w": ["du Centre", "de la Gare", "du Marché", "des Halles", "du Parc", "de l'Église"],
 }
-HOSPITAL_EXTRAS = [
-    ("physician", "user", "Senior Physician", ["Cardiology", "Oncology", "Haematology", "Neurology"]),
-    ("physician", "influencer", "Consultant", ["Internal Medicine", "Oncology", "Cardiology"]),
-    ("nurse", "user", "Ward Nurse", ["Oncology", "Cardiology", "Day Clinic"]),
-    ("head_of_department", "decision_maker", "Head of Department", ["Neurology", "Haematology", "Respiratory"]),
-    ("hospital_pharmacist", "influencer", "Clinical Pharmacist", ["Hospital Pharmacy"]),
-    ("formulary_committee", "influencer", "Drug Committee Member", ["P&T Committee"]),
-    ("procurement", "buyer", "Buyer", ["Procurement"]),
-]
-TRADE_EXTRAS = [
-    ("owner_buyer", "influencer", "Pharmacist", ["Dispensary"]),
-    ("other", "user", "Sales Assistant", ["Sales"]),
-    ("procurement", "buyer", "Buyer", ["Purchasing"]),
-]
 TOUCHPOINT_KINDS = ["visit", "visit", "visit", "call", "call", "email", "event", "congress"]
-MORE_ACTIONS = [
-    ("Prepare the formulary dossier", "planned"),
-    ("Run the pharmacy staff training", "in_progress"),
-    ("Agree the tender timetable with procurement", "planned"),
-    ("Review stock levels with the wholesaler", "done"),
-    ("Hold the joint steering meeting", "planned"),
-    ("Share outcome data with the drug committee", "blocked"),
-    ("Visit the new head of department", "done"),
-    ("Map the patient pathway with nursing", "in_progress"),
-]
-COMMENTS = ["", "", "", "", "Quick and reliable support.", "Deliveries were late twice.", "More outcome data, please."]
 CSAT_SCORES = [5, 5, 5, 4, 4, 4, 4, 3, 3, 2, 1]
+# Survey comments, in the language of the person answering.
+COMMENTS = {
+    "en": ["", "", "", "", "Quick and reliable support.", "Deliveries were late twice.", "More outcome data, please."],
+    "de": [
+        "",
+        "",
+        "",
+        "",
+        "Schnelle, verlässliche Betreuung.",
+        "Zweimal verspätete Lieferungen.",
+        "Bitte mehr Outcome-Daten.",
+    ],
+    "fr": ["", "", "", "", "Suivi rapide et fiable.", "Deux livraisons en retard.", "Plus de données cliniques, svp."],
+}
+# Street names for addresses, per language.
+STREETS = {
+    "de": ["Hauptstraße", "Bahnhofstraße", "Klinikstraße", "Lindenallee"],
+    "en": ["High Street", "Station Road", "Hospital Lane", "Church Road"],
+    "fr": ["Rue de la Gare", "Avenue de France", "Rue du Marché", "Chemin des Vignes"],
+}
 CONSENT_WORDING = (
     "I agree to receive short feedback surveys by e-mail from Helvetia Pharma; I can stop them at any time."
 )

@@ -28,9 +28,11 @@ from accounts.models import (
     TeamFunction,
 )
 from accounts.services import account_qualify, account_recompute
-from kam.demo.data import ACCOUNTS, COMPETITORS, DEMO_PASSWORD, PEOPLE, PRODUCTS, RATES
+from kam.demo.data import ACCOUNTS, COMPETITOR_AREA, COMPETITORS, DEMO_PASSWORD, PEOPLE, PRODUCTS, RATES, STREETS
+from kam.demo.dmu_data import account_language
 from kam.demo.seed_plans import seed_plans
 from kam.demo.seed_stakeholders import seed_stakeholders, seed_surveys
+from kam.demo.texts import FOCUS
 from kam.models import Role, Team, User
 from kam.portfolio.health.refresh import refresh_health
 
@@ -89,7 +91,7 @@ def seed_portfolio() -> list[Product]:
         Product.objects.get_or_create(brand=b, defaults={"molecule": m, "therapeutic_area": ta})[0]
         for b, m, ta in PRODUCTS
     ]
-    for name, company, molecule, kind in COMPETITORS:
+    for name, company, molecule, kind, _area in COMPETITORS:
         CompetitorProduct.objects.get_or_create(
             name=name, company=company, defaults={"molecule": molecule, "kind": kind}
         )
@@ -107,7 +109,10 @@ def seed_rates() -> None:
 
 
 def seed_accounts(users: dict[str, User], products: list[Product], rng: random.Random) -> None:
-    competitors = list(CompetitorProduct.objects.all())
+    # A product loses a listing to a competitor of its own therapeutic area only.
+    competitors: dict[str, list[CompetitorProduct]] = {}
+    for competitor in CompetitorProduct.objects.filter(name__in=COMPETITOR_AREA).order_by("name"):
+        competitors.setdefault(COMPETITOR_AREA[competitor.name], []).append(competitor)
     this_year = date.today().year
     for i, (name, kind, country, region, city, currency, owner, tier, parent) in enumerate(ACCOUNTS, start=1):
         crm_id = f"DEMO-{i:03d}"
@@ -124,12 +129,13 @@ def seed_accounts(users: dict[str, User], products: list[Product], rng: random.R
             tier=tier,
             crm_id=crm_id,
             parent=Account.objects.filter(crm_id=parent).first() if parent else None,
-            address=f"{rng.choice(['Hauptstraße', 'Spitalgasse', 'High Street', 'Bahnhofstraße'])} {rng.randint(1, 120)}",
+            address=f"{rng.choice(STREETS[account_language(country, city)])} {rng.randint(1, 120)}",
         )
         scale = {"A": 3, "B": 2, "C": 1}[tier]
         if kind == AccountType.HOSPITAL:
             account.beds = rng.randint(150, 700) * scale
-            account.ownership = rng.choice(["public", "public", "university", "private"])
+            university = "niversit" in name
+            account.ownership = "university" if university else rng.choice(["public", "public", "private"])
             account.management_model = "professional" if rng.random() < 0.75 else "traditional"
             account.has_formal_dmu = account.management_model == "professional" or rng.random() < 0.3
         else:
@@ -158,7 +164,9 @@ def seed_accounts(users: dict[str, User], products: list[Product], rng: random.R
                 therapeutic_area="",
                 defaults={"function": TeamFunction.MSL},
             )
-        for product in rng.sample(products, k=rng.randint(3, len(products))):
+        kept = rng.sample(products, k=rng.randint(3, len(products)))
+        kept += [p for p in products if p.brand == FOCUS[kind] and p not in kept]
+        for product in kept:
             status = rng.choice(
                 [ListingStatus.LISTED] * 4
                 + [
@@ -169,8 +177,9 @@ def seed_accounts(users: dict[str, User], products: list[Product], rng: random.R
                 ]
             )
             competitor = None
-            if status in (ListingStatus.NOT_LISTED, ListingStatus.DELISTED):
-                competitor = rng.choice(competitors)
+            rivals = competitors.get(product.therapeutic_area)
+            if status in (ListingStatus.NOT_LISTED, ListingStatus.DELISTED) and rivals:
+                competitor = rng.choice(rivals)
             committee = None
             if status in (ListingStatus.UNDER_REVIEW, ListingStatus.NOT_LISTED) or rng.random() < 0.2:
                 committee = date.today() + timedelta(days=rng.randint(10, 200))
@@ -204,6 +213,6 @@ def seed_accounts(users: dict[str, User], products: list[Product], rng: random.R
                 scores[c.pk] = 5 if account.has_formal_dmu else 1
         override, reason = None, ""
         if name == "Privatklinik Tegernblick":
-            override, reason = True, "Reference site for Neurolin in Bavaria; chief physician chairs the society."
+            override, reason = True, "Referenzzentrum für Neurolin in Bayern; der Chefarzt leitet die Fachgesellschaft."
         account_qualify(account=account, scores=scores, override=override, reason=reason, by=users["admin"])
         account_recompute(account)

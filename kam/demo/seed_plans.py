@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from accounts.models import Account, Product
-from kam.demo.data import ACTIONS, OBJECTIVES, PLAN_COMMENTARY, SHARED_ACTIONS, SHARED_OBJECTIVES, SWOT
+from kam.demo.texts import SHARED_ACTIONS, SHARED_OBJECTIVES, plan_language, texts
 from kam.models import User
 from plans.models import AccountPlan, Action, Objective, PlanningPeriod, PlanStep, Resource, SwotItem
 from plans.services import plan_approve, plan_create, plan_request_changes, plan_submit
@@ -31,43 +31,38 @@ def seed_plans(users: dict[str, User], rng: random.Random) -> None:
             continue
         owner = account.owner
         plan = plan_create(account=account, period=current, by=owner)
+        words = texts(account.account_type, account.country)
+        shared_objectives = SHARED_OBJECTIVES[account.account_type]
+        shared_actions = SHARED_ACTIONS[account.account_type]
         contents = {
             1: {
-                "commentary": rng.choice(PLAN_COMMENTARY),
+                "commentary": rng.choice(words["commentary"]),
                 "investment_decision": rng.choice(["invest", "invest", "maintain"]),
             },
-            2: {
-                "strategy": "Consolidate into a regional centre of excellence; reduce length of stay.",
-                "needs": "Predictable budgets, fewer stock-outs, outcome data for the drug committee.",
-                "drivers": "Budget pressure after the wage agreement; formulary review twice a year; tender for lot 3 in spring.",
-            },
-            3: {"notes": "Win over the head of controlling; keep the chief pharmacist close."},
-            4: {"value_proposition": "Fewer readmissions and a predictable drug budget through a shared care pathway."},
             5: {"notes": ""},
-            6: {"audit_notes": "Quarterly check with the account team."},
             7: {"notes": ""},
-        }
+        } | words["steps"]
         for number, content in contents.items():
             PlanStep.objects.filter(plan=plan, number=number).update(content=content, version=1)
         for cell in plan.whitespace.filter(status="opportunity")[:5]:
             cell.estimated_value = Decimal(rng.choice([15000, 40000, 85000, 120000]))
             cell.save(update_fields=["estimated_value"])
-        for kind, text in SWOT:
+        for kind, text in words["swot"]:
             SwotItem.objects.create(plan=plan, kind=kind, text=text)
         objectives = [
             Objective.objects.create(
                 plan=plan,
                 owner=owner,
-                share_with_customer=spec[1] in SHARED_OBJECTIVES,
+                share_with_customer=spec[1] in shared_objectives,
                 **_objective(spec, current, products, rng),
             )
-            for spec in OBJECTIVES[: rng.randint(2, 4)]
+            for spec in words["objectives"][: rng.randint(2, 4)]
         ]
         shared_objective = next((o for o in objectives if o.share_with_customer), None)
         # The most influential stakeholder of each function (the last one kept).
         contacts = {a.function: a for a in Affiliation.objects.active().filter(account=account).order_by("influence")}
-        for j, (title, days, status) in enumerate(ACTIONS[: rng.randint(3, 6)]):
-            shared = title in SHARED_ACTIONS
+        for j, (title, days, status) in enumerate(words["actions"][: rng.randint(3, 6)]):
+            shared = title in shared_actions
             objective = objectives[j % len(objectives)]
             action = Action.objects.create(
                 plan=plan,
@@ -78,7 +73,7 @@ def seed_plans(users: dict[str, User], rng: random.Random) -> None:
                 due_date=min(current.end, max(current.start, today + timedelta(days=days))),
                 status=status,
                 share_with_customer=shared,
-                customer_owner=contacts.get(SHARED_ACTIONS.get(title)),
+                customer_owner=contacts.get(shared_actions.get(title)),
             )
             Resource.objects.create(
                 action=action,
@@ -98,20 +93,23 @@ def seed_plans(users: dict[str, User], rng: random.Random) -> None:
         if state == 1:
             continue  # waiting for review
         if state == 2:
+            german = plan_language(account.country) == "de"
             plan_request_changes(
                 plan=plan,
                 by=manager,
-                comment="Objective 2 needs a clearer KPI.",
-                step_comments={4: "Sharpen the KPI."},
+                comment="Ziel 2 braucht eine klarere Kennzahl." if german else "Objective 2 needs a clearer KPI.",
+                step_comments={4: "Kennzahl schärfen." if german else "Sharpen the KPI."},
             )
             continue
-        plan_approve(plan=plan, by=manager, comment="Good plan.")
+        plan_approve(
+            plan=plan, by=manager, comment="Guter Plan." if plan_language(account.country) == "de" else "Good plan."
+        )
         if state == 4:  # approved long ago: review overdue
             AccountPlan.objects.filter(pk=plan.pk).update(next_review_date=today - timedelta(days=rng.randint(5, 40)))
 
 
 def _objective(spec: tuple, period: PlanningPeriod, products: dict[str, Product], rng: random.Random) -> dict:
-    """An objective's fields from its demo spec (``kam.demo.data.OBJECTIVES``), with progress made:
+    """An objective's fields from its demo spec (``kam.demo.texts``), with progress made:
     a number between 55 % and 110 % of the way, a milestone done one time in three; a listing's
     progress is the account's listing, seeded with the accounts."""
     kind, title, aim, months = spec

@@ -10,16 +10,9 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import Account
-from kam.demo.data import (
-    CONSENT_WORDING,
-    CSAT_SCORES,
-    DMU_TEMPLATES,
-    MEDICAL_SUMMARIES,
-    NAMES_DE,
-    NAMES_GB,
-    NEXT_STEPS,
-    SUMMARIES,
-)
+from kam.demo.data import COMMENTS, CONSENT_WORDING, CSAT_SCORES
+from kam.demo.dmu_data import DMU_TEMPLATES, academic_title, account_language, gendered, pick_person
+from kam.demo.texts import texts
 from kam.models import User
 from stakeholders.models import (
     Affiliation,
@@ -44,16 +37,17 @@ def seed_stakeholders(users: dict[str, User], rng: random.Random) -> None:
     for account in Account.objects.filter(crm_id__startswith="DEMO-").select_related("owner").order_by("pk"):
         if Affiliation.objects.filter(account=account).exists():
             continue
-        names = NAMES_GB if account.country == "GB" else NAMES_DE
-        lang = "en" if account.country == "GB" else ("fr" if account.city in ("Lausanne", "Genève") else "de")
-        template = DMU_TEMPLATES[account.account_type]
+        lang = account_language(account.country, account.city)
+        template = DMU_TEMPLATES[(account.account_type, lang)]
+        words = texts(account.account_type, account.country)
+        university = "niversit" in account.name
         made: dict[str, Affiliation] = {}
         for key, function, role, title, dept, boss, influence, stance in template:
             if key == "pharmacist" and rng.random() < 0.25:
                 continue  # some hospitals lack a pharmacist contact: a gap the X-ray shows
-            first, last = rng.choice(names[0]), rng.choice(names[1])
+            first, last, female = pick_person(rng, lang)
             person = Person.objects.create(
-                title="Dr." if function in ("physician", "head_of_department") else "",
+                title=academic_title(rng, function=function, key=key, language=lang, university=university),
                 first_name=first,
                 last_name=last,
                 email=f"{first}.{last}.{account.pk}{key}@example.org".lower().replace(" ", ""),
@@ -62,7 +56,7 @@ def seed_stakeholders(users: dict[str, User], rng: random.Random) -> None:
             affiliation = Affiliation(
                 person=person,
                 account=account,
-                position_title=title,
+                position_title=gendered(title, female),
                 department=dept,
                 function=function,
                 dmu_role=role,
@@ -96,8 +90,8 @@ def seed_stakeholders(users: dict[str, User], rng: random.Random) -> None:
                 account=account,
                 date=when,
                 kind="advisory_board" if medical else rng.choice(["visit", "visit", "call", "email", "event"]),
-                summary=rng.choice(MEDICAL_SUMMARIES if medical else SUMMARIES),
-                next_step=rng.choice(NEXT_STEPS) if follow else "",
+                summary=rng.choice(words["medical"] if medical else words["summaries"]),
+                next_step=rng.choice(words["next_steps"]) if follow else "",
                 follow_up_date=follow,
                 follow_up_done=bool(follow and follow < today and rng.random() < 0.6),
                 logged_by=author,
@@ -176,29 +170,24 @@ def seed_surveys(users: dict[str, User], rng: random.Random) -> None:
             )
             SurveyInvitation.objects.filter(pk=invitation.pk).update(created_at=sent)
             if rng.random() < answer_rate:
+                # Answered within nine days of the invitation, and never after now.
                 score = rng.choice(CSAT_SCORES)
+                hours = max(1, min(9 * 24, int((now - sent).total_seconds() // 3600) - 1))
+                answered = sent + timedelta(hours=rng.randint(1, hours))
                 SurveyResponse.objects.create(
                     invitation=invitation,
                     csat_score=score,
-                    submitted_at=sent + timedelta(days=rng.randint(0, 9)),
-                    comment=rng.choice(
-                        [
-                            "",
-                            "",
-                            "Quick and reliable support.",
-                            "Deliveries were late twice this quarter.",
-                            "Would like more data on real-world outcomes.",
-                        ]
-                    ),
+                    submitted_at=answered,
+                    comment=rng.choice(COMMENTS.get(invitation.language, COMMENTS["en"])),
                 )
                 SurveyInvitation.objects.filter(pk=invitation.pk).update(
-                    status=InvitationStatus.ANSWERED, answered_at=sent
+                    status=InvitationStatus.ANSWERED, answered_at=answered
                 )
                 if score <= 2:
                     LowScoreFollowUp.objects.create(
                         account=affiliation.account,
                         invitation=invitation,
-                        opened_at=sent,
+                        opened_at=answered,
                         closed_at=now if status == CampaignStatus.CLOSED else None,
                     )
             elif status == CampaignStatus.CLOSED:

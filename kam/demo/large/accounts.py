@@ -20,16 +20,24 @@ from accounts.models import (
     QualificationScore,
     TeamFunction,
 )
-from kam.demo.data import ACCOUNT_NAMES, COUNTRIES, NAME_PARTS
+from kam.demo.data import ACCOUNT_NAMES, COMPETITOR_AREA, COUNTRIES, NAME_PARTS, STREETS
 from kam.demo.large.state import CRM_PREFIX, Acct, Load, apportion
 from kam.demo.qualification import stored_qualification
+from kam.demo.texts import FOCUS, plan_language
 
 ACCOUNT_TYPES = [AccountType.HOSPITAL, AccountType.PHARMACY, AccountType.WHOLESALER]
 LISTING_MIX = [*[ListingStatus.LISTED] * 3, *ListingStatus]  # listed most often, then any status
 LISTING_MIX_KEY = [*[ListingStatus.LISTED] * 5, *ListingStatus]
+# Why a KAM overrode the score, in the language they write in.
 OVERRIDE_REASONS = {
-    True: "Reference site for the region; the head of department chairs the society.",
-    False: "Buys through the group contract; served by the group's key account.",
+    "en": {
+        True: "Reference site for the region; the head of department chairs the society.",
+        False: "Buys through the group contract; served by the group's key account.",
+    },
+    "de": {
+        True: "Referenzzentrum der Region; der Chefarzt ist Vorsitzender der Fachgesellschaft.",
+        False: "Kauft über den Konzernvertrag; betreut über den Key Account der Gruppe.",
+    },
 }
 # The qualification fields every account row carries (basket penetration has its own column).
 QUALIFICATION = ("qualification_score", "qualifies", "attractiveness", "position", "is_key_account")
@@ -40,7 +48,11 @@ def accounts_and_numbers(load: Load) -> None:
     the numbers of their type, listings, four years of financials and a scored assessment."""
     s, rng, w = load.shape, load.rng, load.writer
     load.products = list(Product.objects.filter(active=True).order_by("pk"))
-    competitors = list(CompetitorProduct.objects.values_list("pk", flat=True))
+    # A product loses a listing to a competitor of its own therapeutic area only.
+    by_area: dict[str, list[int]] = defaultdict(list)
+    for pk, name in CompetitorProduct.objects.filter(name__in=COMPETITOR_AREA).order_by("pk").values_list("pk", "name"):
+        by_area[COMPETITOR_AREA[name]].append(pk)
+    competitors = {p.pk: by_area.get(p.therapeutic_area, []) for p in load.products}
     criteria = defaultdict(list)
     for c in QualificationCriterion.objects.filter(active=True).order_by("order", "pk"):
         criteria[c.account_type].append(c)
@@ -76,14 +88,15 @@ def accounts_and_numbers(load: Load) -> None:
             name = rng.choice(ACCOUNT_NAMES[(kind, language)]).format(
                 c=city, **{part: rng.choice(words) for part, words in NAME_PARTS.items()}
             )
-            address = f"{rng.choice(['Hauptstraße', 'High Street', 'Rue de la Paix'])} {rng.randint(1, 180)}"
+            a.university = name.startswith(("Universitätsklinikum", "CHU")) or "University" in name
+            address = f"{rng.choice(STREETS[language])} {rng.randint(1, 180)}"
             hospital = kind == AccountType.HOSPITAL
             beds = formal = None
             ownership = model = ""
             turnover = goal = margin = discount = share = None
             if hospital:
                 beds = rng.randint(120, 700) * size
-                ownership = rng.choice(["public", "public", "university", "private"])
+                ownership = "university" if a.university else rng.choice(["public", "public", "private"])
                 model = "professional" if rng.random() < 0.7 else "traditional"
                 formal = model == "professional" or rng.random() < 0.3
             else:
@@ -93,14 +106,16 @@ def accounts_and_numbers(load: Load) -> None:
                 discount = Decimal(rng.randint(10, 120)) / 10
                 share = Decimal(rng.randint(50, 450)) / 10
 
-            for product in rng.sample(load.products, k=rng.randint(min(3, len(load.products)), len(load.products))):
+            kept = rng.sample(load.products, k=rng.randint(min(3, len(load.products)), len(load.products)))
+            kept += [p for p in load.products if p.brand == FOCUS[kind] and p not in kept]
+            for product in kept:
                 status = rng.choice(LISTING_MIX_KEY if key else LISTING_MIX)
                 competitor = None
-                if status in (ListingStatus.NOT_LISTED, ListingStatus.DELISTED) and competitors:
-                    competitor = rng.choice(competitors)
+                if status in (ListingStatus.NOT_LISTED, ListingStatus.DELISTED) and competitors[product.pk]:
+                    competitor = rng.choice(competitors[product.pk])
                 committee = None
                 if status in (ListingStatus.UNDER_REVIEW, ListingStatus.NOT_LISTED) or rng.random() < 0.15:
-                    committee = load.today + timedelta(days=rng.randint(-60, 240))
+                    committee = load.today + timedelta(days=rng.randint(7, 240))  # the next one is ahead
                 listings.append((pk, product.pk, status, competitor, committee))
                 a.listings[product.pk] = (status, competitor is not None)
 
@@ -125,7 +140,7 @@ def accounts_and_numbers(load: Load) -> None:
             }
             override, reason = None, ""
             if stored_qualification(**parts, override=None)["qualifies"] != key:
-                override, reason = key, OVERRIDE_REASONS[key]
+                override, reason = key, OVERRIDE_REASONS[plan_language(country)][key]
             stored = stored_qualification(**parts, override=override)
             accounts.append(
                 (

@@ -7,18 +7,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 from accounts.models import AccountType
-from kam.demo.data import (
-    CONSENT_WORDING,
-    DMU_TEMPLATES,
-    HOSPITAL_EXTRAS,
-    MEDICAL_SUMMARIES,
-    NAMES,
-    NEXT_STEPS,
-    SUMMARIES,
-    TOUCHPOINT_KINDS,
-    TRADE_EXTRAS,
-)
+from kam.demo.data import CONSENT_WORDING, TOUCHPOINT_KINDS
+from kam.demo.dmu_data import DMU_TEMPLATES, EXTRAS, academic_title, gendered, pick_person
 from kam.demo.large.state import Acct, Load, Member, apportion
+from kam.demo.texts import texts
 from stakeholders.models import (
     Affiliation,
     Coverage,
@@ -29,11 +21,13 @@ from stakeholders.models import (
     category_for,
 )
 
+PREVIOUS_POSITION = {"de": "Frühere Position", "en": "Previous position", "fr": "Poste précédent"}
+
 
 def _dmu_plan(load: Load, a: Acct, size: int) -> list[tuple]:
     """(key, function, role, title, department, boss key, influence, stance) for ``size`` people."""
-    template = list(DMU_TEMPLATES[a.kind])
-    extras = HOSPITAL_EXTRAS if a.kind == AccountType.HOSPITAL else TRADE_EXTRAS
+    template = list(DMU_TEMPLATES[(a.kind, a.language)])
+    extras = EXTRAS[(a.kind, a.language)]
     boss = template[0][0]
     for n in range(max(0, size - len(template))):
         function, role, title, departments = extras[n % len(extras)]
@@ -53,18 +47,19 @@ def stakeholders(load: Load) -> None:
     affiliation_ids = iter(w.ids(Affiliation, s.stakeholders))
     people, affiliations, coverage, consents = [], [], [], []
     for a, size in zip(load.accounts, sizes, strict=True):
-        first_names, last_names = NAMES[a.language]
+        university = a.kind == AccountType.HOSPITAL and a.university
         made: dict[str, int] = {}
         for key, function, role, title, dept, boss, influence, stance in _dmu_plan(load, a, size):
             person, pk = next(person_ids), next(affiliation_ids)
-            first, last = rng.choice(first_names), rng.choice(last_names)
-            doctor = function in ("physician", "head_of_department")
+            first, last, female = pick_person(rng, a.language)
+            title = gendered(title, female)
+            academic = academic_title(rng, function=function, key=key, language=a.language, university=university)
             opted_out = load.now - timedelta(days=rng.randint(1, 400)) if rng.random() < 0.02 else None
             no_contact = rng.random() < 0.01
             people.append(
                 (
                     person,
-                    "Dr." if doctor else "",
+                    academic,
                     first,
                     last,
                     f"{first}.{last}.{person}@example.org".lower(),
@@ -98,7 +93,7 @@ def stakeholders(load: Load) -> None:
                 )
             )
             made[key] = pk
-            name = " ".join(p for p in ("Dr." if doctor else "", first, last) if p)
+            name = " ".join(p for p in (academic, first, last) if p)
             surveyable = consent and not no_contact and opted_out is None
             a.people.append(Member(pk, person, function, category, role, influence, stance, dept, name, surveyable))
             # Our side: the owner holds most relationships at key accounts, fewer elsewhere;
@@ -121,7 +116,7 @@ def stakeholders(load: Load) -> None:
                     (
                         m.person,
                         other.id,
-                        "Previous position",
+                        PREVIOUS_POSITION[other.language],
                         "",
                         m.function,
                         m.category,
@@ -167,6 +162,7 @@ def touchpoints(load: Load) -> None:
     def rows() -> Iterator[tuple]:
         for a, n in zip(load.accounts, counts, strict=True):
             person_ids = [m.person for m in a.people]
+            words = texts(a.kind, a.country)
             for _ in range(n):
                 pk = next(ids)
                 # Denser in recent months, as a CRM history is.
@@ -176,7 +172,7 @@ def touchpoints(load: Load) -> None:
                 kind = "advisory_board" if medical and rng.random() < 0.3 else rng.choice(TOUCHPOINT_KINDS)
                 follow = day + timedelta(days=rng.randint(7, 40)) if rng.random() < 0.35 else None
                 done = bool(follow and follow < load.today and rng.random() < 0.7)
-                summary = rng.choice(MEDICAL_SUMMARIES if medical else SUMMARIES)
+                summary = rng.choice(words["medical"] if medical else words["summaries"])
                 participants.append((pk, author))
                 if not medical and a.access in a.on_team and rng.random() < 0.2:
                     participants.append((pk, a.access))
@@ -192,12 +188,12 @@ def touchpoints(load: Load) -> None:
                     day,
                     kind,
                     summary,
-                    rng.choice(NEXT_STEPS) if follow else "",
+                    rng.choice(words["next_steps"]) if follow else "",
                     follow,
                     done,
                     author,
                     medical,
-                    load.when(day, 17),
+                    min(load.now, load.when(day, 17)),  # logged that evening, or by now
                 )
 
     w.table(

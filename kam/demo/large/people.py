@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.contrib.auth.hashers import make_password
 
-from kam.demo.data import COUNTRIES, DEMO_PASSWORD, NAMES
+from kam.demo.data import COUNTRIES, DEMO_PASSWORD
+from kam.demo.dmu_data import NAMES
 from kam.demo.large.state import Load
 from kam.models import Role, Team, User
 
@@ -21,7 +22,8 @@ def users(load: Load) -> None:
     team_ids = w.ids(Team, s.teams)
 
     def user(username: str, role: str, manager: int | None, team: int | None, country: str) -> int:
-        first, last = NAMES[COUNTRIES[country][1][0]]
+        women, men, last = NAMES[COUNTRIES[country][1][0]]
+        first = women + men
         pk = next(user_ids)
         rows.append(
             (

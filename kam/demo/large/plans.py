@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from accounts.models import LISTED_STATUSES, ListingStatus
-from kam.demo.data import ACTIONS, MORE_ACTIONS, OBJECTIVES, PLAN_COMMENTARY, SHARED_ACTIONS, SHARED_OBJECTIVES, SWOT
 from kam.demo.large.state import Load, apportion
+from kam.demo.texts import SHARED_ACTIONS, SHARED_OBJECTIVES, plan_language, texts
 from plans.models import (
     AccountPlan,
     Action,
@@ -29,6 +29,11 @@ from plans.models import (
 from plans.services import DEFAULT_COMMUNICATIONS
 
 SUPPLIERS = list(SupplyingFunction)
+# The manager's words per language (German or not): approved, changes requested, the step's comment.
+REVIEW_COMMENTS = {
+    True: {True: "Guter Plan.", False: "Ziel 2 braucht eine klarere Kennzahl.", None: "Kennzahl schärfen."},
+    False: {True: "Good plan.", False: "Objective 2 needs a clearer KPI.", None: "Sharpen the KPI."},
+}
 
 
 def plans(load: Load) -> None:
@@ -61,12 +66,16 @@ def plans(load: Load) -> None:
             if state == 5
             else PlanStatus.APPROVED
         )
-        created = load.when(period.start + timedelta(days=rng.randint(0, max(1, min(60, elapsed)))))
+        words = texts(a.kind, a.country)
+        german = plan_language(a.country) == "de"
+        specs, first_actions, more_actions = words["objectives"], words["actions"], words["more_actions"]
+        # Nothing that has happened is dated after now, early in the year as late in it.
+        created = min(load.now, load.when(period.start + timedelta(days=rng.randint(0, max(1, min(60, elapsed))))))
         submitted = approved = next_review = snapshot = None
         if status != PlanStatus.DRAFT:
-            submitted = created + timedelta(days=rng.randint(10, 60))
+            submitted = min(load.now, created + timedelta(days=rng.randint(10, 60)))
         if status == PlanStatus.APPROVED:
-            approved = submitted + timedelta(days=rng.randint(1, 14))
+            approved = min(load.now, submitted + timedelta(days=rng.randint(1, 14)))
             next_review = approved.date() + timedelta(days=91)
             if state == 9 and next_review >= load.today:  # approved long ago: review overdue
                 next_review = load.today - timedelta(days=rng.randint(5, 40))
@@ -105,17 +114,12 @@ def plans(load: Load) -> None:
         )
         contents = {
             1: {
-                "commentary": rng.choice(PLAN_COMMENTARY),
+                "commentary": rng.choice(words["commentary"]),
                 "investment_decision": rng.choice(["invest", "maintain"]),
             },
-            2: {"strategy": "Consolidate into a regional centre of excellence.", "needs": "Predictable budgets."}
-            | {"drivers": "Budget pressure; formulary review twice a year."},
-            3: {"notes": "Win over the head of controlling; keep the chief pharmacist close."},
-            4: {"value_proposition": "Fewer readmissions and a predictable drug budget through a shared pathway."},
             5: {"notes": ""},
-            6: {"audit_notes": "Quarterly check with the account team."},
             7: {"notes": ""},
-        }
+        } | words["steps"]
         steps.extend((pk, n, content, 1, a.owner, created) for n, content in contents.items())
         comms.extend(
             (pk, kind, str(aud), str(msg), str(ch), str(fr), a.owner)
@@ -136,15 +140,15 @@ def plans(load: Load) -> None:
                 if cell == WhitespaceStatus.OPPORTUNITY and rng.random() < 0.3:
                     value = Decimal(rng.choice([15_000, 40_000, 85_000, 120_000]))
                 cells.append((pk, centre, product.pk, cell, value))
-        swot.extend((pk, kind, text) for kind, text in SWOT)
+        swot.extend((pk, kind, text) for kind, text in words["swot"])
         snap_objectives, snap_actions, mine = {}, {}, []
         for n in range(n_obj):
-            kind, title, aim, months = OBJECTIVES[n % len(OBJECTIVES)]
+            kind, title, aim, months = specs[n % len(specs)]
             oid = next(objective_ids)
             due = min(period.end, period.start + timedelta(days=30 * (months + n % 3)))
-            shared = n < len(OBJECTIVES) and title in SHARED_OBJECTIVES
-            if n >= len(OBJECTIVES):
-                title = f"{title} ({n // len(OBJECTIVES) + 1})"
+            shared = n < len(specs) and title in SHARED_OBJECTIVES[a.kind]
+            if n >= len(specs):
+                title = f"{title} ({n // len(specs) + 1})"
             kpi = unit = listing = ""
             base = goal = current = product = None
             pacing, done = "linear", False
@@ -185,12 +189,12 @@ def plans(load: Load) -> None:
             mine.append(oid)
         for n in range(size - n_obj):
             aid = next(action_ids)
-            if n < len(ACTIONS):
-                title, _days, status_ = ACTIONS[n]
+            if n < len(first_actions):
+                title, _days, status_ = first_actions[n]
             else:
-                title, status_ = MORE_ACTIONS[(n - len(ACTIONS)) % len(MORE_ACTIONS)]
+                title, status_ = more_actions[(n - len(first_actions)) % len(more_actions)]
             due = min(period.end, max(period.start, load.today + timedelta(days=rng.randint(-120, 150))))
-            shared = title in SHARED_ACTIONS
+            shared = title in SHARED_ACTIONS[a.kind]
             actions.append((aid, pk, mine[n % len(mine)] if mine else None, title, a.owner, due, status_, shared))
             snap_actions[str(aid)] = {"title": title, "status": status_, "due": due.isoformat()}
             if rng.random() < 0.5:
@@ -203,9 +207,9 @@ def plans(load: Load) -> None:
         if status in (PlanStatus.APPROVED, PlanStatus.CHANGES_REQUESTED):
             snap = {"objectives": snap_objectives, "actions": snap_actions, "dmu": dmu}
             outcome = ReviewOutcome.APPROVED if approved else ReviewOutcome.CHANGES_REQUESTED
-            comment = "Good plan." if approved else "Objective 2 needs a clearer KPI."
-            step_comments = {} if approved else {"4": "Sharpen the KPI."}
-            reviewed = approved or submitted + timedelta(days=3)
+            comment = REVIEW_COMMENTS[german][bool(approved)]
+            step_comments = {} if approved else {"4": REVIEW_COMMENTS[german][None]}
+            reviewed = approved or min(load.now, submitted + timedelta(days=3))
             reviews.append((pk, a.manager, reviewed, outcome, comment, step_comments, snap))
     w.table(
         AccountPlan,

@@ -95,6 +95,7 @@ class Acct:
     language: str
     access: int
     msl: int
+    university: bool = False
     on_team: set[int] = field(default_factory=set)
     people: list[Member] = field(default_factory=list)
     listings: dict[int, tuple[str, bool]] = field(default_factory=dict)  # product → (status, has competitor)

@@ -65,17 +65,18 @@ def surveys(load: Load) -> None:
                 iid = next(ids)
                 answered = rng.random() < (0.3 if is_open else 0.45)
                 reminded = sent + timedelta(days=7) if not answered and rng.random() < 0.8 else None
+                reminded = reminded if reminded and reminded < load.now else None
                 status = InvitationStatus.SENT if is_open else InvitationStatus.EXPIRED
                 answered_at = None
                 if answered:
                     status = InvitationStatus.ANSWERED
-                    answered_at = sent + timedelta(days=rng.randint(0, 9), hours=rng.randint(0, 12))
+                    answered_at = min(load.now, sent + timedelta(days=rng.randint(0, 9), hours=rng.randint(0, 12)))
                     score = rng.choice(CSAT_SCORES)
                     answers = {str(rating): rng.randint(max(1, score - 1), min(5, score + 1))} if rating else {}
-                    responses.append((iid, score, answers, rng.choice(COMMENTS), answered_at, answered_at))
+                    responses.append((iid, score, answers, rng.choice(COMMENTS[a.language]), answered_at, answered_at))
                     if score <= 2:
                         # Closed rounds' follow-ups were dealt with; the open round's are open.
-                        closed = (answered_at + timedelta(days=30), a.owner, "Called; resolved.")
+                        closed = (min(load.now, answered_at + timedelta(days=30)), a.owner, "Called; resolved.")
                         follow_ups.append((a.id, iid, answered_at, *((None, None, "") if is_open else closed)))
                 yield (iid, pk, person, a.id, a.language, status, 1, sent, reminded, answered_at, closes, sent)
 
