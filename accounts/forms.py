@@ -78,6 +78,7 @@ class AccountForm(CleanTextMixin, forms.ModelForm):
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
         self.fields["parent"].queryset = parents
+        self.fields["parent"].widget.attrs["data-search"] = "1"
         account_team = User.objects.filter(account_teams__account_id=self.instance.pk) if self.instance.pk else None
         offer(
             self.fields["owner"],
@@ -276,6 +277,8 @@ class ListingForm(CleanTextMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["product"].queryset = Product.objects.filter(active=True)
+        for name in ("product", "competitor_product"):
+            self.fields[name].widget.attrs["data-search"] = "1"
 
 
 class UniqueByFieldFormSet(BaseInlineFormSet):

@@ -86,12 +86,16 @@ class _Assignable:
             raise ValidationError(NOT_ASSIGNABLE, code="not_assignable", params={"name": names})
 
 
-def offer(field: forms.ModelChoiceField, found: Colleagues, *, stored: Iterable[int | None] = ()) -> None:
+def offer(
+    field: forms.ModelChoiceField, found: Colleagues, *, stored: Iterable[int | None] = (), search: bool = True
+) -> None:
     """Make ``field`` offer ``found`` (grouped) and refuse, with a reason, anyone not assignable
-    who is not among ``stored`` (the value the row holds)."""
+    who is not among ``stored`` (the value the row holds). ``search``: searched as one types
+    (static/kam/pickers.js); plan rows keep the plain select, their owners are a short list."""
+    if search:
+        field.widget.attrs["data-search"] = "1"
     field.queryset = User.objects.filter(pk__in=found.pool)
     empty = None if isinstance(field, forms.ModelMultipleChoiceField) else field.empty_label
     field.choices = SharedChoices(found.choices(empty_label=empty))
     field.grouped_choices = field.choices
-    field.widget.attrs["data-search"] = "1"  # searched as one types (static/kam/pickers.js)
     field.validators.append(_Assignable(found.assignable, {pk for pk in stored if pk}))

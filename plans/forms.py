@@ -241,7 +241,12 @@ def row_owners(plan: AccountPlan, rows: QuerySet) -> Colleagues:
 
 def offer_row_owner(form: PlanRowForm, key: str, rows: QuerySet) -> None:
     """The owner field of a plan row: choices shared by the page's rows, the row's value kept."""
-    offer(form.fields["owner"], form.shared(key, lambda: row_owners(form.plan, rows)), stored=[form.instance.owner_id])
+    offer(
+        form.fields["owner"],
+        form.shared(key, lambda: row_owners(form.plan, rows)),
+        stored=[form.instance.owner_id],
+        search=False,
+    )
 
 
 class SwotForm(PlanRowForm):
@@ -254,6 +259,7 @@ class WhitespaceForm(PlanRowForm):
     class Meta:
         model = WhitespaceCell
         fields = ["buying_centre", "product", "status", "estimated_value"]
+        widgets = {"product": forms.Select(attrs={"data-search": "1"})}
 
     def clean(self):
         data = super().clean()
@@ -334,6 +340,7 @@ class ObjectiveForm(PlanRowForm):
             lambda: Product.objects.filter(Q(active=True) | Q(pk__in=self.plan.objectives.values("product_id"))),
         )
         self.fields["product"].label_from_instance = lambda p: p.brand
+        self.fields["product"].widget.attrs["data-search"] = "1"
         self.fields["kind"].widget.attrs["data-row-kind"] = ""
         # A post that names no kind or pacing (an older page, a script) means a number paced
         # linearly, as every objective was before kinds.
@@ -401,7 +408,8 @@ class ActionForm(PlanRowForm):
         ]
         widgets = {
             "due_date": DATE,
-            "stakeholders": forms.SelectMultiple(attrs={"size": 2}),
+            "stakeholders": forms.SelectMultiple(attrs={"size": 2, "data-search": "1"}),
+            "customer_owner": forms.Select(attrs={"data-search": "1"}),
             "share_with_customer": SHARE,
         }
         labels = {"needs_review": _("Review"), "share_with_customer": _("Share")}
