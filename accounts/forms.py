@@ -21,6 +21,7 @@ from accounts.models import (
 )
 from accounts.selectors import accounts_visible_to, users_assignable_by
 from kam.models import User
+from kam.owner_choices import colleagues, offer
 from kam.text import CleanTextMixin
 
 MAX_TEXT = 2000
@@ -77,13 +78,24 @@ class AccountForm(CleanTextMixin, forms.ModelForm):
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
         self.fields["parent"].queryset = parents
-        self.fields["owner"].queryset = users_assignable_by(user).order_by("last_name", "first_name")
+        self.fields["parent"].widget.attrs["data-search"] = "1"
+        account_team = User.objects.filter(account_teams__account_id=self.instance.pk) if self.instance.pk else None
+        offer(
+            self.fields["owner"],
+            colleagues(
+                team=account_team,
+                others=users_assignable_by(user),
+                keep=[self.instance.owner_id],
+            ),
+            stored=[self.instance.owner_id],
+        )
         if not self.instance.pk:
             self.fields["owner"].initial = user.pk
         elif not (user.is_administrator or user.is_manager):
             # Owners do not hand their own accounts away; a manager reassigns.
             self.fields["owner"].disabled = True
-            self.fields["owner"].queryset = User.objects.filter(pk=self.instance.owner_id)
+            owner = [self.instance.owner_id]
+            offer(self.fields["owner"], colleagues(team=None, keep=owner), stored=owner)
         self.fields["account_type"].widget.attrs["data-account-type"] = "1"
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -183,7 +195,11 @@ class ReassignForm(forms.Form):
 
     def __init__(self, *args, user: User, account: Account, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["new_owner"].queryset = users_assignable_by(user).exclude(pk=account.owner_id)
+        found = colleagues(
+            team=User.objects.filter(account_teams__account=account).exclude(pk=account.owner_id),
+            others=users_assignable_by(user).exclude(pk=account.owner_id),
+        )
+        offer(self.fields["new_owner"], found)
 
 
 class QualificationForm(CleanTextMixin, forms.Form):
@@ -261,6 +277,8 @@ class ListingForm(CleanTextMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["product"].queryset = Product.objects.filter(active=True)
+        for name in ("product", "competitor_product"):
+            self.fields[name].widget.attrs["data-search"] = "1"
 
 
 class UniqueByFieldFormSet(BaseInlineFormSet):
@@ -331,7 +349,8 @@ class TeamMemberForm(CleanTextMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = User.objects.filter(is_active=True).order_by("last_name", "first_name")
+        stored = [self.instance.user_id] if self.instance.pk else []
+        offer(self.fields["user"], colleagues(team=None, others=User.objects.all(), keep=stored), stored=stored)
 
 
 TeamFormSetFactory = inlineformset_factory(

@@ -14,6 +14,7 @@ from accounts.models import AccountStatus
 from accounts.selectors import accounts_visible_to, users_assignable_by
 from accounts.services import user_handover
 from kam.models import User
+from kam.owner_choices import colleagues, offer
 
 
 @login_required
@@ -51,7 +52,12 @@ class HandoverForm(forms.Form):
 
     def __init__(self, *args, by: User, leaving: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["new_owner"].queryset = users_assignable_by(by).exclude(pk=leaving.pk)
+        # The colleagues on the teams of the leaver's accounts first: they know the accounts.
+        found = colleagues(
+            team=User.objects.filter(account_teams__account__owner=leaving).exclude(pk=leaving.pk),
+            others=users_assignable_by(by).exclude(pk=leaving.pk),
+        )
+        offer(self.fields["new_owner"], found)
 
 
 @login_required

@@ -89,6 +89,11 @@ class UserQuerySet(models.QuerySet):
             return self.filter(models.Q(pk=user.pk) | models.Q(pk__in=subordinate_ids(user)))
         return self.filter(pk=user.pk)
 
+    def assignable(self) -> UserQuerySet:
+        """Whom a form may offer as an owner or a colleague: active users who are no administrator
+        (an administrator runs the app; they own no account work). The one place of that rule."""
+        return self.filter(is_active=True, is_superuser=False).exclude(role=Role.ADMIN)
+
     def as_choices(self) -> list[tuple[int, str]]:
         """(pk, label) per user, labelled as ``str(user)`` labels them. Reads four columns rather
         than whole users: forms offer every active colleague as a choice, hundreds at scale, and

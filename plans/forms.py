@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import ListingStatus, Product
 from accounts.selectors import account_viewers
 from kam.models import MEDICAL_ROLES, User
+from kam.owner_choices import Colleagues, colleagues, offer
 from kam.text import CleanTextMixin
 from kam.widgets import PeopleChoices, SharedChoices
 from plans.models import (
@@ -51,6 +52,8 @@ def _model_choices(field: forms.ModelChoiceField) -> list:
     """The field's choices as its ModelChoiceIterator yields them, from one plain query: the
     iterator asks for a COUNT first and then reads through a server-side cursor. Colleagues come
     as (pk, label) pairs: the choices are only drawn, the field validates against its queryset."""
+    if getattr(field, "grouped_choices", None) is not None:
+        return list(field.grouped_choices)
     if field.queryset.model is User:
         return list(PeopleChoices(field))
     choices = [] if field.empty_label is None else [("", field.empty_label)]
@@ -225,13 +228,24 @@ def action_owners(plan: AccountPlan) -> QuerySet[User]:
     return account_viewers(plan.account).exclude(role__in=MEDICAL_ROLES)
 
 
-def row_owners(plan: AccountPlan, rows: QuerySet) -> QuerySet[User]:
+def row_owners(plan: AccountPlan, rows: QuerySet) -> Colleagues:
     """Whom a row of ``plan`` may name as owner: the action owners (commercial colleagues who see
-    the account), and whoever already owns one of ``rows``, so that a row whose owner has left the
-    account still shows who it is. Not the whole company's staff: a KAM sees only the people who
-    work on the account (and a select of hundreds of names per row is not a choice)."""
-    return User.objects.filter(Q(pk__in=action_owners(plan).values("pk")) | Q(pk__in=rows.values("owner_id"))).order_by(
-        "last_name"
+    the account), its account team first, and whoever already owns one of ``rows``, so that a row
+    whose owner has left the account still shows who it is. Not the whole company's staff: a KAM
+    sees only the people who work on the account (and a select of hundreds of names per row is
+    not a choice). Never an inactive colleague or an administrator, unless a row stores them."""
+    viewers = action_owners(plan)
+    team = viewers.filter(Q(pk=plan.account.owner_id) | Q(account_teams__account_id=plan.account_id))
+    return colleagues(team=team, others=viewers, keep=rows.values("owner_id"))
+
+
+def offer_row_owner(form: PlanRowForm, key: str, rows: QuerySet) -> None:
+    """The owner field of a plan row: choices shared by the page's rows, the row's value kept."""
+    offer(
+        form.fields["owner"],
+        form.shared(key, lambda: row_owners(form.plan, rows)),
+        stored=[form.instance.owner_id],
+        search=False,
     )
 
 
@@ -245,6 +259,7 @@ class WhitespaceForm(PlanRowForm):
     class Meta:
         model = WhitespaceCell
         fields = ["buying_centre", "product", "status", "estimated_value"]
+        widgets = {"product": forms.Select(attrs={"data-search": "1"})}
 
     def clean(self):
         data = super().clean()
@@ -270,9 +285,7 @@ class RelationshipObjectiveForm(PlanRowForm):
         # Labelled "person @ account" as str(affiliation) does, with the plan's account rather than
         # a copy of it joined to every choice.
         self.fields["affiliation"].label_from_instance = lambda a: f"{a.person} @ {self.plan.account}"
-        self.fields["owner"].queryset = self.shared(
-            "relationship_owners", lambda: row_owners(self.plan, self.plan.relationship_objectives.all())
-        )
+        offer_row_owner(self, "relationship_owners", self.plan.relationship_objectives.all())
 
 
 NUMERIC, MILESTONE, LISTING = ObjectiveKind.NUMERIC, ObjectiveKind.MILESTONE, ObjectiveKind.LISTING
@@ -321,14 +334,13 @@ class ObjectiveForm(PlanRowForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = self.shared(
-            "objective_owners", lambda: row_owners(self.plan, self.plan.objectives.all())
-        )
+        offer_row_owner(self, "objective_owners", self.plan.objectives.all())
         self.fields["product"].queryset = self.shared(
             "objective_products",
             lambda: Product.objects.filter(Q(active=True) | Q(pk__in=self.plan.objectives.values("product_id"))),
         )
         self.fields["product"].label_from_instance = lambda p: p.brand
+        self.fields["product"].widget.attrs["data-search"] = "1"
         self.fields["kind"].widget.attrs["data-row-kind"] = ""
         # A post that names no kind or pacing (an older page, a script) means a number paced
         # linearly, as every objective was before kinds.
@@ -396,7 +408,8 @@ class ActionForm(PlanRowForm):
         ]
         widgets = {
             "due_date": DATE,
-            "stakeholders": forms.SelectMultiple(attrs={"size": 2}),
+            "stakeholders": forms.SelectMultiple(attrs={"size": 2, "data-search": "1"}),
+            "customer_owner": forms.Select(attrs={"data-search": "1"}),
             "share_with_customer": SHARE,
         }
         labels = {"needs_review": _("Review"), "share_with_customer": _("Share")}
@@ -408,12 +421,7 @@ class ActionForm(PlanRowForm):
         # account to them); medical colleagues take part only through an accepted support request.
         # Owners already on the plan are offered too, so a row whose owner lost their seat shows
         # who it is and is refused on saving, rather than silently passing to the first choice.
-        self.fields["owner"].queryset = self.shared(
-            "action_owner_choices",
-            lambda: User.objects.filter(
-                Q(pk__in=action_owners(self.plan).values("pk")) | Q(pk__in=self.plan.actions.values("owner_id"))
-            ).order_by("last_name"),
-        )
+        offer_row_owner(self, "action_owner_choices", self.plan.actions.all())
         self.fields["owner"].error_messages["invalid_choice"] = ACTION_OWNER_REFUSED
         self.fields["stakeholders"].queryset = self.shared(
             "people",
@@ -478,9 +486,7 @@ class CommunicationForm(PlanRowForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = self.shared(
-            "communication_owners", lambda: row_owners(self.plan, self.plan.communications.all())
-        )
+        offer_row_owner(self, "communication_owners", self.plan.communications.all())
 
 
 class ObjectiveProgressRows(PlanRowFormSet):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Account
 from kam import firewall
 from kam.models import User
+from kam.owner_choices import colleagues, offer
 from kam.text import CleanTextMixin
 from stakeholders.models import (
     MAX_FREE_TEXT,
@@ -191,8 +192,10 @@ class TouchpointForm(CleanTextMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         people = Person.objects.filter(affiliations__account=account, affiliations__end_date__isnull=True).distinct()
         self.fields["stakeholders"].queryset = people.order_by("last_name")
-        team = User.objects.filter(Q(account_teams__account=account) | Q(pk=user.pk), is_active=True)
-        self.fields["participants"].queryset = team.distinct().order_by("last_name")
+        # The account team only (and the author); others take part through the account's team.
+        team = User.objects.filter(Q(account_teams__account=account) | Q(pk=user.pk))
+        stored = list(self.instance.participants.values_list("pk", flat=True)) if self.instance.pk else []
+        offer(self.fields["participants"], colleagues(team=team, keep=stored), stored=stored)
         self.fields["participants"].required = False
         self.fields["participants"].help_text = _("You are added automatically.")
         self.user = user
@@ -265,7 +268,7 @@ class CoverageForm(CleanTextMixin, forms.Form):
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = users_for_coverage(user).order_by("last_name")
+        offer(self.fields["user"], colleagues(team=None, others=users_for_coverage(user)))
 
 
 class KolForm(CleanTextMixin, forms.Form):
