@@ -43,6 +43,8 @@ for command in sys.stdin:
             minutes += 6
             with time_machine.travel(datetime.now() + timedelta(minutes=minutes), tick=True):
                 answer(names=sorted(scheduler.schedule))
+        elif command == "crontab-names":
+            answer(names=sorted(PeriodicTask.objects.filter(crontab__isnull=False).values_list("name", flat=True)))
         elif command == "tick":
             answer(wait=scheduler.tick())
         elif command.startswith("add "):
@@ -104,4 +106,7 @@ def test_it_keeps_the_schedule_through_a_database_outage_and_reads_again_after(p
     assert scheduler("add Added after the outage") == {"added": True}
     after = scheduler("read-now")["names"]
     assert "Added after the outage" in after
-    assert set(before) < set(after)
+    # django-celery-beat (2.8+) reads only the crontab tasks due within two hours of now, so a
+    # nightly job may come and go with the time of day; every other task is read again.
+    windowed = set(scheduler("crontab-names")["names"])
+    assert set(before) - windowed < set(after)
