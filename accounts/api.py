@@ -11,7 +11,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 
 from accounts import services
-from accounts.models import Account
+from accounts.models import FIREWALLED_FIELDS, Account
 from accounts.selectors import account_access, accounts_visible_to, users_assignable_by
 from kam import firewall
 from kam.api import UPDATED_SINCE, CleanTextSerializerMixin, FirewalledFieldsMixin, UpdatedSinceMixin
@@ -27,17 +27,7 @@ class AccountSerializer(CleanTextSerializerMixin, FirewalledFieldsMixin, seriali
     parent = serializers.PrimaryKeyRelatedField(queryset=Account.objects.all(), required=False, allow_null=True)
     health_score = serializers.IntegerField(source="health.score", read_only=True, allow_null=True, default=None)
 
-    firewall_fields = {
-        "annual_turnover": "account.revenue",
-        "turnover_goal": "account.target",
-        "gross_margin_pct": "account.margin",
-        "average_discount_pct": "account.margin",
-        "basket_penetration_pct": "account.potential",
-        "market_share_pct": "account.potential",
-        "attractiveness": "account.potential",
-        "position": "account.potential",
-        "health_score": "account.health",
-    }
+    firewall_fields = {**FIREWALLED_FIELDS, "health_score": "account.health"}
 
     class Meta:
         model = Account

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page
 from django.db import IntegrityError
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -29,6 +29,7 @@ from accounts.forms import (
     ReassignForm,
     TeamFormSetFactory,
 )
+from accounts.history import account_changes
 from accounts.models import (
     Account,
     AccountStatus,
@@ -290,13 +291,5 @@ def account_team(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def account_history(request: HttpRequest, pk: int) -> HttpResponse:
     account = _get_account(request, pk)
-    records = list(
-        account.history.select_related("history_user")
-        .prefetch_related(Prefetch("history_user"))
-        .order_by("-history_date")[:100]
-    )
-    changes = []
-    for newer, older in zip(records, [*records[1:], None], strict=False):
-        delta = newer.diff_against(older).changes if older is not None else []
-        changes.append({"record": newer, "changes": delta})
+    changes = account_changes(account, request.user)
     return render(request, "accounts/account_history.html", {"account": account, "changes": changes})

@@ -5,6 +5,7 @@ One module per concern; every name is importable from ``accounts.models``, as be
 from __future__ import annotations
 
 from accounts.models.account import (
+    FIREWALLED_FIELDS,
     HOSPITAL_FIELDS,
     NON_NEGATIVE,
     PERCENT,
@@ -30,6 +31,7 @@ from accounts.models.listings import LISTED_STATUSES, CompetitorKind, Competitor
 from accounts.models.qualification import CriterionDimension, QualificationCriterion, QualificationScore
 
 __all__ = [
+    "FIREWALLED_FIELDS",
     "HEALTH_AMBER",
     "HEALTH_GREEN",
     "HOSPITAL_FIELDS",

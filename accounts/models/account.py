@@ -112,6 +112,20 @@ class AccountQuerySet(models.QuerySet):
         return self.filter(models.Q(owner_id=lead_id) | models.Q(owner_id__in=subordinate_ids(lead_id)))
 
 
+# Account fields behind the medical/commercial firewall, each with the rule that hides it
+# (kam.firewall): the API, the CRM import and the history page leave them out alike.
+FIREWALLED_FIELDS = {
+    "annual_turnover": "account.revenue",
+    "turnover_goal": "account.target",
+    "gross_margin_pct": "account.margin",
+    "average_discount_pct": "account.margin",
+    "basket_penetration_pct": "account.potential",
+    "market_share_pct": "account.potential",
+    "attractiveness": "account.potential",
+    "position": "account.potential",
+}
+
+
 class Account(models.Model):
     name = models.CharField(_("name"), max_length=200)
     account_type = models.CharField(_("type"), max_length=20, choices=AccountType.choices)
