@@ -1,6 +1,6 @@
 """Every form of the app under 1,000 hostile examples each, at the level of the form.
 
-Posting over HTTP costs 0.05–0.2 s an example (tests/test_fuzz_forms.py, 60 a form by default):
+Posting over HTTP costs 0.05–0.2 s an example (tests/test_fuzz_forms.py, 30 a form by default):
 1,000 examples for each of its 33 forms would take about 25 minutes. Here the forms themselves take
 the thousand, as their views build them:
 
