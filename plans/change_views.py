@@ -11,7 +11,7 @@ from datetime import datetime
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 
 from kam import firewall
@@ -30,7 +30,7 @@ from plans.models import (
     SwotItem,
     WhitespaceCell,
 )
-from plans.selectors import plans_visible_to
+from plans.selectors import plans_visible_to, visible_plan_or_404
 from stakeholders.models import Affiliation
 
 ROW_MODELS = {
@@ -41,10 +41,6 @@ ROW_MODELS = {
     "relationship_objectives": RelationshipObjective,
     "communications": CommunicationItem,
 }
-
-
-def _plan(user: User, pk: int) -> AccountPlan:
-    return get_object_or_404(plans_visible_to(user).select_related("account__owner", "period"), pk=pk)
 
 
 def history_stamps(
@@ -73,7 +69,7 @@ def history_stamps(
 
 @login_required
 def plan_since_review(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = _plan(request.user, pk)
+    plan = visible_plan_or_404(request.user, pk)
     firewall.require(request.user, "plan.read_internal")
     review = plan.reviews.select_related("reviewer").first()
     before = review.snapshot if review else empty_snapshot()
@@ -107,7 +103,7 @@ def revision_state(plan: AccountPlan) -> dict:
 
 @login_required
 def plan_compare(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = _plan(request.user, pk)
+    plan = visible_plan_or_404(request.user, pk)
     firewall.require(request.user, "plan.read_internal")
     revisions = list(
         plans_visible_to(request.user)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from kam import firewall
 from plans.exports.data import JOINT, plan_export_data
-from plans.selectors import plans_visible_to
+from plans.selectors import visible_plan_or_404
 
 
 @login_required
@@ -18,7 +18,7 @@ from plans.selectors import plans_visible_to
 def plan_joint(request: HttpRequest, pk: int) -> HttpResponse:
     """The joint (customer-safe) plan, from the same data as its PowerPoint and PDF: only the
     objectives and actions shared with the customer, and the parts the joint plan always shows."""
-    plan = get_object_or_404(plans_visible_to(request.user).select_related("account__owner", "period"), pk=pk)
+    plan = visible_plan_or_404(request.user, pk)
     firewall.require(request.user, "plan.read_joint")
     shared = None
     if firewall.allows(request.user, "plan.read_internal"):

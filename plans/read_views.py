@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from kam import firewall
@@ -20,11 +20,7 @@ from plans import services
 from plans.exports.data import INTERNAL, JOINT, plan_export_data
 from plans.forms import ReviewForm
 from plans.models import AccountPlan, PlanReview
-from plans.selectors import can_edit_plan, can_review_plan, plans_visible_to
-
-
-def _plan(user: User, pk: int) -> AccountPlan:
-    return get_object_or_404(plans_visible_to(user).select_related("account__owner", "period"), pk=pk)
+from plans.selectors import can_edit_plan, can_review_plan, visible_plan_or_404
 
 
 def _document(plan: AccountPlan, user: User, *, form: ReviewForm | None = None) -> dict:
@@ -54,7 +50,7 @@ def _document(plan: AccountPlan, user: User, *, form: ReviewForm | None = None) 
 
 @login_required
 def plan_read(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = _plan(request.user, pk)
+    plan = visible_plan_or_404(request.user, pk)
     if not firewall.allows(request.user, "plan.read_internal"):
         firewall.require(request.user, "plan.read_joint")
     return render(request, "plans/plan_read.html", _document(plan, request.user))
@@ -62,7 +58,7 @@ def plan_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = _plan(request.user, pk)
+    plan = visible_plan_or_404(request.user, pk)
     firewall.require(request.user, "plan.workflow")
     if not can_review_plan(request.user, plan):
         raise PermissionDenied(_("Only a manager above the owner reviews this plan, and nobody reviews their own."))

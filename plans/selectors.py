@@ -20,6 +20,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, Floor, Length
 from django.db.models.lookups import Exact
+from django.shortcuts import get_object_or_404
 
 from accounts.selectors import account_access, accounts_visible_to
 from kam import firewall
@@ -43,6 +44,11 @@ from stakeholders.models import Affiliation
 
 def plans_visible_to(user: User) -> QuerySet[AccountPlan]:
     return AccountPlan.objects.filter(account__in=accounts_visible_to(user))
+
+
+def visible_plan_or_404(user: User, pk: int) -> AccountPlan:
+    """One plan ``user`` may see, with its account, owner and period; anyone else's is a 404."""
+    return get_object_or_404(plans_visible_to(user).select_related("account__owner", "period"), pk=pk)
 
 
 def can_edit_plan(user: User, plan: AccountPlan) -> bool:
