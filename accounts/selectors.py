@@ -98,8 +98,9 @@ def account_access(user: User, account: Account) -> AccountAccess:
 
 
 def users_assignable_by(user: User) -> QuerySet[User]:
-    """Active users who may be made owner of an account by ``user``."""
-    active = User.objects.filter(is_active=True)
+    """Who ``user`` may make owner of an account: assignable users (active, never an administrator:
+    ``UserQuerySet.assignable``), of their own reach."""
+    active = User.objects.assignable()
     if user.is_administrator:
         return active
     if user.is_manager:

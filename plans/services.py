@@ -185,6 +185,15 @@ def step_save(
     return step
 
 
+def _erase_from_gap(gap: str | dict, name: str) -> str | dict:
+    if isinstance(gap, str):  # a snapshot from before gaps were stored by code
+        return gap.replace(name, "[erased]")
+    params = gap.get("params", {})
+    if params.get("name") == name:
+        return {**gap, "params": {**params, "name": "[erased]"}}
+    return gap
+
+
 def dmu_snapshot(account: Account, user: User) -> dict:
     rows = list(dmu_for_account(account))
     return {
@@ -198,6 +207,7 @@ def dmu_snapshot(account: Account, user: User) -> dict:
                 "name": str(a.person),
                 "position": a.position_title or a.get_function_display(),
                 "role": a.get_dmu_role_display(),
+                "dmu_role": a.dmu_role,  # read in the reader's language (``snapshot_role``)
                 "influence": a.influence,
                 "stance": a.stance,
                 "covered": coverage_for(a, user).covered,
@@ -205,7 +215,7 @@ def dmu_snapshot(account: Account, user: User) -> dict:
             }
             for a in rows
         ],
-        "gaps": [g.text for g in dmu_gaps(account, rows, user)],
+        "gaps": [g.as_snapshot() for g in dmu_gaps(account, rows, user)],
     }
 
 
@@ -521,7 +531,7 @@ def erase_person_from_plans(person) -> int:
             if row.get("person") == person.pk:
                 row["name"] = "[erased]"
                 hit = True
-        gaps = [g.replace(name, "[erased]") for g in snapshot.get("gaps", [])]
+        gaps = [_erase_from_gap(g, name) for g in snapshot.get("gaps", [])]
         if gaps != snapshot.get("gaps", []):
             snapshot["gaps"] = gaps
             hit = True

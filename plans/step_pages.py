@@ -33,7 +33,8 @@ from plans.models import (
     WhitespaceStatus,
 )
 from plans.step_forms import STEP_FORMS, StepForm
-from stakeholders.selectors import decorate, dmu_for_account, dmu_gaps
+from stakeholders.models import STANCE_SHORT
+from stakeholders.selectors import decorate, dmu_for_account, dmu_gaps, snapshot_gap_texts, snapshot_role
 
 # Entries are never stale (the key holds everything the rows show), only unused: this bounds the cache.
 ROWS_CACHE_SECONDS = 3600
@@ -150,6 +151,13 @@ class RelationshipStep(StepPage):
     number = 3
 
     def context(self, formsets: dict[str, BaseModelFormSet]) -> dict:
+        snapshot = self.plan.xray_snapshot
+        if snapshot:  # as submitted, in the reader's words
+            people = [
+                {**s, "role": snapshot_role(s), "stance_short": STANCE_SHORT.get(s.get("stance"), "")}
+                for s in snapshot.get("stakeholders", [])
+            ]
+            return {"snapshot_people": people, "snapshot_gaps": snapshot_gap_texts(snapshot.get("gaps", []))}
         rows = decorate(list(dmu_for_account(self.plan.account, summary=True)), self.user)
         return {"dmu": rows, "gaps": dmu_gaps(self.plan.account, rows, self.user)}
 

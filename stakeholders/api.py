@@ -205,7 +205,7 @@ class TouchpointSerializer(CleanTextSerializerMixin, serializers.ModelSerializer
     account = serializers.PrimaryKeyRelatedField(queryset=Account.objects.all())
     stakeholders = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all(), many=True, required=False)
     participants = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True),
+        queryset=User.objects.assignable(),
         many=True,
         required=False,
         help_text="Colleagues of your side on the account team; you are added automatically.",

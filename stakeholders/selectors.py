@@ -22,12 +22,14 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Account
 from accounts.selectors import accounts_visible_to
 from kam import firewall
 from kam.models import MEDICAL_ROLES, User
 from stakeholders.models import (
+    STANCE_SHORT,
     Affiliation,
     AffiliationOverride,
     Category,
@@ -141,11 +143,57 @@ def coverage_for(affiliation: Affiliation, user: User) -> CoverageView:
     return view
 
 
+# The gaps' words, by code: a plan's DMU snapshot stores the code and the facts, so that each reader
+# reads the gaps in their own language, not in the submitter's.
+GAP_TEXTS = {
+    "uncovered_decision_maker": gettext_lazy("Decision maker %(name)s has no owner on our side."),
+    "high_influence_sceptic": gettext_lazy("%(name)s has high influence (%(i)d) and is %(stance)s."),
+    "stale_contact": gettext_lazy("No contact with %(name)s within the cadence (last: %(last)s)."),
+    "no_managerial": gettext_lazy("The DMU has no managerial member (management, procurement, finance)."),
+    "no_pharmacist": gettext_lazy("No hospital pharmacist in the DMU."),
+    "no_procurement": gettext_lazy("No procurement or formulary-committee contact."),
+    "empty": gettext_lazy("No stakeholders recorded yet."),
+}
+
+
+def gap_text(code: str, params: dict) -> str:
+    """A gap in the active language, from its code and its facts (a name, an influence, a stance
+    value, the last contact as an ISO date)."""
+    values = dict(params)
+    if "stance" in values:
+        values["stance"] = STANCE_SHORT.get(values["stance"], "")
+    if "last" in values:
+        values["last"] = date_format(date.fromisoformat(values["last"])) if values["last"] else _("never")
+    try:
+        return str(GAP_TEXTS[code]) % values
+    except (KeyError, TypeError, ValueError):  # a snapshot from another release: say what is known
+        return str(values.get("name") or code)
+
+
 @dataclass
 class Gap:
     code: str
-    text: str
     severity: str  # "danger" or "warning"
+    params: dict = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return gap_text(self.code, self.params)
+
+    def as_snapshot(self) -> dict:
+        return {"code": self.code, "severity": self.severity, "params": self.params}
+
+
+def snapshot_gap_texts(gaps: list) -> list[str]:
+    """A DMU snapshot's gaps in the reader's language. Snapshots taken before the gaps were stored
+    by code hold their submitter's sentences, shown as they are."""
+    return [g if isinstance(g, str) else gap_text(g.get("code", ""), g.get("params", {})) for g in gaps]
+
+
+def snapshot_role(row: dict) -> str:
+    """A DMU snapshot row's role in the reader's language (older snapshots: the submitter's words)."""
+    code = row.get("dmu_role")
+    return str(DmuRole(code).label) if code in DmuRole.values else row.get("role", "")
 
 
 def dmu_gaps(account: Account, affiliations: list[Affiliation], user: User, today: date | None = None) -> list[Gap]:
@@ -153,46 +201,25 @@ def dmu_gaps(account: Account, affiliations: list[Affiliation], user: User, toda
     gaps: list[Gap] = []
     for a in affiliations:
         cov = coverage_for(a, user)
+        name = str(a.person)
         if a.dmu_role == DmuRole.DECISION_MAKER and not cov.commercial:
-            gaps.append(
-                Gap(
-                    "uncovered_decision_maker",
-                    _("Decision maker %(name)s has no owner on our side.") % {"name": a.person},
-                    "danger",
-                )
-            )
+            gaps.append(Gap("uncovered_decision_maker", "danger", {"name": name}))
         if a.influence >= 4 and a.stance < 0:
-            gaps.append(
-                Gap(
-                    "high_influence_sceptic",
-                    _("%(name)s has high influence (%(i)d) and is %(stance)s.")
-                    % {"name": a.person, "i": a.influence, "stance": a.stance_short},
-                    "warning",
-                )
-            )
+            gaps.append(Gap("high_influence_sceptic", "warning", {"name": name, "i": a.influence, "stance": a.stance}))
         if a.influence >= 4 and is_stale(a, today):
-            last = date_format(a.last_touchpoint) if a.last_touchpoint else _("never")
-            gaps.append(
-                Gap(
-                    "stale_contact",
-                    _("No contact with %(name)s within the cadence (last: %(last)s).")
-                    % {"name": a.person, "last": last},
-                    "warning",
-                )
-            )
+            last = a.last_touchpoint.isoformat() if a.last_touchpoint else None
+            gaps.append(Gap("stale_contact", "warning", {"name": name, "last": last}))
     functions = {a.function for a in affiliations}
     categories = {a.category for a in affiliations}
     if affiliations and Category.MANAGERIAL not in categories:
-        gaps.append(
-            Gap("no_managerial", _("The DMU has no managerial member (management, procurement, finance)."), "danger")
-        )
+        gaps.append(Gap("no_managerial", "danger"))
     if account.is_hospital:
         if Function.HOSPITAL_PHARMACIST not in functions:
-            gaps.append(Gap("no_pharmacist", _("No hospital pharmacist in the DMU."), "warning"))
+            gaps.append(Gap("no_pharmacist", "warning"))
         if not functions & {Function.PROCUREMENT, Function.FORMULARY_COMMITTEE}:
-            gaps.append(Gap("no_procurement", _("No procurement or formulary-committee contact."), "warning"))
+            gaps.append(Gap("no_procurement", "warning"))
     if not affiliations:
-        gaps.append(Gap("empty", _("No stakeholders recorded yet."), "danger"))
+        gaps.append(Gap("empty", "danger"))
     return gaps
 
 

@@ -40,7 +40,15 @@ from plans.models import (
     SwotKind,
 )
 from stakeholders.models import STANCE_SHORT
-from stakeholders.selectors import coverage_for, dmu_for_account, dmu_gaps, is_stale, xray_quadrant
+from stakeholders.selectors import (
+    coverage_for,
+    dmu_for_account,
+    dmu_gaps,
+    is_stale,
+    snapshot_gap_texts,
+    snapshot_role,
+    xray_quadrant,
+)
 
 
 def _xray_rows(plan: AccountPlan, user: User, today: date) -> tuple[list[list[str]], list[str], str, list[dict]]:
@@ -68,7 +76,7 @@ def _xray_rows(plan: AccountPlan, user: User, today: date) -> tuple[list[list[st
                 [
                     s.get("name", ""),
                     s.get("position", ""),
-                    s.get("role", ""),
+                    snapshot_role(s),
                     str(influence),
                     STANCE_SHORT.get(stance, ""),
                     xray_quadrant(influence, stance),
@@ -83,7 +91,7 @@ def _xray_rows(plan: AccountPlan, user: User, today: date) -> tuple[list[list[st
         except (TypeError, ValueError):
             taken_on = taken
         note = _("Snapshot taken when the plan was submitted (%(date)s).") % {"date": taken_on}
-        return rows, list(snapshot.get("gaps", [])), note, people
+        return rows, snapshot_gap_texts(snapshot.get("gaps", [])), note, people
     affiliations = list(dmu_for_account(plan.account))
     area = plan.therapeutic_area.strip().lower()
     rows = []

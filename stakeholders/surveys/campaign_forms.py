@@ -37,13 +37,19 @@ class CampaignForm(CleanTextMixin, forms.ModelForm):
         label=_("Owners (KAMs)"),
         queryset=User.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.SelectMultiple(attrs={"size": 6, "data-search": ""}),
     )
     regions = forms.MultipleChoiceField(
-        label=_("Regions"), choices=[], required=False, widget=forms.SelectMultiple(attrs={"size": 6})
+        label=_("Regions"),
+        choices=[],
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6, "data-search": ""}),
     )
     countries = forms.MultipleChoiceField(
-        label=_("Countries"), choices=Country.choices, required=False, widget=forms.SelectMultiple(attrs={"size": 6})
+        label=_("Countries"),
+        choices=Country.choices,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6, "data-search": ""}),
     )
     send_mode = forms.ChoiceField(
         label=_("Send"),

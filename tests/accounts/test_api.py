@@ -85,6 +85,18 @@ def test_it_refuses_an_owner_the_user_may_not_assign(cast, login):
     assert "owner" in response.json()
 
 
+def test_an_administrator_makes_no_administrator_or_inactive_colleague_owner(cast, login):
+    cast.kam_b.is_active = False
+    cast.kam_b.save(update_fields=["is_active"])
+    for owner in (cast.admin, cast.kam_b):
+        body = {"name": "Y", "account_type": "hospital", "country": "DE", "owner": owner.pk}
+        response = login(cast.admin).post(LIST, body, "application/json")
+        assert response.status_code == 400, owner
+        assert "owner" in response.json()
+    body = {"name": "Y", "account_type": "hospital", "country": "DE", "owner": cast.kam_c.pk}
+    assert login(cast.admin).post(LIST, body, "application/json").status_code == 201
+
+
 def test_it_lets_only_owner_and_managers_edit(cast, login):
     url = f"{LIST}{cast.account_a.pk}/"
     assert login(cast.access).patch(url, {"city": "Bonn"}, "application/json").status_code == 403

@@ -106,6 +106,15 @@ def test_it_keeps_the_other_side_off_a_touchpoint(cast, login, medical_seat):
     assert not Touchpoint.objects.filter(summary="Joint visit").exists()
 
 
+def test_an_administrator_takes_part_in_no_touchpoint(cast, login):
+    TeamMemberFactory(account=cast.account_a, user=cast.admin)
+    body = {"account": cast.account_a.pk, "participants": [cast.admin.pk], "summary": "With the admin"}
+    response = login(cast.kam_a).post("/api/v1/touchpoints/", body, JSON)
+    assert response.status_code == 400
+    assert "participants" in response.json()
+    assert not Touchpoint.objects.filter(summary="With the admin").exists()
+
+
 def test_it_lists_touchpoints_changed_since(cast, login):
     old = TouchpointFactory(account=cast.account_a, logged_by=cast.kam_a)
     old.history.update(history_date=timezone.now() - timedelta(days=5))

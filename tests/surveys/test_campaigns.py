@@ -245,6 +245,14 @@ def test_owners_are_limited_to_the_managers_people(key, login):
     assert "owners" in response.context["form"].errors
 
 
+def test_the_owner_region_and_country_pickers_search_as_one_types(key, login):
+    form = login(key.manager_a).get(reverse("stakeholders:campaign-new")).context["form"]
+    for name in ("owners", "regions", "countries"):
+        assert "data-search" in form.fields[name].widget.attrs, name
+    offered = set(form.fields["owners"].queryset.values_list("pk", flat=True))
+    assert key.kam_a.pk in offered and key.kam_c.pk not in offered
+
+
 def test_filters_that_match_none_of_the_managers_accounts_are_refused(key, login):
     response = login(key.manager_b).post(
         reverse("stakeholders:campaign-new"), _campaign_post(SurveyFactory(), tiers=["C"])
