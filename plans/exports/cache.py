@@ -7,10 +7,13 @@ import hashlib
 import json
 import logging
 
+from django.conf import settings
 from django.core.cache import caches
+from django.utils import translation
 from django.utils.translation import get_language
 
 from kam.lib import CACHE_ERRORS
+from kam.models import User
 from plans.exports.data import VARIANTS, plan_export_data
 from plans.exports.deck import PPTX_CONTENT_TYPE
 from plans.exports.pdf import PDF_CONTENT_TYPE, render_pdf
@@ -69,15 +72,27 @@ def _render_or_get(data: dict, fmt: str) -> tuple[bytes, bool]:
     return content, True
 
 
+def team_languages(plan: AccountPlan) -> list[str]:
+    """The languages the account's team reads the app in: each member's choice; the default for a
+    member who chose none (their browser's language is unknown to a worker)."""
+    supported = {code for code, _name in settings.LANGUAGES}
+    chosen = set(User.objects.filter(account_teams__account=plan.account_id).values_list("language", flat=True))
+    chosen.add(plan.account.owner.language)
+    return sorted({code if code in supported else settings.LANGUAGE_CODE for code in chosen})
+
+
 def prerender(plan_id: int) -> int:
-    """Render every variant and format of a plan as its owner sees it; returns how many were new.
+    """Render every variant and format of a plan as its owner sees it, in each language its team
+    reads (a German team's downloads hit too); returns how many were new.
 
     Exports by other people of the owner's side of the firewall make the same data, so they hit."""
     plan = AccountPlan.objects.select_related("account__owner").filter(pk=plan_id).first()
     if plan is None or plan.account.owner is None:
         return 0
     rendered = 0
-    for variant in VARIANTS:
-        data = plan_export_data(plan, variant=variant, user=plan.account.owner)
-        rendered += sum(_render_or_get(data, fmt)[1] for fmt in RENDERERS)
+    for language in team_languages(plan):
+        with translation.override(language):
+            for variant in VARIANTS:
+                data = plan_export_data(plan, variant=variant, user=plan.account.owner)
+                rendered += sum(_render_or_get(data, fmt)[1] for fmt in RENDERERS)
     return rendered

@@ -109,3 +109,15 @@ def test_prerender_skips_what_is_cached_and_a_plan_that_is_gone(cast, plan, coun
     assert cache.prerender(plan.pk) == 0
     assert cache.prerender(10**9) == 0
     assert len(counted) == 4
+
+
+def test_prerender_renders_in_each_language_the_team_reads_so_a_german_download_hits(cast, plan, counted, login):
+    cast.kam_a.language = "de"
+    cast.kam_a.save(update_fields=["language"])
+    # The market-access colleague on the team chose no language: the default is rendered for them.
+    assert cache.team_languages(plan) == ["de", "en"]
+    assert cache.prerender(plan.pk) == 8
+    counted.clear()
+    response = login(cast.kam_a).get(reverse("plans:export", args=[plan.pk, "internal", "pdf"]))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert counted == []
