@@ -27,12 +27,14 @@ run: install
 	DEBUG=1 $(BIN)/python manage.py seed_demo
 	DEBUG=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 
-# Installs the test dependencies and runs the whole suite.
+# Installs the test dependencies and runs the whole suite, on two workers (pytest-xdist; modules
+# with costly module-wide fixtures stay whole on one, see tests/conftest.py). PYTEST_WORKERS=0: one process.
+PYTEST_WORKERS ?= 2
 test: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # The benchmarks that set up everything they need (the PostgreSQL server binaries, for a private cluster),
 # briefly; bench/README.md has every benchmark at full length, and the ones that need a server or the large demo.

@@ -43,8 +43,8 @@ class AccountAdmin(SimpleHistoryAdmin):
 
 @admin.register(Product)
 class ProductAdmin(SimpleHistoryAdmin):
-    list_display = ("brand", "molecule", "therapeutic_area", "active")
-    list_filter = ("therapeutic_area", "active")
+    list_display = ("brand", "molecule", "therapeutic_area", "hospital_only", "active")
+    list_filter = ("therapeutic_area", "hospital_only", "active")
     search_fields = ("brand", "molecule")
 
 

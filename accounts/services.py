@@ -94,10 +94,11 @@ def score_figures(
 
 
 def listing_share_pct(account: Account) -> int | None:
-    """Share of our active portfolio that the account lists, or None when no listings are kept."""
+    """Share of our active portfolio the account can carry that it lists (a pharmacy is not held to
+    hospital-only products), or None when no listings are kept."""
     # Our active products, each joined to this account's listing of it: one query for both counts.
     counts = (
-        Product.objects.filter(active=True)
+        Product.objects.carried_by(account)
         .annotate(listing=FilteredRelation("listings", condition=Q(listings__account=account)))
         .aggregate(
             portfolio=Count("pk"),

@@ -132,13 +132,13 @@ def plan_create(*, account: Account, period: PlanningPeriod, therapeutic_area: s
 
 
 def whitespace_prefill(*, plan: AccountPlan) -> int:
-    """Departments of the DMU × our active products, each cell filled from the listings."""
+    """Departments of the DMU × our active products the account can carry, each cell filled from the listings."""
     centres = sorted(
         {d for d in Affiliation.objects.active().filter(account=plan.account).values_list("department", flat=True) if d}
     )[:4] or [_("Whole account")]
     listings = {row.product_id: row for row in plan.account.listings.all()}
     cells = []
-    for product in Product.objects.filter(active=True):
+    for product in Product.objects.carried_by(plan.account):
         listing = listings.get(product.pk)
         if listing is None or listing.status == ListingStatus.UNDER_REVIEW:
             status = WhitespaceStatus.OPPORTUNITY

@@ -13,6 +13,7 @@ import socket
 from dataclasses import dataclass
 
 import pytest
+from django.utils import translation
 
 from kam.models import Role, User
 
@@ -51,8 +52,29 @@ def redis_url() -> str | None:
     return url if url.startswith("redis://") else None
 
 
+# Modules whose module-scoped fixtures are costly (the authorisation matrix's data set, the large
+# demo, servers of their own) run whole on one worker of ``pytest -n 2 --dist loadgroup`` (the
+# Makefile's), so that each builds them once; every other test goes to whichever worker is free.
+WHOLE_MODULES = {
+    "tests.authz.test_matrix",
+    "tests.demo.test_demo_consistency",
+    "tests.kam.test_api_schema",
+    "tests.kam.test_outages_beat",
+    "tests.kam.test_outages_db",
+    "tests.kam.test_outages_redis",
+    "tests.kam.test_outages_worker",
+    "tests.test_fuzz_forms",
+}
+
+
+# First: pytest-xdist reads the groups in its own hook of this name.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items) -> None:
     from django.db import connection
+
+    for item in items:
+        if item.module is not None and item.module.__name__ in WHOLE_MODULES:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
 
     reasons = {}
     if connection.vendor != "postgresql":
@@ -122,6 +144,14 @@ def _restore_migration_data() -> None:
         importlib.import_module("accounts.migrations.0003_default_criteria").add_default_criteria(apps, None)
     if not Survey.objects.filter(is_default=True).exists():
         importlib.import_module("stakeholders.migrations.0004_survey_schedules_and_default").forwards(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request in German leaves German active in the thread (LocaleMiddleware activates it for
+    the request and leaves it): the next test starts in the default language again."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -261,6 +261,10 @@ class Account(models.Model):
         return self.account_type == AccountType.HOSPITAL
 
     @property
+    def is_pharmacy(self) -> bool:
+        return self.account_type == AccountType.PHARMACY
+
+    @property
     def is_archived(self) -> bool:
         return self.status == AccountStatus.ARCHIVED
 

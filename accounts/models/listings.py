@@ -10,12 +10,26 @@ from simple_history.models import HistoricalRecords
 from accounts.models.account import Account
 
 
+class ProductQuerySet(models.QuerySet):
+    def carried_by(self, account: Account) -> ProductQuerySet:
+        """Our active products an account can stock and list: a pharmacy none given in hospital only."""
+        products = self.filter(active=True)
+        return products.filter(hospital_only=False) if account.is_pharmacy else products
+
+
 class Product(models.Model):
     brand = models.CharField(_("brand"), max_length=120, unique=True)
     molecule = models.CharField(_("molecule"), max_length=120)
     therapeutic_area = models.CharField(_("therapeutic area"), max_length=100)
+    hospital_only = models.BooleanField(
+        _("hospital only"),
+        default=False,
+        help_text=_("Given in hospital (an infusion, say): community pharmacies neither stock nor list it."),
+    )
     active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
+
+    objects = ProductQuerySet.as_manager()
 
     class Meta:
         ordering = ["brand"]
@@ -89,6 +103,13 @@ class Listing(models.Model):
         return f"{self.product.brand} @ {self.account}: {self.get_status_display()}"
 
     def clean(self) -> None:
+        if self.product_id and self.account_id and self.product.hospital_only and self.account.is_pharmacy:
+            raise ValidationError(
+                {
+                    "product": _("%(brand)s is given in hospital only: a pharmacy does not list it.")
+                    % {"brand": self.product.brand}
+                }
+            )
         if self.competitor_product_id and self.status in LISTED_STATUSES:
             raise ValidationError(
                 {"competitor_product": _("A competitor product is recorded only where ours is not listed.")}

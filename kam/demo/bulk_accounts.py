@@ -97,6 +97,7 @@ def add_bulk_accounts(total: int) -> tuple[int, int]:
                     Listing(account=a, product=p, status=statuses[(a.pk + k) % len(statuses)])
                     for a in made
                     for k, p in enumerate(products)
+                    if not (p.hospital_only and a.is_pharmacy)
                 ],
                 batch_size=4000,
             )

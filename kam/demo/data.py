@@ -23,6 +23,9 @@ PEOPLE = [
     ("msl.greta", "Greta", "Lang", Role.MSL, None, None, "DE"),
 ]
 
+# Given as an infusion in hospital: a community pharmacy neither stocks nor lists them.
+HOSPITAL_ONLY = {"Oncoril", "Neurolin"}
+
 PRODUCTS = [
     ("Cardiovex", "evolocumab-like PCSK9 inhibitor", "Cardiology"),
     ("Oncoril", "pembrolizumab-like PD-1 antibody", "Oncology"),

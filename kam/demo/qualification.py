@@ -46,6 +46,8 @@ def refresh_qualification(account_ids: list[int], batch: int = 2_000) -> int:
     in three reads per 2,000 accounts; only rows that differ are written. Returns how many were."""
     criteria = {c.pk: c for c in QualificationCriterion.objects.filter(active=True)}
     portfolio = Product.objects.filter(active=True).count()
+    # What a pharmacy is held to: no hospital-only product (Product.objects.carried_by).
+    pharmacy_portfolio = Product.objects.filter(active=True, hospital_only=False).count()
     changed = []
     for start in range(0, len(account_ids), batch):
         chunk = account_ids[start : start + batch]
@@ -72,7 +74,7 @@ def refresh_qualification(account_ids: list[int], batch: int = 2_000) -> int:
                 market_share=account.market_share_pct,
                 listed=listed,
                 kept=kept,
-                portfolio=portfolio,
+                portfolio=pharmacy_portfolio if account.is_pharmacy else portfolio,
                 override=account.qualification_override,
             )
             if any(getattr(account, name) != value for name, value in fields.items()):

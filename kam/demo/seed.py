@@ -28,7 +28,17 @@ from accounts.models import (
     TeamFunction,
 )
 from accounts.services import account_qualify, account_recompute
-from kam.demo.data import ACCOUNTS, COMPETITOR_AREA, COMPETITORS, DEMO_PASSWORD, PEOPLE, PRODUCTS, RATES, STREETS
+from kam.demo.data import (
+    ACCOUNTS,
+    COMPETITOR_AREA,
+    COMPETITORS,
+    DEMO_PASSWORD,
+    HOSPITAL_ONLY,
+    PEOPLE,
+    PRODUCTS,
+    RATES,
+    STREETS,
+)
 from kam.demo.dmu_data import account_language
 from kam.demo.seed_plans import seed_plans
 from kam.demo.seed_stakeholders import seed_stakeholders, seed_surveys
@@ -88,7 +98,9 @@ def seed_people() -> dict[str, User]:
 
 def seed_portfolio() -> list[Product]:
     products = [
-        Product.objects.get_or_create(brand=b, defaults={"molecule": m, "therapeutic_area": ta})[0]
+        Product.objects.get_or_create(
+            brand=b, defaults={"molecule": m, "therapeutic_area": ta, "hospital_only": b in HOSPITAL_ONLY}
+        )[0]
         for b, m, ta in PRODUCTS
     ]
     for name, company, molecule, kind, _area in COMPETITORS:
@@ -164,8 +176,9 @@ def seed_accounts(users: dict[str, User], products: list[Product], rng: random.R
                 therapeutic_area="",
                 defaults={"function": TeamFunction.MSL},
             )
-        kept = rng.sample(products, k=rng.randint(3, len(products)))
-        kept += [p for p in products if p.brand == FOCUS[kind] and p not in kept]
+        carried = [p for p in products if not (p.hospital_only and kind == AccountType.PHARMACY)]
+        kept = rng.sample(carried, k=rng.randint(3, len(carried)))
+        kept += [p for p in carried if p.brand == FOCUS[kind] and p not in kept]
         for product in kept:
             status = rng.choice(
                 [ListingStatus.LISTED] * 4

@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Account, CompetitorProduct, Listing
-from kam.demo.data import COMPETITOR_AREA, PRODUCTS
+from accounts.models import Account, CompetitorProduct, Listing, Product
+from kam.demo.data import COMPETITOR_AREA, HOSPITAL_ONLY, PRODUCTS
 from kam.demo.dmu_data import DMU_TEMPLATES, EXTRAS, NAMES, gendered
 from kam.demo.texts import SHARED_ACTIONS, SHARED_OBJECTIVES, TEXTS
 from plans.models import AccountPlan, Action, Objective, PlanReview, PlanStep, WhitespaceCell
@@ -160,6 +160,18 @@ def test_every_competitor_shares_the_therapeutic_area_of_the_product_it_competes
     assert listings.count() > 10
     for listing in listings:
         assert COMPETITOR_AREA[listing.competitor_product.name] == listing.product.therapeutic_area, listing
+
+
+def test_no_pharmacy_lists_or_plans_for_an_infusion_given_in_hospital_only(demo):
+    hospital_only = set(Product.objects.filter(hospital_only=True).values_list("brand", flat=True))
+    assert hospital_only == HOSPITAL_ONLY
+    assert not Listing.objects.filter(account__account_type="pharmacy", product__hospital_only=True).exists()
+    assert not WhitespaceCell.objects.filter(
+        plan__account__account_type="pharmacy", product__hospital_only=True
+    ).exists()
+    # Hospitals list them, and pharmacies the rest of the range.
+    assert Listing.objects.filter(account__account_type="hospital", product__hospital_only=True).exists()
+    assert Listing.objects.filter(account__account_type="pharmacy").count() > 10
 
 
 def test_hospitals_buy_through_committees_and_departments_not_a_board(demo):

@@ -37,7 +37,11 @@ def test_seed_demo_scales_with_bulk_inserts(db, settings):
     assert Account.objects.count() == 300
     call_command("seed_demo", accounts=300, verbosity=0)
     assert Account.objects.count() == 300
-    assert Listing.objects.filter(account__crm_id__startswith="SCALE-").count() == 260 * 4
+    # Four products each; a pharmacy none of the two given in hospital only.
+    scale = Account.objects.filter(crm_id__startswith="SCALE-")
+    pharmacies = scale.filter(account_type="pharmacy").count()
+    assert scale.count() == 260 and pharmacies > 50
+    assert Listing.objects.filter(account__in=scale).count() == (260 - pharmacies) * 4 + pharmacies * 2
     # Their qualification is the app's: what the services compute, and it follows the rule's threshold.
     bulk = Account.objects.filter(crm_id__startswith="SCALE-")
     for account in bulk[:40]:

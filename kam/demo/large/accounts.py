@@ -106,8 +106,9 @@ def accounts_and_numbers(load: Load) -> None:
                 discount = Decimal(rng.randint(10, 120)) / 10
                 share = Decimal(rng.randint(50, 450)) / 10
 
-            kept = rng.sample(load.products, k=rng.randint(min(3, len(load.products)), len(load.products)))
-            kept += [p for p in load.products if p.brand == FOCUS[kind] and p not in kept]
+            carried = [p for p in load.products if not (p.hospital_only and kind == AccountType.PHARMACY)]
+            kept = rng.sample(carried, k=rng.randint(min(3, len(carried)), len(carried)))
+            kept += [p for p in carried if p.brand == FOCUS[kind] and p not in kept]
             for product in kept:
                 status = rng.choice(LISTING_MIX_KEY if key else LISTING_MIX)
                 competitor = None
@@ -136,7 +137,7 @@ def accounts_and_numbers(load: Load) -> None:
                 "market_share": share,
                 "listed": sum(1 for status, _c in a.listings.values() if status in LISTED_STATUSES),
                 "kept": len(a.listings),
-                "portfolio": len(load.products),
+                "portfolio": len(carried),
             }
             override, reason = None, ""
             if stored_qualification(**parts, override=None)["qualifies"] != key:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from accounts.models import LISTED_STATUSES, ListingStatus
+from accounts.models import LISTED_STATUSES, AccountType, ListingStatus
 from kam.demo.large.state import Load, apportion
 from kam.demo.texts import SHARED_ACTIONS, SHARED_OBJECTIVES, plan_language, texts
 from plans.models import (
@@ -128,6 +128,8 @@ def plans(load: Load) -> None:
         # The white space as plan_create fills it: DMU departments × our products, from the listings.
         centres = sorted({m.department for m in a.people if m.department})[:4] or ["Whole account"]
         for product in load.products:
+            if product.hospital_only and a.kind == AccountType.PHARMACY:
+                continue  # as plan_create fills it: a pharmacy carries no hospital-only product
             listed = a.listings.get(product.pk)
             if listed is None or listed[0] == ListingStatus.UNDER_REVIEW:
                 cell = WhitespaceStatus.OPPORTUNITY
