@@ -1,0 +1,52 @@
+"""The review meeting's two forms: who takes part when it starts, and a decision on an account."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Account
+from kam.models import User
+from kam.owner_choices import offer
+from kam.portfolio.meetings import owner_colleagues, participant_choices
+from kam.text import CleanTextMixin
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class MeetingStartForm(forms.Form):
+    participants = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Participants besides you"),
+        help_text=_("Your team is ticked; colleagues with a seat on the team's key accounts may be added."),
+    )
+
+    def __init__(self, *args, manager: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        choices = participant_choices(manager)
+        self.fields["participants"].queryset = choices
+        if not self.is_bound:
+            self.initial["participants"] = list(choices.filter(pk__in=User.objects.below(manager).values("pk")))
+
+
+class DecisionForm(CleanTextMixin, forms.Form):
+    title = forms.CharField(label=_("Decision"), max_length=200)
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Owner"))
+    due_date = forms.DateField(label=_("Due"), widget=DATE)
+
+    def __init__(self, *args, account: Account, today: date | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+        offer(self.fields["owner"], owner_colleagues(account))
+        self.fields["title"].widget.attrs["placeholder"] = _("What was decided")
+
+    def clean_due_date(self) -> date:
+        due = self.cleaned_data["due_date"]
+        if due < self.today:
+            raise forms.ValidationError(_("Choose a due date from today on."), code="past")
+        return due
