@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from accounts.models import TeamFunction
 from kam.models import CalendarFeedToken, Role, User
+from kam.portfolio.meetings import meeting_start
 from plans.models import PlanningPeriod, PlanStatus
 from stakeholders.imports.models import DataImport
 from stakeholders.models import (
@@ -192,4 +193,14 @@ def build_world() -> World:
     # Account C's own MSL, so that C has medical work on record too; not a role of the matrix.
     msl_c = UserFactory(username="msl_c", role=Role.MSL)
     world.objects[FOREIGN] = _side(users["kam_c"], users["manager_b"], period, medical=msl_c)
+    # A review meeting per side, run by the side's manager over its one key account; the own one
+    # has KAM A and B, market access and the medical colleague with a seat as participants.
+    own = meeting_start(
+        manager=users["manager_a"],
+        participants=[users[name] for name in ("kam_a", "kam_b", "access", "medical_seat")],
+    )
+    world.objects[OWN]["meeting"] = own.pk
+    world.objects[FOREIGN]["meeting"] = meeting_start(
+        manager=users["manager_b"], participants=[users["kam_c"], msl_c]
+    ).pk
     return world
