@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django import forms
 from django.utils import timezone
@@ -15,6 +15,8 @@ from kam.portfolio.meetings import owner_colleagues, participant_choices
 from kam.text import CleanTextMixin
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# A decision's due date is offered this many days ahead (no later than its plan's period ends).
+DEFAULT_DUE_DAYS = 14
 
 
 class MeetingStartForm(forms.Form):
@@ -39,10 +41,18 @@ class DecisionForm(CleanTextMixin, forms.Form):
     owner = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Owner"))
     due_date = forms.DateField(label=_("Due"), widget=DATE)
 
-    def __init__(self, *args, account: Account, today: date | None = None, **kwargs) -> None:
+    def __init__(
+        self, *args, account: Account, today: date | None = None, latest_due: date | None = None, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.today = today or timezone.localdate()
-        offer(self.fields["owner"], owner_colleagues(account))
+        found = owner_colleagues(account)
+        offer(self.fields["owner"], found)
+        # Less typing: the account's owner and a fortnight, each changeable.
+        if account.owner_id in found.assignable:
+            self.initial.setdefault("owner", account.owner_id)
+        due = self.today + timedelta(days=DEFAULT_DUE_DAYS)
+        self.initial.setdefault("due_date", min(due, latest_due) if latest_due and latest_due >= self.today else due)
         self.fields["title"].widget.attrs["placeholder"] = _("What was decided")
 
     def clean_due_date(self) -> date:

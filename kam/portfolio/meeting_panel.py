@@ -26,6 +26,9 @@ from stakeholders.models import Affiliation
 
 # Rows shown per list of the panel; the heading gives the full count.
 PANEL_LIMIT = 20
+# Up to this many changes since the last review are shown unfolded; more (a plan never approved
+# lists all it holds) are folded per part, so that the page opens on what is at risk.
+CHANGES_OPEN = 12
 
 
 def last_approved_review(plan: AccountPlan) -> PlanReview | None:
@@ -66,6 +69,7 @@ def account_panel(user: User, meeting: ReviewMeeting, account: Account, *, today
         "decisions": decisions_on(meeting, account),
         "show_health": not firewall.hides(user, "account.health"),
         "internal": firewall.allows(user, "plan.read_internal"),
+        "changes_open": CHANGES_OPEN,
     }
     health = getattr(account, "health", None)
     if data["show_health"] and health is not None:

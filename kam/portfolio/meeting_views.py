@@ -90,7 +90,12 @@ def meeting_account_page(request: HttpRequest, pk: int, position: int) -> HttpRe
             else _("Only the manager who started this meeting runs it.")
         )
     today = timezone.localdate()
-    form = DecisionForm(request.POST if posted else None, account=account, today=today) if can_run else None
+    panel = account_panel(request.user, meeting, account, today=today)
+    form = None
+    if can_run:
+        plan = panel.get("action_plan")
+        latest = plan.period.end if plan is not None else None
+        form = DecisionForm(request.POST if posted else None, account=account, today=today, latest_due=latest)
     if posted and form.is_valid():
         try:
             decision = meetings.decision_record(meeting=meeting, account=account, by=request.user, **form.cleaned_data)
@@ -120,7 +125,7 @@ def meeting_account_page(request: HttpRequest, pk: int, position: int) -> HttpRe
             "next": agenda[index + 1] if index + 1 < len(agenda) else None,
             "can_run": can_run,
             "form": form,
-            **account_panel(request.user, meeting, account, today=today),
+            **panel,
         },
         status=400 if posted else 200,
     )
