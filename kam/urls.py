@@ -23,6 +23,11 @@ urlpatterns = [
     path("meetings/start/", meeting_views.meeting_start, name="meeting-start"),
     path("meetings/<int:pk>/", meeting_views.meeting_detail, name="meeting"),
     path("meetings/<int:pk>/accounts/<int:position>/", meeting_views.meeting_account_page, name="meeting-account"),
+    path(
+        "meetings/<int:pk>/decisions/<int:decision_pk>/to-plan/",
+        meeting_views.decision_to_plan,
+        name="meeting-decision-to-plan",
+    ),
     path("meetings/<int:pk>/close/", meeting_views.meeting_close, name="meeting-close"),
     path("meetings/<int:pk>/minutes/", meeting_views.meeting_minutes, name="meeting-minutes"),
     # The secret in the path is the credential: calendar clients cannot sign in.

@@ -172,6 +172,7 @@ NO_FORM = {
     "api-token-revoke": "a button, no fields",
     "calendar-feed-revoke": "a button, no fields",
     "meeting-close": "a button, no fields",
+    "meeting-decision-to-plan": "a button, no fields",
     "calendar-feed-renew": "a button, no fields; success answers 200 with the new link shown once",
     # Success shows the new secret once on a 200 page (no redirect, or the secret would travel in
     # the session), which this harness cannot tell from a refusal; tests/kam/test_api_tokens.py.

@@ -8,18 +8,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Account
+from accounts.selectors import accounts_visible_to
 from kam.portfolio import meetings
 from kam.portfolio.meeting_forms import DecisionForm, MeetingStartForm
 from kam.portfolio.meeting_panel import account_panel, meeting_account
 from kam.portfolio.minutes import minutes_for, participants_of
-from kam.portfolio.models import ReviewDecision, ReviewMeeting
+from kam.portfolio.models import ReviewDecision, ReviewMeeting, ReviewMeetingAccount
 
 
 def _require_manager(request: HttpRequest) -> None:
@@ -129,6 +130,25 @@ def meeting_account_page(request: HttpRequest, pk: int, position: int) -> HttpRe
         },
         status=400 if posted else 200,
     )
+
+
+@login_required
+@require_POST
+def decision_to_plan(request: HttpRequest, pk: int, decision_pk: int) -> HttpResponse:
+    """Put a decision kept on the meeting on the account's plan, now that one can take it."""
+    meeting = meetings.meeting_or_404(request.user, pk)
+    visible = accounts_visible_to(request.user).values("pk")
+    decision = get_object_or_404(
+        ReviewDecision.objects.select_related("meeting"), pk=decision_pk, meeting=meeting, account__in=visible
+    )
+    position = get_object_or_404(ReviewMeetingAccount, meeting=meeting, account_id=decision.account_id).position
+    try:
+        meetings.decision_to_plan(decision=decision, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Decision added to the plan as an action."))
+    return HttpResponseRedirect(reverse("meeting-account", args=[meeting.pk, position]) + "#decisions")
 
 
 @login_required

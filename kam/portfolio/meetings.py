@@ -15,7 +15,8 @@ as a plan action through the plan's own row form and ``plans.services.step_save`
 and the API write one (history, exports and health refresh follow), and linked. An approved or
 submitted plan takes no action without a revision, and an account may have no plan at all: the
 decision is then kept on the meeting, said so on the page and in the minutes, so nothing typed is
-lost; the KAM puts it on the plan when one is open.
+lost; the manager or the decision's owner puts it on the plan from the meeting page once one is
+open (``decision_to_plan``).
 
 Closing: ``meeting_close`` records the close once and enqueues the minutes through the outbox on
 commit; ``send_minutes`` (the task ``portfolio.send_meeting_minutes``) claims each participant's
@@ -228,6 +229,31 @@ def _add_action(plan: AccountPlan, *, title: str, owner: User, due_date: date, b
             continue
         break
     return saved[0]
+
+
+def may_place(user: User, meeting: ReviewMeeting, decision: ReviewDecision) -> bool:
+    """Who may put a kept decision on the plan later: the meeting's manager and the decision's owner."""
+    return user.is_active and user.pk in (meeting.manager_id, decision.owner_id)
+
+
+def decision_to_plan(*, decision: ReviewDecision, by: User) -> ReviewDecision:
+    """Put a decision that was kept on the meeting (no plan could take it then) on the account's
+    plan now that one can, as an action linked to it. Idempotent: a decision already on a plan
+    stays as it is. Raises ValidationError when still no plan can take it, or the plan refuses it."""
+    if not may_place(by, decision.meeting, decision):
+        raise PermissionDenied(_("Only the meeting's manager and the decision's owner put it on the plan."))
+    with transaction.atomic():
+        decision = ReviewDecision.objects.select_for_update().select_related("account", "owner").get(pk=decision.pk)
+        if decision.action_id is not None:
+            return decision
+        plan = action_plan(current_plans(decision.account, timezone.localdate()), by)
+        if plan is None:
+            raise ValidationError(_("No plan of this account can take actions now."))
+        decision.action = _add_action(
+            plan, title=decision.title, owner=decision.owner, due_date=decision.due_date, by=by
+        )
+        decision.save(update_fields=["action"])
+    return decision
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from decimal import Decimal
 from accounts.models import TeamFunction
 from kam.models import CalendarFeedToken, Role, User
 from kam.portfolio.meetings import meeting_start
+from kam.portfolio.models import ReviewDecision
 from plans.models import PlanningPeriod, PlanStatus
 from stakeholders.imports.models import DataImport
 from stakeholders.models import (
@@ -199,8 +200,17 @@ def build_world() -> World:
         manager=users["manager_a"],
         participants=[users[name] for name in ("kam_a", "kam_b", "access", "medical_seat")],
     )
-    world.objects[OWN]["meeting"] = own.pk
-    world.objects[FOREIGN]["meeting"] = meeting_start(
-        manager=users["manager_b"], participants=[users["kam_c"], msl_c]
-    ).pk
+    foreign = meeting_start(manager=users["manager_b"], participants=[users["kam_c"], msl_c])
+    # A decision each, kept on the meeting (not yet on a plan), owned by the account's KAM.
+    for side, meeting, kam in ((OWN, own, users["kam_a"]), (FOREIGN, foreign, users["kam_c"])):
+        account = meeting.agenda.get().account
+        decision = ReviewDecision.objects.create(
+            meeting=meeting,
+            account=account,
+            title="Book the committee",
+            owner=kam,
+            due_date=period.end,
+            recorded_by=meeting.manager,
+        )
+        world.objects[side] |= {"meeting": meeting.pk, "decision": decision.pk}
     return world

@@ -327,3 +327,27 @@ def test_the_account_page_costs_the_same_queries_whatever_is_on_it(
 # the manager may edit the one taking actions, the last review, the plan's snapshot (about a dozen),
 # the four lists and the owner choices of the decision form.
 QUERIES = 28
+
+
+def test_a_kept_decision_goes_on_the_plan_once_a_revision_is_open(cast, team, meeting, login, today):
+    from plans.services import plan_revise
+
+    client = login(cast.manager_a)
+    decide(client, meeting, 1, title="Open a revision", owner=cast.kam_b.pk, due_date=today)
+    decision = ReviewDecision.objects.get()
+    url = reverse("meeting-decision-to-plan", args=[meeting.pk, decision.pk])
+    refused = client.post(url, follow=True)
+    assert "No plan of this account can take actions now." in refused.content.decode()
+    revision = plan_revise(plan=team["plan_b"], by=cast.kam_b)
+    assert "Put it on the plan" in client.get(page(meeting, 1)).content.decode()
+
+    assert login(cast.kam_a).post(url).status_code == 404  # KAM A does not see account B
+    assert login(cast.head).post(url).status_code == 403
+    client = login(cast.manager_a)
+    response = client.post(url)
+    client.post(url)
+
+    assert response.status_code == 302 and response["Location"] == page(meeting, 1) + "#decisions"
+    decision.refresh_from_db()
+    assert decision.action.plan == revision and decision.action.owner == cast.kam_b
+    assert Action.objects.filter(plan=revision, title="Open a revision").count() == 1
