@@ -351,3 +351,26 @@ def test_a_kept_decision_goes_on_the_plan_once_a_revision_is_open(cast, team, me
     decision.refresh_from_db()
     assert decision.action.plan == revision and decision.action.owner == cast.kam_b
     assert Action.objects.filter(plan=revision, title="Open a revision").count() == 1
+
+
+def test_a_refused_minutes_email_is_sent_again_by_the_next_run_and_only_that_one(cast, meeting, login):
+    import smtplib
+    from unittest import mock
+
+    from django.core.mail import EmailMultiAlternatives
+
+    login(cast.manager_a).post(reverse("meeting-close", args=[meeting.pk]))
+    real_send = EmailMultiAlternatives.send
+
+    def flaky(message, *args, **kwargs):
+        if message.to == [cast.kam_b.email]:
+            raise smtplib.SMTPException("451 try again later")
+        return real_send(message, *args, **kwargs)
+
+    with mock.patch.object(EmailMultiAlternatives, "send", flaky), pytest.raises(RuntimeError):
+        tasks.send_meeting_minutes(meeting.pk)
+    assert len(mail.outbox) == 3 and ReviewMeeting.objects.get().minutes_sent_at is None
+
+    assert tasks.send_meeting_minutes(meeting.pk) == 1
+    assert [m.to for m in mail.outbox].count([cast.kam_b.email]) == 1 and len(mail.outbox) == 4
+    assert ReviewMeeting.objects.get().minutes_sent_at is not None
