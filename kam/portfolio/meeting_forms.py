@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Account
 from kam.models import User
@@ -37,7 +38,7 @@ class MeetingStartForm(forms.Form):
 
 
 class DecisionForm(CleanTextMixin, forms.Form):
-    title = forms.CharField(label=_("Decision"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("review meeting", "Decision"), max_length=200)
     owner = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Owner"))
     due_date = forms.DateField(label=_("Due"), widget=DATE)
 
