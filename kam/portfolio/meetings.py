@@ -179,6 +179,9 @@ def decision_record(
     _require_running(meeting, by)
     plan = action_plan(current_plans(account, timezone.localdate()), by)
     with transaction.atomic():
+        # Locked as closing locks it: a decision is in the minutes, or refused because the meeting
+        # closed meanwhile, never recorded after the minutes were read.
+        _require_running(ReviewMeeting.objects.select_for_update().get(pk=meeting.pk), by)
         decision = ReviewDecision(
             meeting=meeting, account=account, title=title, owner=owner, due_date=due_date, recorded_by=by
         )

@@ -374,3 +374,18 @@ def test_a_refused_minutes_email_is_sent_again_by_the_next_run_and_only_that_one
     assert tasks.send_meeting_minutes(meeting.pk) == 1
     assert [m.to for m in mail.outbox].count([cast.kam_b.email]) == 1 and len(mail.outbox) == 4
     assert ReviewMeeting.objects.get().minutes_sent_at is not None
+
+
+def test_a_decision_racing_the_close_is_refused_not_lost_from_the_minutes(cast, team, meeting, today):
+    from django.core.exceptions import PermissionDenied
+
+    from kam.portfolio.meetings import decision_record
+
+    stale = ReviewMeeting.objects.get(pk=meeting.pk)  # read before the close, as a second tab has it
+    ReviewMeeting.objects.filter(pk=meeting.pk).update(closed_at=timezone.now())
+
+    with pytest.raises(PermissionDenied):
+        decision_record(
+            meeting=stale, account=team["a"], title="Late", owner=cast.kam_a, due_date=today, by=cast.manager_a
+        )
+    assert not ReviewDecision.objects.exists() and not Action.objects.filter(title="Late").exists()
