@@ -389,3 +389,21 @@ def test_a_decision_racing_the_close_is_refused_not_lost_from_the_minutes(cast, 
             meeting=stale, account=team["a"], title="Late", owner=cast.kam_a, due_date=today, by=cast.manager_a
         )
     assert not ReviewDecision.objects.exists() and not Action.objects.filter(title="Late").exists()
+
+
+@pytest.mark.parametrize("route", ["meeting", "meeting-minutes"])
+def test_the_overview_and_the_minutes_cost_the_same_queries_whatever_was_decided(cast, meeting, login, today, route):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(cast.manager_a)
+    decide(client, meeting, 2, title="First", owner=cast.kam_a.pk, due_date=today)
+    url = reverse(route, args=[meeting.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for n in range(3):
+        decide(client, meeting, 1 + n % 3, title=f"More {n}", owner=cast.kam_b.pk, due_date=today)
+    with CaptureQueriesContext(connection) as more:
+        client.get(url)
+    assert len(one.captured_queries) == len(more.captured_queries) <= 15
