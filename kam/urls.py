@@ -5,7 +5,7 @@ from django.urls import include, path
 from accounts import people_views
 from accounts import urls as account_urls
 from kam import token_views, views
-from kam.portfolio import account_page, calendar_views, tile_views, work_views
+from kam.portfolio import account_page, calendar_views, meeting_views, tile_views, work_views
 from kam.portfolio import views as portfolio_views
 from plans import reminder_views
 from stakeholders import urls as stakeholder_urls
@@ -20,6 +20,16 @@ urlpatterns = [
     path("work/summary/", work_views.my_work_summary, name="my-work-summary"),
     path("portfolio-review/", portfolio_views.portfolio_review, name="portfolio-review"),
     path("calendar/", calendar_views.calendar, name="calendar"),
+    path("meetings/start/", meeting_views.meeting_start, name="meeting-start"),
+    path("meetings/<int:pk>/", meeting_views.meeting_detail, name="meeting"),
+    path("meetings/<int:pk>/accounts/<int:position>/", meeting_views.meeting_account_page, name="meeting-account"),
+    path(
+        "meetings/<int:pk>/decisions/<int:decision_pk>/to-plan/",
+        meeting_views.decision_to_plan,
+        name="meeting-decision-to-plan",
+    ),
+    path("meetings/<int:pk>/close/", meeting_views.meeting_close, name="meeting-close"),
+    path("meetings/<int:pk>/minutes/", meeting_views.meeting_minutes, name="meeting-minutes"),
     # The secret in the path is the credential: calendar clients cannot sign in.
     path("calendar/feed/<str:token>.ics", calendar_views.calendar_feed, name="calendar-feed"),
     path("calendar/feed/renew/", reminder_views.calendar_feed_renew, name="calendar-feed-renew"),

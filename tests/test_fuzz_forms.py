@@ -144,6 +144,13 @@ CASES = [
     FormCase("plans:review", "manager_a", {"pk": "{submitted_plan}"}, fill={"decision": "approve"}),
     FormCase("plans:next", "kam_a", {"pk": "{approved_plan}"}, page="plans:detail {approved_plan}"),
     FormCase("plans:digest-settings", "kam_a"),
+    FormCase("meeting-start", "manager_a"),
+    FormCase(
+        "meeting-account",
+        "manager_a",
+        {"pk": "{meeting}", "position": 1},
+        fill={"title": "Book the P&T committee", "owner": "{kam_a_pk}", "due_date": "{today}"},
+    ),
     FormCase("people-handover", "manager_a", {"pk": "{owner}"}, fill={"new_owner": "{kam_b_pk}", "confirm": "on"}),
     FormCase("survey:answer", None, {"token": "{fresh_token}"}, fill={"csat_score": "4"}),
     FormCase("login", None, fill={"username": "kam_a", "password": "wrong-password"}),
@@ -164,6 +171,8 @@ NO_FORM = {
     "survey:opt-out": "a button, no fields",
     "api-token-revoke": "a button, no fields",
     "calendar-feed-revoke": "a button, no fields",
+    "meeting-close": "a button, no fields",
+    "meeting-decision-to-plan": "a button, no fields",
     "calendar-feed-renew": "a button, no fields; success answers 200 with the new link shown once",
     # Success shows the new secret once on a 200 page (no redirect, or the secret would travel in
     # the session), which this harness cannot tell from a refusal; tests/kam/test_api_tokens.py.

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class PortfolioConfig(AppConfig):
-    """An app without models of its own, so that Celery finds its tasks and Django its template tags."""
+    """The portfolio floor: health, the dashboard, review meetings; Celery finds its tasks here."""
 
     name = "kam.portfolio"
     label = "portfolio"

@@ -18,6 +18,8 @@ from decimal import Decimal
 
 from accounts.models import TeamFunction
 from kam.models import CalendarFeedToken, Role, User
+from kam.portfolio.meetings import meeting_start
+from kam.portfolio.models import ReviewDecision
 from plans.models import PlanningPeriod, PlanStatus
 from stakeholders.imports.models import DataImport
 from stakeholders.models import (
@@ -192,4 +194,23 @@ def build_world() -> World:
     # Account C's own MSL, so that C has medical work on record too; not a role of the matrix.
     msl_c = UserFactory(username="msl_c", role=Role.MSL)
     world.objects[FOREIGN] = _side(users["kam_c"], users["manager_b"], period, medical=msl_c)
+    # A review meeting per side, run by the side's manager over its one key account; the own one
+    # has KAM A and B, market access and the medical colleague with a seat as participants.
+    own = meeting_start(
+        manager=users["manager_a"],
+        participants=[users[name] for name in ("kam_a", "kam_b", "access", "medical_seat")],
+    )
+    foreign = meeting_start(manager=users["manager_b"], participants=[users["kam_c"], msl_c])
+    # A decision each, kept on the meeting (not yet on a plan), owned by the account's KAM.
+    for side, meeting, kam in ((OWN, own, users["kam_a"]), (FOREIGN, foreign, users["kam_c"])):
+        account = meeting.agenda.get().account
+        decision = ReviewDecision.objects.create(
+            meeting=meeting,
+            account=account,
+            title="Book the committee",
+            owner=kam,
+            due_date=period.end,
+            recorded_by=meeting.manager,
+        )
+        world.objects[side] |= {"meeting": meeting.pk, "decision": decision.pk}
     return world
