@@ -181,8 +181,10 @@ def _side(
 
 def build_world() -> World:
     users = build_cast()
-    period = PeriodFactory(name="FY 2026", start=date(2026, 1, 1), end=date(2026, 12, 31))
-    next_period = PeriodFactory(name="FY 2027", start=date(2027, 1, 1), end=date(2027, 12, 31))
+    # This year's and next year's: dates the pages prefill (a decision due in a fortnight) fall in them.
+    year = date.today().year
+    period = PeriodFactory(name=f"FY {year}", start=date(year, 1, 1), end=date(year, 12, 31))
+    next_period = PeriodFactory(name=f"FY {year + 1}", start=date(year + 1, 1, 1), end=date(year + 1, 12, 31))
     # KAM A's calendar feed: its secret link is the credential, whoever follows it.
     world = World(
         users=users,
