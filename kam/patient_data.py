@@ -134,8 +134,10 @@ _SENTENCE_END = re.compile(
 
 
 def find(text: str) -> list[Finding]:
-    """Every stretch of ``text`` that looks like patient data, in order, at most one finding for
-    any stretch (of overlapping ones, the one starting first, then the longest)."""
+    """Every stretch of ``text`` that looks like patient data, in order of their starts. Stretches
+    of one kind do not overlap (of two, the one starting first, then the longer, is kept); of
+    different kinds they may ("Herr Müller, geb. 12.03.1958, Diabetes" is a date of birth inside a
+    diagnosis next to a person), so that no kind goes unnamed."""
     if not text:
         return []
     found: list[Finding] = []
@@ -198,8 +200,10 @@ def _span(kind: str, a: re.Match, b: re.Match) -> Finding:
 
 def _without_overlaps(found: list[Finding]) -> list[Finding]:
     kept: list[Finding] = []
+    last_end: dict[str, int] = {}
     for f in sorted(found, key=lambda f: (f.start, -(f.end - f.start))):
-        if kept and f.start < kept[-1].end:
+        if f.start < last_end.get(f.kind, -1):
             continue
         kept.append(f)
+        last_end[f.kind] = f.end
     return kept
