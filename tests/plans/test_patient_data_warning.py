@@ -118,3 +118,14 @@ def test_a_deleted_row_is_not_warned_about(cast, plan, login):
     )
     assert login(cast.kam_a).post(url, data).status_code == 302
     assert not Action.objects.filter(pk=action.pk).exists()
+
+
+def test_the_warning_in_a_row_escapes_what_was_typed(cast, plan, login):
+    url = reverse("plans:step", args=[plan.pk, 5])
+    hostile = 'Pat. Nr. 445566 "><script>alert(1)</script>'
+    response = login(cast.kam_a).post(url, _actions(cast, hostile, notes='Herr <b>Kohl</b> geb. 01.02.1950 "><svg>'))
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "a patient or case number" in content and "a date of birth" in content
+    assert "<script>alert(1)" not in content and "<svg>" not in content and "<b>Kohl" not in content
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
