@@ -57,6 +57,10 @@ def touchpoint_add(request: HttpRequest, pk: int) -> HttpResponse:
         if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
             return HttpResponseRedirect(back)
         return HttpResponseRedirect(reverse("stakeholders:dmu", args=[account.pk]))
+    if request.method == "POST" and not tov_given:
+        # No transfer was given: the optional section shows what was typed in it, not the errors
+        # of a transfer nobody meant to record (the template asking for them validated it).
+        tov = TransferOfValueForm(prefix="tov", account=account, initial={name: tov[name].data for name in tov.fields})
     return render(
         request,
         "stakeholders/touchpoint_form.html",

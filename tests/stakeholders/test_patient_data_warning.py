@@ -167,3 +167,12 @@ def test_a_support_request_with_patient_data_is_warned_about_then_confirmed(cast
     confirmation = FreeTextConfirmation.objects.get()
     assert confirmation.object_id == SupportRequest.objects.get().pk
     assert confirmation.kinds == ["patient_id", "diagnosis"]
+
+
+def test_the_warning_shows_no_errors_of_a_transfer_of_value_nobody_gave(cast, login, person):
+    url = reverse("stakeholders:touchpoint-add", args=[cast.account_a.pk])
+    response = login(cast.kam_a).post(url, _touchpoint(person, summary=PATIENT, **{"tov-currency": "CHF"}))
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "Required for a transfer of value." not in content
+    assert '<option value="CHF" selected>' in content
