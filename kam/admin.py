@@ -86,7 +86,7 @@ class FreeTextConfirmationAdmin(admin.ModelAdmin):
     review: read-only, but for the "reviewed" action. The text itself is not here (see the model)."""
 
     list_display = ("created_at", "user", "object_link", "field_list", "kind_list", "reason", "reviewed")
-    list_filter = ("reviewed", KindFilter, "content_type", "created_at")
+    list_filter = ("reviewed", KindFilter, ("content_type", admin.RelatedOnlyFieldListFilter), "created_at")
     list_select_related = ("user", "content_type", "reviewed_by")
     search_fields = ("reason", "object_label", "user__username", "user__last_name")
     date_hierarchy = "created_at"
