@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+import time
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,21 @@ def test_no_text_of_the_demo_looks_like_patient_data():
     assert len(texts) > 500
     flagged = [(t, patient_data.kinds(t)) for t in texts if patient_data.find(t)]
     assert flagged == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "geb." + " " * 4990 + "x",  # nested optional spaces once backtracked for minutes
+        "Versichertennummer" + " " * 4980,
+        "DOB" + " :" * 2490,
+        "Frau " + "Dr. " * 1240,
+        "Herr A, C50.9 " * 350,  # many people and codes: every pair was compared
+        "Herr Müller hat Diabetes. " * 190,
+        "a" * 5000,
+    ],
+)
+def test_a_field_at_its_longest_is_checked_quickly(text):
+    started = time.perf_counter()
+    patient_data.find(text)
+    assert time.perf_counter() - started < 1.0
