@@ -571,7 +571,8 @@ class PlanCreateForm(CleanTextMixin, forms.Form):
     therapeutic_area = forms.CharField(max_length=100, required=False, label=_("Therapeutic area (optional)"))
 
 
-class ReviewForm(CleanTextMixin, forms.Form):
+class ReviewForm(PatientDataCheckMixin, CleanTextMixin, forms.Form):
+    # The reviewer's comments are the plan's free text too (kam.compliance).
     # Radio buttons with nothing chosen: a reviewer decides, the form never does it for them.
     decision = forms.ChoiceField(
         label=_("Decision"),

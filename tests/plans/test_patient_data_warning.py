@@ -7,7 +7,8 @@ from __future__ import annotations
 from django.urls import reverse
 
 from kam.models import FreeTextConfirmation
-from plans.models import Action, PlanStep, SwotItem
+from plans.models import Action, PlanReview, PlanStep, SwotItem
+from plans.services import plan_submit
 
 CONFIRM = {"patient_data_confirm": "on", "patient_data_reason": "Names of the hospital's staff, not patients"}
 
@@ -129,3 +130,22 @@ def test_the_warning_in_a_row_escapes_what_was_typed(cast, plan, login):
     assert "a patient or case number" in content and "a date of birth" in content
     assert "<script>alert(1)" not in content and "<svg>" not in content and "<b>Kohl" not in content
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
+
+
+def test_a_reviewers_comment_with_patient_data_is_warned_about_then_confirmed(cast, plan, login):
+    plan_submit(plan=plan, by=cast.kam_a)
+    client = login(cast.manager_a)
+    url = reverse("plans:review", args=[plan.pk])
+    data = {"decision": "changes", "comment": "Too vague", "step_4": "Herr Kohl hat Diabetes: not our topic"}
+    response = client.post(url, data)
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "a diagnosis next to a person" in content
+    assert "Herr Kohl hat Diabetes: not our topic</textarea>" in content
+    assert not PlanReview.objects.filter(plan=plan).exists()
+    assert client.post(url, {**data, **CONFIRM}).status_code == 302
+    review = PlanReview.objects.get(plan=plan)
+    confirmation = FreeTextConfirmation.objects.get()
+    assert (confirmation.content_type.model_class(), confirmation.object_id) == (PlanReview, review.pk)
+    assert confirmation.field_names == ["step_4"]
+    assert confirmation.user == cast.manager_a
