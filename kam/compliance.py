@@ -4,7 +4,7 @@ confirmation (``FreeTextConfirmation``) that an administrator reviews.
 How a page uses it:
 
 - Its forms take ``PatientDataCheckMixin`` and name their free-text fields in
-  ``patient_data_fields``. A field that the user changed and that looks like patient data
+  ``patient_data_fields`` (by default: every text field the form shows). A field that the user changed and that looks like patient data
   (``kam.patient_data``) makes the form invalid with a warning on the field, naming the kind and the
   stretch found, unless the submit carries a confirmation. Everything typed stays in the form.
 - The confirmation belongs to the page, not to a form: one "save anyway" box and one reason, under
