@@ -298,7 +298,9 @@ class SupportRequestForm(PatientDataCheckMixin, CleanTextMixin, forms.ModelForm)
         self.instance.account = account
 
 
-class SupportResponseForm(CleanTextMixin, forms.Form):
+class SupportResponseForm(PatientDataCheckMixin, CleanTextMixin, forms.Form):
+    patient_data_fields = ("note",)
+
     decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("decline", _("Decline"))])
     note = forms.CharField(max_length=500, required=False, label=_("Note to the requester"))
 

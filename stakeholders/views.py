@@ -229,17 +229,24 @@ def support_request_respond(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(_("This request was answered already."))
     form = SupportResponseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        services.support_request_respond(
-            request=support,
-            accept=form.cleaned_data["decision"] == "accept",
-            note=form.cleaned_data["note"],
-            by=request.user,
-        )
+        with transaction.atomic():
+            services.support_request_respond(
+                request=support,
+                accept=form.cleaned_data["decision"] == "accept",
+                note=form.cleaned_data["note"],
+                by=request.user,
+            )
+            compliance.confirmations_record(by=request.user, items=[(form, support)])
         messages.success(request, _("Your answer was recorded."))
         return HttpResponseRedirect(reverse("stakeholders:dmu", args=[support.account_id]))
     return render(
         request,
         "stakeholders/support_respond.html",
-        {"support": support, "account": support.account, "form": form},
+        {
+            "support": support,
+            "account": support.account,
+            "form": form,
+            "patient_data": compliance.page_confirmation(request.POST, [form]),
+        },
         status=400 if request.method == "POST" else 200,
     )

@@ -11,6 +11,8 @@ from django.urls import reverse
 
 from kam.models import FreeTextConfirmation
 from stakeholders.models import Affiliation, SupportRequest, Touchpoint
+from stakeholders.services import support_request_raise
+from tests.factories import TeamMemberFactory
 from tests.stakeholder_factories import AffiliationFactory
 
 PATIENT = "Herr Müller, geb. 12.03.1958, Diabetes"
@@ -176,3 +178,22 @@ def test_the_warning_shows_no_errors_of_a_transfer_of_value_nobody_gave(cast, lo
     content = response.content.decode()
     assert "Required for a transfer of value." not in content
     assert '<option value="CHF" selected>' in content
+
+
+def test_a_medical_answer_with_patient_data_is_warned_about_then_confirmed(cast, login, person):
+    TeamMemberFactory(account=cast.account_a, user=cast.medical, function="msl")
+    support_request_raise(request=SupportRequest(account=cast.account_a, topic="Subgroup data"), by=cast.kam_a)
+    support = SupportRequest.objects.get()
+    client = login(cast.medical)
+    url = reverse("stakeholders:support-respond", args=[support.pk])
+    data = {"decision": "decline", "note": "Not for Patient Nr. 4711"}
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert 'value="Not for Patient Nr. 4711"' in response.content.decode()
+    support.refresh_from_db()
+    assert support.status == "open"
+    assert client.post(url, {**data, **CONFIRM}).status_code == 302
+    support.refresh_from_db()
+    assert support.status == "declined"
+    confirmation = FreeTextConfirmation.objects.get()
+    assert (confirmation.object_id, confirmation.field_names, confirmation.user) == (support.pk, ["note"], cast.medical)
