@@ -329,3 +329,50 @@ class CalendarFeedToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.created_at:%Y-%m-%d})"
+
+
+class FreeTextConfirmation(models.Model):
+    """Someone saved free text that looked like patient data, and said why (``kam.compliance``).
+
+    Administrators review these rows. The row names the object, the fields and what kinds of
+    patient data were seen, never the text itself: the review page must not become a second copy of
+    the patient data it watches for (a copy outside the object, beyond the reach of its erasure
+    and of its firewall). The reviewer opens the object to read what was written."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("confirmed at"), default=timezone.now, db_index=True)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", verbose_name=_("kind of object"), on_delete=models.SET_NULL, null=True
+    )
+    object_id = models.PositiveBigIntegerField(_("object id"), null=True)
+    object_label = models.CharField(_("object"), max_length=200, blank=True)
+    url = models.CharField(_("page"), max_length=500, blank=True)
+    fields = models.JSONField(_("fields"), default=list)
+    field_names = models.JSONField(_("field names"), default=list)
+    kinds = models.JSONField(_("what was seen"), default=list)
+    reason = models.TextField(_("reason"), max_length=500)
+    reviewed = models.BooleanField(_("reviewed"), default=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("free-text confirmation")
+        verbose_name_plural = _("free-text confirmations")
+        indexes = [models.Index(fields=["reviewed", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.object_label or self.url} ({self.created_at:%Y-%m-%d %H:%M})"

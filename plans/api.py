@@ -26,7 +26,7 @@ from rest_framework.response import Response
 
 from accounts.models import Account
 from accounts.selectors import accounts_visible_to
-from kam import firewall
+from kam import compliance, firewall
 from kam.api import UPDATED_SINCE, UpdatedSinceMixin
 from kam.models import User
 from plans import services
@@ -192,7 +192,9 @@ class PlanViewSet(
         body.is_valid(raise_exception=True)
         if not can_edit_plan(request.user, plan):
             raise PermissionDenied(_("This plan cannot be edited by you in its current status."))
-        content = {k: v for k, v in body.validated_data["content"].items() if k != "version"}
+        # Not the pages' confirmation of patient data either: the API records none, so it confirms none.
+        ignored = {"version", compliance.CONFIRM_FIELD, compliance.REASON_FIELD}
+        content = {k: v for k, v in body.validated_data["content"].items() if k not in ignored}
         form = STEP_FORMS[int(number)](data={**_form_data(content), "version": body.validated_data["version"]})
         if not form.is_valid():
             raise _form_errors(form)

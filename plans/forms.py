@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ListingStatus, Product
 from accounts.selectors import account_viewers
+from kam.compliance import PatientDataCheckMixin
 from kam.models import MEDICAL_ROLES, User
 from kam.owner_choices import Colleagues, colleagues, offer
 from kam.text import CleanTextMixin
@@ -175,7 +176,9 @@ def _share_fixed_choices(form_class: type[forms.BaseForm]) -> None:
     form_class._fixed_choices_shared = True
 
 
-class PlanRowForm(CleanTextMixin, RowCellsMixin, forms.ModelForm):
+class PlanRowForm(PatientDataCheckMixin, CleanTextMixin, RowCellsMixin, forms.ModelForm):
+    # Every text the row shows is checked for patient data (kam.compliance); the confirmation is
+    # the step page's, one for all rows of a submit.
     date_fields: tuple[str, ...] = ()
 
     def __init__(self, *args, plan: AccountPlan, **kwargs) -> None:
@@ -568,7 +571,8 @@ class PlanCreateForm(CleanTextMixin, forms.Form):
     therapeutic_area = forms.CharField(max_length=100, required=False, label=_("Therapeutic area (optional)"))
 
 
-class ReviewForm(CleanTextMixin, forms.Form):
+class ReviewForm(PatientDataCheckMixin, CleanTextMixin, forms.Form):
+    # The reviewer's comments are the plan's free text too (kam.compliance).
     # Radio buttons with nothing chosen: a reviewer decides, the form never does it for them.
     decision = forms.ChoiceField(
         label=_("Decision"),

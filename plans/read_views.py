@@ -10,11 +10,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kam import firewall
+from kam import compliance, firewall
 from kam.models import User
 from plans import services
 from plans.exports.data import INTERNAL, JOINT, plan_export_data
@@ -73,18 +75,29 @@ def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
             "step_comments": form.step_comments(),
         }
         try:
-            if decision == "approve":
-                services.plan_approve(**args)
-                messages.success(request, _("Plan approved."))
-            elif decision == "changes":
-                services.plan_request_changes(**args)
-                messages.success(request, _("Changes requested; the plan is back with the KAM."))
-            else:
-                services.plan_periodic_review(**args)
-                messages.success(request, _("Review recorded."))
+            with transaction.atomic():
+                if decision == "approve":
+                    services.plan_approve(**args)
+                    said = _("Plan approved.")
+                elif decision == "changes":
+                    services.plan_request_changes(**args)
+                    said = _("Changes requested; the plan is back with the KAM.")
+                else:
+                    services.plan_periodic_review(**args)
+                    said = _("Review recorded.")
+                review = plan.reviews.order_by("-pk").first()  # the one just recorded
+                compliance.confirmations_record(
+                    by=request.user, items=[(form, review)], url=reverse("plans:read", args=[plan.pk])
+                )
+            messages.success(request, said)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             return HttpResponseRedirect(plan.get_absolute_url())
-    context = {**_document(plan, request.user, form=form), "form": form, "editable": False}
+    context = {
+        **_document(plan, request.user, form=form),
+        "form": form,
+        "editable": False,
+        "patient_data": compliance.page_confirmation(request.POST, [form]) if posted else None,
+    }
     return render(request, "plans/plan_review.html", context, status=400 if posted else 200)

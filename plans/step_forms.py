@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kam.compliance import PatientDataCheckMixin
 from kam.text import CleanTextMixin
 from plans.models import MAX_TEXT, AccountPlan, InvestmentDecision, PlanStep
 
@@ -21,7 +22,8 @@ def _text(label, rows: int = 3, help_text=""):
     )
 
 
-class StepForm(CleanTextMixin, forms.Form):
+class StepForm(PatientDataCheckMixin, CleanTextMixin, forms.Form):
+    # Every text of the step is checked for patient data (kam.compliance).
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
     @classmethod

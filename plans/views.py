@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import accounts_visible_to
-from kam import firewall
+from kam import compliance, firewall
 from plans import services
 from plans.exports.data import JOINT, plan_export_data
 from plans.forms import NextPeriodForm, PlanCreateForm
@@ -172,6 +172,11 @@ def plan_step(request: HttpRequest, pk: int, number: int) -> HttpResponse:
                 for _title, fs in formsets:
                     fs.save()
                 form.save_to_plan(plan)
+                compliance.confirmations_record(
+                    by=request.user,
+                    items=[(form, step), *(row for _t, fs in formsets for row in compliance.rows(fs))],
+                    url=reverse("plans:step", args=[plan.pk, number]),
+                )
 
             try:
                 services.step_save(
@@ -210,6 +215,9 @@ def plan_step(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             "editable": editable,
             "conflict": conflict,
             "formsets_invalid": posted and not all(fs.is_valid() for _t, fs in formsets),
+            "patient_data": compliance.page_confirmation(request.POST, [form, *(fs for _t, fs in formsets)])
+            if posted
+            else None,
             "reviewer_comment": _latest_step_comment(plan, number),
             **page.context({fs.prefix: fs for _t, fs in formsets}),
         },

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
 from kam import firewall
+from kam.compliance import PatientDataCheckMixin
 from kam.models import User
 from kam.owner_choices import colleagues, offer
 from kam.text import CleanTextMixin
@@ -69,7 +70,9 @@ class PersonForm(CleanTextMixin, forms.ModelForm):
         return email
 
 
-class AffiliationForm(CleanTextMixin, forms.ModelForm):
+class AffiliationForm(PatientDataCheckMixin, CleanTextMixin, forms.ModelForm):
+    patient_data_fields = ("position_title", "department")
+
     class Meta:
         model = Affiliation
         fields = [
@@ -175,7 +178,9 @@ AffiliationOverrideFormSet = forms.inlineformset_factory(
 )
 
 
-class TouchpointForm(CleanTextMixin, forms.ModelForm):
+class TouchpointForm(PatientDataCheckMixin, CleanTextMixin, forms.ModelForm):
+    patient_data_fields = ("summary", "next_step")
+
     class Meta:
         model = Touchpoint
         fields = ["date", "kind", "stakeholders", "participants", "summary", "next_step", "follow_up_date"]
@@ -276,7 +281,9 @@ class KolForm(CleanTextMixin, forms.Form):
     therapeutic_areas = forms.CharField(max_length=200, required=False)
 
 
-class SupportRequestForm(CleanTextMixin, forms.ModelForm):
+class SupportRequestForm(PatientDataCheckMixin, CleanTextMixin, forms.ModelForm):
+    patient_data_fields = ("topic", "details")
+
     class Meta:
         model = SupportRequest
         fields = ["person", "topic", "details"]
@@ -291,7 +298,9 @@ class SupportRequestForm(CleanTextMixin, forms.ModelForm):
         self.instance.account = account
 
 
-class SupportResponseForm(CleanTextMixin, forms.Form):
+class SupportResponseForm(PatientDataCheckMixin, CleanTextMixin, forms.Form):
+    patient_data_fields = ("note",)
+
     decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("decline", _("Decline"))])
     note = forms.CharField(max_length=500, required=False, label=_("Note to the requester"))
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from kam import compliance
 from stakeholders import firewalled, services
 from stakeholders.forms import TouchpointForm, TransferOfValueForm
 from stakeholders.selectors import can_read_touchpoint, touchpoints_visible_to
@@ -45,16 +46,31 @@ def touchpoint_add(request: HttpRequest, pk: int) -> HttpResponse:
             if tov_given:
                 tov.instance.touchpoint = touchpoint
                 tov.save()
+            compliance.confirmations_record(
+                by=request.user,
+                items=[(form, touchpoint)],
+                url=reverse("stakeholders:touchpoint", args=[touchpoint.pk]),
+            )
         messages.success(request, _("Touchpoint logged."))
         back = request.POST.get("next") or ""
         # Django's own check: "/\\evil.example" passes a startswith("/") test and leaves the site.
         if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
             return HttpResponseRedirect(back)
         return HttpResponseRedirect(reverse("stakeholders:dmu", args=[account.pk]))
+    if request.method == "POST" and not tov_given:
+        # No transfer was given: the optional section shows what was typed in it, not the errors
+        # of a transfer nobody meant to record (the template asking for them validated it).
+        tov = TransferOfValueForm(prefix="tov", account=account, initial={name: tov[name].data for name in tov.fields})
     return render(
         request,
         "stakeholders/touchpoint_form.html",
-        {"account": account, "form": form, "tov": tov, "next": request.GET.get("next", "")},
+        {
+            "account": account,
+            "form": form,
+            "tov": tov,
+            "next": request.GET.get("next", ""),
+            "patient_data": compliance.page_confirmation(request.POST, [form]),
+        },
         status=400 if request.method == "POST" else 200,
     )
 

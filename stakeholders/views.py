@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Account, Product
 from accounts.selectors import accounts_visible_to
-from kam import firewall
+from kam import compliance, firewall
 from stakeholders import firewalled, services
 from stakeholders.forms import (
     AffiliationForm,
@@ -78,9 +78,11 @@ def stakeholder_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
     firewalled.restrict_stakeholder_forms(request.user, affiliation_form)
     if request.method == "POST" and person_form.is_valid() and affiliation_form.is_valid():
-        affiliation = services.stakeholder_add(
-            account=account, person=person_form.instance, affiliation=affiliation_form.instance, by=request.user
-        )
+        with transaction.atomic():
+            affiliation = services.stakeholder_add(
+                account=account, person=person_form.instance, affiliation=affiliation_form.instance, by=request.user
+            )
+            compliance.confirmations_record(by=request.user, items=[(affiliation_form, affiliation)])
         messages.success(request, _("%(name)s added to the DMU.") % {"name": affiliation.person})
         if "another" in request.POST:
             return HttpResponseRedirect(reverse("stakeholders:add", args=[account.pk]))
@@ -88,7 +90,12 @@ def stakeholder_add(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "stakeholders/stakeholder_form.html",
-        {"account": account, "person_form": person_form, "affiliation_form": affiliation_form},
+        {
+            "account": account,
+            "person_form": person_form,
+            "affiliation_form": affiliation_form,
+            "patient_data": compliance.page_confirmation(request.POST, [affiliation_form]),
+        },
         status=400 if request.method == "POST" else 200,
     )
 
@@ -117,6 +124,7 @@ def affiliation_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 person_form.save()
                 affiliation_form.save()
                 overrides.save()
+                compliance.confirmations_record(by=request.user, items=[(affiliation_form, affiliation)])
         except IntegrityError as exc:
             # Rows trading areas, or a colleague saving the same area meanwhile: the database refuses it.
             if "override" not in str(exc):
@@ -143,6 +151,7 @@ def affiliation_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "affiliation": affiliation,
             "overrides": overrides,
             "therapeutic_areas": areas,
+            "patient_data": compliance.page_confirmation(request.POST, [affiliation_form]),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -194,13 +203,15 @@ def support_request_add(request: HttpRequest, pk: int) -> HttpResponse:
     firewall.require(request.user, "support.raise", _("Support requests are raised by commercial colleagues."))
     form = SupportRequestForm(request.POST if request.method == "POST" else None, account=account)
     if request.method == "POST" and form.is_valid():
-        services.support_request_raise(request=form.instance, by=request.user)
+        with transaction.atomic():
+            services.support_request_raise(request=form.instance, by=request.user)
+            compliance.confirmations_record(by=request.user, items=[(form, form.instance)])
         messages.success(request, _("Support request sent to medical colleagues. They will accept or decline it."))
         return HttpResponseRedirect(reverse("stakeholders:dmu", args=[account.pk]))
     return render(
         request,
         "stakeholders/support_form.html",
-        {"account": account, "form": form},
+        {"account": account, "form": form, "patient_data": compliance.page_confirmation(request.POST, [form])},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -218,17 +229,24 @@ def support_request_respond(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(_("This request was answered already."))
     form = SupportResponseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        services.support_request_respond(
-            request=support,
-            accept=form.cleaned_data["decision"] == "accept",
-            note=form.cleaned_data["note"],
-            by=request.user,
-        )
+        with transaction.atomic():
+            services.support_request_respond(
+                request=support,
+                accept=form.cleaned_data["decision"] == "accept",
+                note=form.cleaned_data["note"],
+                by=request.user,
+            )
+            compliance.confirmations_record(by=request.user, items=[(form, support)])
         messages.success(request, _("Your answer was recorded."))
         return HttpResponseRedirect(reverse("stakeholders:dmu", args=[support.account_id]))
     return render(
         request,
         "stakeholders/support_respond.html",
-        {"support": support, "account": support.account, "form": form},
+        {
+            "support": support,
+            "account": support.account,
+            "form": form,
+            "patient_data": compliance.page_confirmation(request.POST, [form]),
+        },
         status=400 if request.method == "POST" else 200,
     )

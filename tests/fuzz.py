@@ -44,6 +44,10 @@ PAYLOADS = [
     "1e309",
     "NaN",
     "\\ud800",  # the escape as text, as a JSON or JavaScript client might send it
+    # Text that looks like patient data (kam.patient_data), hostile as well: the warning shown
+    # instead of a save must escape it too.
+    'Herr <b>Müller</b>, geb. 12.03.1958 "><script>alert(1)</script>',
+    "Fall-Nr. 4711<img src=x onerror=alert(1)> A123456789",
 ]
 # Bytes that are no UTF-8: a lone surrogate, an overlong NUL, a stray continuation byte, a BOM
 # of the wrong encoding, a cut-off sequence.

@@ -121,3 +121,18 @@ def test_it_shares_rows_with_the_customer_as_the_step_pages_do(cast, login, plan
     assert patched.status_code == 200, patched.content
     objective.refresh_from_db()
     assert objective.share_with_customer
+
+
+def test_it_refuses_text_that_looks_like_patient_data_and_takes_no_confirmation(cast, login, plan):
+    client = login(cast.kam_a)
+    confirm = {"patient_data_confirm": True, "patient_data_reason": "A reason"}
+    content = {"commentary": "Herr Müller, geb. 12.03.1958", **confirm}
+    response = client.put(f"{PLANS}{plan.pk}/steps/1/", {"version": 0, "content": content}, JSON)
+    assert response.status_code == 400
+    assert "looks like patient data" in response.json()["commentary"][0]
+    body = {"plan": plan.pk, "title": "Call Pat. Nr. 445566", "owner": cast.kam_a.pk, **confirm}
+    response = client.post("/api/v1/actions/", body, JSON)
+    assert response.status_code == 400
+    assert "looks like patient data" in str(response.json())
+    assert not Action.objects.filter(plan=plan).exists()
+    assert PlanStep.objects.get(plan=plan, number=1).version == 0
