@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Account
+from kam import patient_data
+from kam.compliance import KIND_LABELS
 from kam.models import User
 from kam.owner_choices import offer
 from kam.portfolio.meetings import owner_colleagues, participant_choices
@@ -55,6 +57,21 @@ class DecisionForm(CleanTextMixin, forms.Form):
         due = self.today + timedelta(days=DEFAULT_DUE_DAYS)
         self.initial.setdefault("due_date", min(due, latest_due) if latest_due and latest_due >= self.today else due)
         self.fields["title"].widget.attrs["placeholder"] = _("What was decided")
+
+    def clean_title(self) -> str:
+        title = self.cleaned_data["title"]
+        if findings := patient_data.find(title):
+            # A decision is a line of the minutes, mailed to every participant: it carries none,
+            # so there is nothing to confirm here (the step pages' notes may, with a reason).
+            kinds = ", ".join(
+                str(KIND_LABELS[k]) for k in sorted({f.kind for f in findings}, key=patient_data.KINDS.index)
+            )
+            raise forms.ValidationError(
+                _("This looks like patient data (%(kinds)s). A decision goes into the minutes: write it without."),
+                code="patient_data",
+                params={"kinds": kinds},
+            )
+        return title
 
     def clean_due_date(self) -> date:
         due = self.cleaned_data["due_date"]

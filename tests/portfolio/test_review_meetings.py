@@ -166,6 +166,7 @@ def test_a_decision_on_an_account_without_a_plan_open_for_actions_is_kept_on_the
         ({"due_date": "PAST"}, "Choose a due date from today on."),
         ({"due_date": "OUTSIDE"}, "Choose a date within"),
         ({"owner": "KAM_C"}, "Select a valid choice"),
+        ({"title": "Keep <this> text: call Herr Müller, geb. 12.03.1958"}, "A decision goes into the minutes"),
     ],
 )
 def test_bad_input_is_a_400_with_the_message_and_the_values_kept(cast, meeting, login, today, data, message):
