@@ -30,8 +30,8 @@ from kam import compliance, firewall
 from kam.api import UPDATED_SINCE, UpdatedSinceMixin
 from kam.models import User
 from plans import services
-from plans.forms import ActionForm, ObjectiveForm
 from plans.models import STEPS, AccountPlan, Action, Objective, PlanningPeriod, PlanStatus, PlanStep
+from plans.row_forms import ActionForm, ObjectiveForm
 from plans.selectors import can_edit_plan, plans_visible_to
 from plans.step_forms import STEP_FORMS
 from stakeholders.models import Affiliation, Person

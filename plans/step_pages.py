@@ -21,7 +21,6 @@ from accounts.models import AccountFinancials
 from kam import firewall
 from kam.lib import cached, form_shown
 from kam.models import User
-from plans.forms import STEP_ROWS
 from plans.models import (
     AccountPlan,
     Action,
@@ -32,6 +31,7 @@ from plans.models import (
     SwotItem,
     WhitespaceStatus,
 )
+from plans.row_forms import STEP_ROWS
 from plans.step_forms import STEP_FORMS, StepForm
 from stakeholders.models import STANCE_SHORT
 from stakeholders.selectors import decorate, dmu_for_account, dmu_gaps, snapshot_gap_texts, snapshot_role

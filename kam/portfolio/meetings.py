@@ -45,8 +45,8 @@ from kam.owner_choices import Colleagues, colleagues
 from kam.portfolio.dashboard import DashboardFilters, scoped_accounts
 from kam.portfolio.models import ReviewDecision, ReviewMeeting, ReviewMeetingAccount, ReviewParticipant
 from plans import services as plan_services
-from plans.forms import ActionForm
 from plans.models import EDITABLE_STATUSES, AccountPlan, ActionStatus, PlanningPeriod, PlanStatus, PlanStep
+from plans.row_forms import ActionForm
 from plans.selectors import can_edit_plan
 
 MINUTES_TASK = "portfolio.send_meeting_minutes"
@@ -136,7 +136,7 @@ def action_plan(plans: list[AccountPlan], user: User) -> AccountPlan | None:
 
 def owner_colleagues(account: Account) -> Colleagues:
     """Who may own a decision: commercial colleagues who see the account (a plan action's owners,
-    ``plans.forms.action_owners``), its owner and account team first."""
+    ``plans.row_base.action_owners``), its owner and account team first."""
     viewers = account_viewers(account).exclude(role__in=MEDICAL_ROLES)
     team = viewers.filter(Q(pk=account.owner_id) | Q(account_teams__account_id=account.pk))
     return colleagues(team=team, others=viewers)

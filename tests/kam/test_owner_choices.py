@@ -13,8 +13,8 @@ from django.urls import reverse
 from accounts.forms import AccountForm, ReassignForm, TeamMemberForm
 from accounts.people_views import HandoverForm
 from kam.models import Role, User
-from plans.forms import CommunicationForm, ObjectiveForm, RelationshipObjectiveForm
 from plans.models import Action, Objective, PlanningPeriod
+from plans.row_forms import CommunicationForm, ObjectiveForm, RelationshipObjectiveForm
 from plans.services import plan_create
 from stakeholders.forms import CoverageForm, TouchpointForm
 from tests.factories import AccountFactory, TeamMemberFactory, UserFactory

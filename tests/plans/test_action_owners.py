@@ -10,8 +10,8 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.selectors import account_viewers, accounts_visible_to
-from plans.forms import action_owners
 from plans.models import Action
+from plans.row_base import action_owners
 from tests.factories import TeamMemberFactory
 from tests.plans.test_reminders import TODAY, action, approved_plan
 

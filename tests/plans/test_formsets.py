@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from plans.forms import MAX_ROWS
 from plans.models import Action, Objective, SwotItem
+from plans.row_base import MAX_ROWS
 from tests.factories import AccountFactory
 from tests.plan_factories import PlanFactory
 

@@ -25,8 +25,8 @@ from plans.exports.cache import export_key
 from plans.exports.data import plan_export_data
 from plans.exports.pdf import render_pdf
 from plans.exports.plan_deck import render_pptx
-from plans.forms import ActionFormSet
 from plans.models import AccountPlan, Action, AudienceKind, SwotKind, WhitespaceCell, WhitespaceStatus
+from plans.row_forms import ActionFormSet
 from plans.step_pages import STEP_PAGES
 from stakeholders.models import Stance
 from tests.factories import AccountFactory, FinancialsFactory, ProductFactory, TeamMemberFactory

@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import ListingStatus
-from plans.forms import ObjectiveForm
 from plans.models import Objective, ObjectiveKind, ObjectiveStatus, Pacing
+from plans.row_forms import ObjectiveForm
 from tests.factories import ListingFactory, ProductFactory
 
 DUE = date(2026, 6, 30)
