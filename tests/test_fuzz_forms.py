@@ -144,7 +144,12 @@ CASES = [
     FormCase("plans:review", "manager_a", {"pk": "{submitted_plan}"}, fill={"decision": "approve"}),
     FormCase("plans:next", "kam_a", {"pk": "{approved_plan}"}, page="plans:detail {approved_plan}"),
     FormCase("plans:digest-settings", "kam_a"),
-    FormCase("people-handover", "manager_a", {"pk": "{owner}"}, fill={"new_owner": "{kam_b_pk}", "confirm": "on"}),
+    FormCase(
+        "people-handover",
+        "manager_a",
+        {"pk": "{owner}"},
+        fill={"handover-0-successor": "{kam_b_pk}", "handover-0-note": "Call the pharmacist first.", "confirm": "on"},
+    ),
     FormCase("survey:answer", None, {"token": "{fresh_token}"}, fill={"csat_score": "4"}),
     FormCase("login", None, fill={"username": "kam_a", "password": "wrong-password"}),
     FormCase("password_reset", None, fill={"email": "kam_a@example.com"}),
