@@ -19,25 +19,24 @@ ACCOUNTS_CHANGED = _("The accounts of this person changed while the page was ope
 
 class HandoverRowForm(CleanTextMixin, forms.Form):
     # Which account the row was drawn for: a row whose account changed is refused, not misapplied.
-    account = forms.IntegerField(widget=forms.HiddenInput)
+    account_id = forms.IntegerField(widget=forms.HiddenInput)
     successor = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Successor"))
     note = forms.CharField(
         label=_("Handover note"),
         required=False,
         max_length=HANDOVER_NOTE_MAX,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("What the successor should know first: open promises, sensitivities, next steps."),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, account: Account, found: Colleagues, **kwargs) -> None:
-        super().__init__(*args, initial={"account": account.pk}, **kwargs)
+        super().__init__(*args, initial={"account_id": account.pk}, **kwargs)
         self.account = account
         offer(self.fields["successor"], found)
         self.fields["successor"].widget.attrs["aria-label"] = _("Successor for %(account)s") % {"account": account.name}
         self.fields["note"].widget.attrs["aria-label"] = _("Handover note for %(account)s") % {"account": account.name}
 
-    def clean_account(self) -> int:
-        value = self.cleaned_data["account"]
+    def clean_account_id(self) -> int:
+        value = self.cleaned_data["account_id"]
         if value != self.account.pk:
             raise forms.ValidationError(ACCOUNTS_CHANGED, code="accounts_changed")
         return value

@@ -118,7 +118,7 @@ def test_the_handover_message_counts_the_accounts_moved(cast, login, language, n
     url = reverse("people-handover", args=[cast.kam_b.pk])
     data = {"confirm": "on"}
     for i, row in enumerate(client.get(url).context["rows"]):
-        data |= {f"handover-{i}-account": row.account.pk, f"handover-{i}-successor": cast.kam_a.pk}
+        data |= {f"handover-{i}-account_id": row.account.pk, f"handover-{i}-successor": cast.kam_a.pk}
     response = client.post(url, data)
     assert response.status_code == 302
     assert Account.objects.filter(owner=cast.kam_b).count() == 0

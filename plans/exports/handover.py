@@ -35,10 +35,18 @@ from stakeholders.selectors import can_read_touchpoint, coverage_for, dmu_for_ac
 # The pack lists this many of the latest touchpoints and open follow-ups.
 PACK_TOUCHPOINTS = 10
 PACK_ACTIONS = 30
+PACK_PARTS = 6
 
 
 def _section(number: int, title: str, blocks: list[dict | None]) -> dict:
-    return {"number": number, "kicker": "", "title": title, "blocks": [b for b in blocks if b]}
+    kicker = _("Part %(n)d of %(total)d") % {"n": number, "total": PACK_PARTS}
+    return {"number": number, "kicker": kicker, "title": title, "blocks": [b for b in blocks if b]}
+
+
+def _colleague(user: User) -> str:
+    """A colleague's name, marked when they have left: a leaver's coverage and open actions stay
+    theirs until someone takes them over, and the successor should see whose they were."""
+    return str(user) if user.is_active else _("%(name)s (has left)") % {"name": user}
 
 
 def _handover_section(note: HandoverNote) -> list[dict | None]:
@@ -91,7 +99,7 @@ def _dmu_block(account: Account, viewer: User, today: date) -> dict:
     rows = []
     for a in dmu_for_account(account):
         cov = coverage_for(a, viewer)
-        covering = [str(c.user) for c in cov.commercial + cov.medical]
+        covering = [_colleague(c.user) for c in cov.commercial + cov.medical]
         if not cov.medical and cov.medical_contact_exists and not covering:
             covering = [_("a medical colleague")]
         last = format_date(a.last_touchpoint)
@@ -102,7 +110,7 @@ def _dmu_block(account: Account, viewer: User, today: date) -> dict:
             row.append(str(STANCE_SHORT[a.stance]))
         row += [", ".join(covering) or _("nobody"), last]
         rows.append(row)
-    widths = [2.5, 2.5, 2, 1.2] + ([1.5] if show_stance else []) + [2.5, 2]
+    widths = [2.2, 2.5, 1.8, 1.2] + ([2] if show_stance else []) + [2.3, 2]
     return table_block(
         _("Decision-making unit"),
         columns,
@@ -137,7 +145,7 @@ def _actions_block(plan: AccountPlan | None, viewer: User, today: date) -> dict 
     return table_block(
         _("Open actions of the plan"),
         [_("Action"), _("Owner"), _("Due"), _("Status")],
-        [[a.title, str(a.owner), format_date(a.due_date), a.get_status_display()] for a in actions],
+        [[a.title, _colleague(a.owner), format_date(a.due_date), a.get_status_display()] for a in actions],
         widths=[5, 2.5, 1.5, 1.5],
         nowrap=[2],
         flagged=[bool(a.due_date and a.due_date < today) for a in actions],
@@ -216,9 +224,7 @@ def tenders_section_blocks(account: Account, viewer: User) -> list[dict | None]:
     period; price and rebate only where ``firewall`` shows commercial figures to ``viewer``) and
     return them as ``table_block``s. Until then the section says that none are recorded here."""
     return [
-        bullets_block(
-            _("Open tenders and contracts"), [], empty=_("Tenders and contracts are not recorded in the app yet.")
-        )
+        bullets_block(_("Tenders and contracts"), [], empty=_("Tenders and contracts are not recorded in the app yet."))
     ]
 
 
@@ -230,14 +236,14 @@ def handover_pack_data(note: HandoverNote, viewer: User, today: date | None = No
     shows_stances = not firewall.hides(viewer, "affiliation.stance")
     sections = [
         _section(1, _("The handover"), [*_handover_section(note), _account_facts(account, viewer)]),
-        _section(2, _("Decision-making unit"), [_dmu_block(account, viewer, today)]),
+        _section(2, _("Who decides, and who covers them"), [_dmu_block(account, viewer, today)]),
         _section(
             3,
             _("Open actions and commitments"),
             [_actions_block(plan, viewer, today), _commitments_block(account, viewer)],
         ),
         _section(4, _("The current plan"), _plan_blocks(plan, viewer)),
-        _section(5, _("Last touchpoints"), [_touchpoints_block(account, viewer)]),
+        _section(5, _("Recent contact"), [_touchpoints_block(account, viewer)]),
         _section(6, _("Open tenders and contracts"), tenders_section_blocks(account, viewer)),
     ]
     title = _("Handover pack")

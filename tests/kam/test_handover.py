@@ -32,7 +32,11 @@ def _post(client, leaver, choices: dict, *, confirm: bool = True):
     data = {"confirm": "on"} if confirm else {}
     for i, account_id in enumerate(_rows(client, leaver)):
         successor, note = choices.get(account_id, ("", ""))
-        data |= {f"handover-{i}-account": account_id, f"handover-{i}-successor": successor, f"handover-{i}-note": note}
+        data |= {
+            f"handover-{i}-account_id": account_id,
+            f"handover-{i}-successor": successor,
+            f"handover-{i}-note": note,
+        }
     return client.post(_url(leaver), data)
 
 
@@ -147,7 +151,7 @@ def test_a_row_for_another_account_than_drawn_is_refused(cast, login, second):
     client = login(cast.manager_a)
     data = {"confirm": "on"}
     for i, _account in enumerate(_rows(client, cast.kam_a)):
-        data |= {f"handover-{i}-account": cast.account_c.pk, f"handover-{i}-successor": cast.kam_b.pk}
+        data |= {f"handover-{i}-account_id": cast.account_c.pk, f"handover-{i}-successor": cast.kam_b.pk}
     response = client.post(_url(cast.kam_a), data)
     assert response.status_code == 400
     assert "changed while the page was open" in response.content.decode()

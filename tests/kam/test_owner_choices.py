@@ -160,7 +160,7 @@ def test_it_offers_handover_successors_from_the_leavers_teams_first(cast, extras
     groups = _groups(form, "successor")
     assert groups[0][0] == "Account team" and colleague.pk in groups[0][1]
     assert not {u.pk for u in extras} & _ids(form, "successor")
-    data = {"handover-0-account": cast.account_a.pk, "handover-0-successor": cast.admin.pk}
+    data = {"handover-0-account_id": cast.account_a.pk, "handover-0-successor": cast.admin.pk}
     [posted] = handover_rows(data, by=cast.admin, leaving=cast.kam_a, accounts=accounts)
     assert not posted.is_valid()
 

@@ -35,6 +35,9 @@ def handed(cast):
     fan = AffiliationFactory(account=account, person=PersonFactory(last_name="Fanning"), stance=2, influence=5)
     CoverageFactory(affiliation=fan, user=cast.kam_b)
     CoverageFactory(affiliation=fan, user=msl)
+    CoverageFactory(
+        affiliation=AffiliationFactory(account=account, person=PersonFactory(last_name="Leftover")), user=cast.kam_a
+    )
     period = PeriodFactory(name="FY 2026", start=date(2026, 1, 1), end=date(2026, 12, 31))
     plan = PlanFactory(account=account, period=period)
     ObjectiveFactory(plan=plan, title="Formulary listing of Oncoril", share_with_customer=True)
@@ -51,6 +54,8 @@ def handed(cast):
     TouchpointFactory(account=account, logged_by=msl, stakeholders=[fan.person], summary=MEDICAL_SUMMARY)
     account.owner = cast.kam_b
     account.save()
+    cast.kam_a.is_active = False
+    cast.kam_a.save()
     note = HandoverNote.objects.create(
         account=account, from_user=cast.kam_a, to_user=cast.kam_b, by=cast.manager_a, note=NOTE
     )
@@ -76,6 +81,8 @@ def test_the_successors_pack_holds_dmu_actions_plan_touchpoints_and_the_note(cas
     assert "Fanning" in text and str(STANCE_SHORT[2]) in text and str(cast.kam_b) in text
     # Open actions, not done ones; the commitments from touchpoints.
     assert "Send the budget impact model" in text and "A finished action" not in text
+    # What the leaver still covers or owns is marked as theirs, so the successor takes it over.
+    assert f"{cast.kam_a} (has left)" in text
     assert "Send the dossier by Friday" in text
     # The current plan's executive summary, with the figures a commercial KAM may see.
     assert "At a glance" in text and "987,654" in text
