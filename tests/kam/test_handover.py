@@ -224,3 +224,13 @@ def test_people_pages_are_scoped(cast, login):
     assert client.get(reverse("people-detail", args=[cast.kam_a.pk])).status_code == 200
     assert client.get(reverse("people-detail", args=[cast.kam_c.pk])).status_code == 404
     assert login(cast.kam_a).get(reverse("people-detail", args=[cast.kam_b.pk])).status_code == 404
+
+
+def test_the_successors_e_mail_is_in_their_language(cast, login, django_capture_on_commit_callbacks):
+    cast.kam_b.language = "de"
+    cast.kam_b.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(login(cast.manager_a), cast.kam_a, {cast.account_a.pk: (cast.kam_b.pk, NOTE_SECOND)})
+    [message] = mail.outbox
+    assert message.subject == f"Übergabe von {cast.kam_a}: 1 Account"
+    assert "Übergabepaket (PDF)" in message.body and NOTE_SECOND in message.body

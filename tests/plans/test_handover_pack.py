@@ -117,3 +117,14 @@ def test_a_pack_is_scoped_to_those_who_see_the_account(cast, login, handed):
     assert _pack(login(cast.medical), note).status_code == 404
     assert _pack(login(cast.manager_a), note).status_code == 200
     assert login(cast.kam_c).get(reverse("plans:handover-pack", args=[note.pk + 999])).status_code == 404
+
+
+@needs_pdftotext
+@time_machine.travel("2026-07-02 12:00 +0200", tick=False)
+def test_the_pack_speaks_the_readers_language(cast, login, handed):
+    note, _msl = handed
+    cast.kam_b.language = "de"
+    cast.kam_b.save()
+    text = pdf_text(_pack(login(cast.kam_b), note).content)
+    assert "Übergabepaket" in text and "Wer entscheidet und wer sie betreut" in text
+    assert "Offene Ausschreibungen und Verträge" in text and "2. Juli 2026" in text
