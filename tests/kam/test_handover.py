@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from accounts import tasks
 from accounts.models import HANDOVER_NOTE_DAYS, Account, AccountTeamMember, HandoverNote
+from accounts.services import HandoverConflict, Succession, handover_reason, user_handover
 from kam.models import Role
 from tests.factories import AccountFactory, TeamMemberFactory, UserFactory
 
@@ -234,3 +235,27 @@ def test_the_successors_e_mail_is_in_their_language(cast, login, django_capture_
     [message] = mail.outbox
     assert message.subject == f"Übergabe von {cast.kam_a}: 1 Account"
     assert "Übergabepaket (PDF)" in message.body and NOTE_SECOND in message.body
+
+
+def test_a_leaver_without_accounts_is_only_deactivated(cast, login):
+    leaver = UserFactory(username="no_accounts", manager=cast.manager_a)
+    TeamMemberFactory(account=cast.account_a, user=leaver)
+    response = login(cast.manager_a).post(_url(leaver), {"confirm": "on"})
+    assert response.status_code == 302
+    leaver.refresh_from_db()
+    assert not leaver.is_active and not AccountTeamMember.objects.filter(user=leaver).exists()
+    assert not HandoverNote.objects.exists()
+
+
+def test_the_service_refuses_a_handover_that_misses_an_account(cast, second):
+    with pytest.raises(HandoverConflict):
+        user_handover(
+            leaving=cast.kam_a, successions=[Succession(cast.account_a.pk, cast.kam_b, "")], by=cast.manager_a
+        )
+    assert Account.objects.filter(owner=cast.kam_a).count() == 2
+
+
+def test_a_long_name_keeps_the_change_reason_within_its_column(cast):
+    long = UserFactory(first_name="Maximiliane " * 6, last_name="Mustermann-Schnarrenberger " * 3)
+    reason = handover_reason(cast.kam_a, long)
+    assert len(reason) <= 100 and reason.startswith("handover to Maximiliane")
