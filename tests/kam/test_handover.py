@@ -259,3 +259,13 @@ def test_a_long_name_keeps_the_change_reason_within_its_column(cast):
     long = UserFactory(first_name="Maximiliane " * 6, last_name="Mustermann-Schnarrenberger " * 3)
     reason = handover_reason(cast.kam_a, long)
     assert len(reason) <= 100 and reason.startswith("handover to Maximiliane")
+
+
+def test_administrators_read_the_handovers_in_the_admin(cast, login):
+    _post(login(cast.manager_a), cast.kam_a, {cast.account_a.pk: (cast.kam_b.pk, "")})
+    cast.admin.is_staff = cast.admin.is_superuser = True
+    cast.admin.save()
+    client = login(cast.admin)
+    page = client.get(reverse("admin:accounts_handovernote_changelist"))
+    assert page.status_code == 200 and "Account A" in page.content.decode()
+    assert client.get(reverse("admin:accounts_handovernote_add")).status_code == 403
