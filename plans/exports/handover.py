@@ -100,8 +100,9 @@ def _dmu_block(account: Account, viewer: User, today: date) -> dict:
     for a in dmu_for_account(account):
         cov = coverage_for(a, viewer)
         covering = [_colleague(c.user) for c in cov.commercial + cov.medical]
-        if not cov.medical and cov.medical_contact_exists and not covering:
-            covering = [_("a medical colleague")]
+        if cov.medical_contact_exists and not cov.medical:
+            # As the DMU pages say it: that a medical contact exists, never who (kam.firewall).
+            covering.append(_("medical contact exists"))
         last = format_date(a.last_touchpoint)
         if is_stale(a, today):
             last = _("%(date)s (contact overdue)") % {"date": last}

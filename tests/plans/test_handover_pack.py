@@ -89,7 +89,7 @@ def test_the_successors_pack_holds_dmu_actions_plan_touchpoints_and_the_note(cas
     assert COMMERCIAL_SUMMARY in text
     # Medical content stays behind the firewall, and so does which medical colleague covers whom.
     assert MEDICAL_SUMMARY not in text and "Medical touchpoint" in text
-    assert "msl_seat" not in text and str(_msl) not in text
+    assert "msl_seat" not in text and str(_msl) not in text and "medical contact exists" in text
     # The spot the tenders and contracts will fill.
     assert "Open tenders and contracts" in text
 
