@@ -112,6 +112,8 @@ def _dmu_block(account: Account, viewer: User, today: date) -> dict:
         row += [", ".join(covering) or _("nobody"), last]
         rows.append(row)
     widths = [2.2, 2.5, 1.8, 1.2] + ([2] if show_stance else []) + [2.3, 2]
+    # Printed with position and DMU role in one cell: long German titles need the width.
+    rest = list(range(3, len(columns)))
     return table_block(
         _("Decision-making unit"),
         columns,
@@ -119,6 +121,7 @@ def _dmu_block(account: Account, viewer: User, today: date) -> dict:
         widths=widths,
         numeric=[3],
         empty=_("No stakeholders recorded yet."),
+        print_columns=[([0], 2.2), ([1, 2], 3.8), *[([i], widths[i]) for i in rest]],
     )
 
 
