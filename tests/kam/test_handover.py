@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 
 from accounts import tasks
 from accounts.models import HANDOVER_NOTE_DAYS, Account, AccountTeamMember, HandoverNote
@@ -15,6 +16,13 @@ from tests.factories import AccountFactory, TeamMemberFactory, UserFactory
 
 NOTE_B = 'Call <b>Dr. Weiß</b> before the P&T "committee" & bring the dossier'
 NOTE_SECOND = "The pharmacist prefers e-mail."
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """A German reader's request leaves German active in this thread: not for the next test."""
+    yield
+    translation.deactivate()
 
 
 def _url(user) -> str:

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import HandoverNote
 from kam.models import Role
@@ -22,6 +23,13 @@ NOTE = "Watch <script>alert(1)</script> & the P&T committee"
 REVENUE = Decimal("987654.00")
 MEDICAL_SUMMARY = "Scientific exchange on subgroup survival"
 COMMERCIAL_SUMMARY = "Agreed the formulary dossier timeline"
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """A German reader's request leaves German active in this thread: not for the next test."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
