@@ -7,6 +7,7 @@ from accounts.models import (
     AccountTeamMember,
     CompetitorProduct,
     ExchangeRate,
+    HandoverNote,
     Listing,
     Product,
     QualificationCriterion,
@@ -109,3 +110,19 @@ class AccountTeamMemberAdmin(SimpleHistoryAdmin):
 class QualificationScoreAdmin(SimpleHistoryAdmin):
     list_display = ("account", "criterion", "score")
     list_select_related = ("account", "criterion")
+
+
+@admin.register(HandoverNote)
+class HandoverNoteAdmin(admin.ModelAdmin):
+    """Handovers as recorded: read-only, the record of a decision (made on the People pages)."""
+
+    list_display = ("account", "from_user", "to_user", "by", "created_at", "notified_at")
+    list_select_related = ("account", "from_user", "to_user", "by")
+    search_fields = ("account__name", "note")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 
-from accounts.models import AccountStatus
-from accounts.selectors import accounts_visible_to, users_assignable_by
-from accounts.services import user_handover
+from accounts.models import HANDOVER_NOTE_DAYS, AccountStatus
+from accounts.people_forms import ACCOUNTS_CHANGED, HandoverConfirmForm, handover_accounts, handover_rows
+from accounts.selectors import accounts_visible_to
+from accounts.services import HandoverConflict, Succession, user_handover
 from kam.models import User
-from kam.owner_choices import colleagues, offer
 
 
 @login_required
@@ -44,39 +43,48 @@ def _may_hand_over(by: User, person: User) -> bool:
     return by.is_administrator or (by.is_manager and by.is_above(person))
 
 
-class HandoverForm(forms.Form):
-    new_owner = forms.ModelChoiceField(queryset=User.objects.none(), label=gettext_lazy("Hand over to"))
-    confirm = forms.BooleanField(
-        label=gettext_lazy("Deactivate this person and move their accounts and team seats"), required=True
-    )
-
-    def __init__(self, *args, by: User, leaving: User, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        # The colleagues on the teams of the leaver's accounts first: they know the accounts.
-        found = colleagues(
-            team=User.objects.filter(account_teams__account__owner=leaving).exclude(pk=leaving.pk),
-            others=users_assignable_by(by).exclude(pk=leaving.pk),
-        )
-        offer(self.fields["new_owner"], found)
-
-
 @login_required
 def people_handover(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(User.objects.visible_to(request.user), pk=pk, is_active=True)
     if not _may_hand_over(request.user, person) or person.pk == request.user.pk:
         raise Http404
-    form = HandoverForm(request.POST if request.method == "POST" else None, by=request.user, leaving=person)
-    if request.method == "POST" and form.is_valid():
-        moved = user_handover(leaving=person, new_owner=form.cleaned_data["new_owner"], by=request.user)
-        messages.success(
-            request,
-            ngettext(
-                "%(person)s was deactivated; %(n)d account now belongs to %(owner)s.",
-                "%(person)s was deactivated; %(n)d accounts now belong to %(owner)s.",
-                moved,
-            )
-            % {"person": person, "n": moved, "owner": form.cleaned_data["new_owner"]},
-        )
-        return HttpResponseRedirect(person.get_absolute_url())
-    status = 400 if request.method == "POST" else 200
-    return render(request, "kam/people_handover.html", {"person": person, "form": form}, status=status)
+    data = request.POST if request.method == "POST" else None
+    accounts = handover_accounts(person)
+    rows = handover_rows(data, by=request.user, leaving=person, accounts=accounts)
+    confirm = HandoverConfirmForm(data)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if confirm.is_valid() and all([row.is_valid() for row in rows]):
+            successions = [
+                Succession(row.account.pk, row.cleaned_data["successor"], row.cleaned_data["note"]) for row in rows
+            ]
+            try:
+                notes = user_handover(leaving=person, successions=successions, by=request.user)
+            except HandoverConflict:
+                messages.error(request, ACCOUNTS_CHANGED)
+                status = 409
+            else:
+                successors = sorted({str(n.to_user) for n in notes})
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(person)s was deactivated; %(n)d account was handed over to %(owners)s.",
+                        "%(person)s was deactivated; %(n)d accounts were handed over to %(owners)s.",
+                        len(notes),
+                    )
+                    % {"person": person, "n": len(notes), "owners": ", ".join(successors) or "—"},
+                )
+                return HttpResponseRedirect(person.get_absolute_url())
+    return render(
+        request,
+        "kam/people_handover.html",
+        {
+            "person": person,
+            "rows": rows,
+            "confirm": confirm,
+            "note_days": HANDOVER_NOTE_DAYS,
+            "rows_invalid": data is not None and any(row.errors for row in rows),
+        },
+        status=status,
+    )

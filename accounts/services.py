@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, FilteredRelation, OuterRef, Q, Subquery
 from django.forms import BaseInlineFormSet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import (
@@ -18,6 +20,7 @@ from accounts.models import (
     AccountTeamMember,
     AccountType,
     CriterionDimension,
+    HandoverNote,
     Product,
     QualificationCriterion,
     QualificationScore,
@@ -204,38 +207,76 @@ def account_reassign(*, account: Account, new_owner: User, by: User) -> Account:
     return account
 
 
-@transaction.atomic
-def user_handover(*, leaving: User, new_owner: User, by: User) -> int:
-    """Deactivate ``leaving`` and hand their accounts and team seats to ``new_owner``.
+# The history's change reason is a column of 100 characters.
+_REASON_MAX = 100
+HANDOVER_TASK = "accounts.notify_handover"
 
-    History is kept: every account gets a history row naming the handover. Returns the number
-    of accounts that changed owner.
-    """
-    if leaving.pk == new_owner.pk:
+
+class HandoverConflict(Exception):
+    """The leaver's accounts changed while the handover page was open."""
+
+
+@dataclass(frozen=True)
+class Succession:
+    """One account of a leaver, the colleague who takes it over and the note for them."""
+
+    account_id: int
+    successor: User
+    note: str = ""
+
+
+def handover_reason(leaving: User, successor: User) -> str:
+    """The history row's change reason: names the handover and the successor (English, like every
+    change reason; the history page shows it as stored)."""
+    reason = f"handover to {successor} from {leaving}"
+    return reason if len(reason) <= _REASON_MAX else reason[: _REASON_MAX - 1] + "…"
+
+
+@transaction.atomic
+def user_handover(*, leaving: User, successions: Iterable[Succession], by: User) -> list[HandoverNote]:
+    """Deactivate ``leaving`` and hand each of their accounts to its successor, with a note.
+
+    Every account the leaver owns needs exactly one succession (``HandoverConflict`` otherwise:
+    an account was added or moved while the page was open). Per account: the successor becomes
+    owner and gets a KAM seat, the leaver's seats there end, the history row names the handover
+    and the successor, and a ``HandoverNote`` records from, to, by, when and the note. The
+    leaver's seats on accounts they do not own end (the owner fills the gap); people who reported
+    to the leaver move up to the leaver's own manager. Each successor is e-mailed once, after
+    commit (``HANDOVER_TASK``, through the outbox). Returns the notes written."""
+    successions = list(successions)
+    by_account = {s.account_id: s for s in successions}
+    if len(by_account) != len(successions):
+        raise HandoverConflict("An account has more than one successor.")
+    if any(s.successor.pk == leaving.pk for s in successions):
         raise ValueError("A person cannot hand over to themselves.")
-    owned = list(Account.objects.select_for_update().filter(owner=leaving))
+    owned = list(Account.objects.select_for_update().filter(owner=leaving).order_by("pk"))
+    if {a.pk for a in owned} != set(by_account):
+        raise HandoverConflict("The leaver's accounts changed.")
+    now = timezone.now()
+    notes = []
     for account in owned:
-        account.owner = new_owner
-        account._change_reason = f"handover from {leaving} to {new_owner}"
+        step = by_account[account.pk]
+        account.owner = step.successor
+        account._change_reason = handover_reason(leaving, step.successor)
         account.save(update_fields=["owner", "updated_at"])
-    for seat in AccountTeamMember.objects.filter(user=leaving):
-        if AccountTeamMember.objects.filter(
-            account_id=seat.account_id, user=new_owner, therapeutic_area=seat.therapeutic_area
-        ).exists():
-            seat.delete()
-        else:
-            seat.user = new_owner
-            seat.save(update_fields=["user"])
-    for account in owned:
         AccountTeamMember.objects.get_or_create(
-            account=account, user=new_owner, therapeutic_area="", defaults={"function": TeamFunction.KAM}
+            account=account, user=step.successor, therapeutic_area="", defaults={"function": TeamFunction.KAM}
         )
-    # Reports of the leaver move up to the new owner only if the leaver managed anyone.
-    User.objects.filter(manager=leaving).update(manager=new_owner)
+        notes.append(
+            HandoverNote(
+                account=account, from_user=leaving, to_user=step.successor, by=by, created_at=now, note=step.note
+            )
+        )
+    AccountTeamMember.objects.filter(user=leaving).delete()
+    HandoverNote.objects.bulk_create(notes)
+    User.objects.filter(manager=leaving).update(manager=leaving.manager_id)
     leaving.is_active = False
     leaving.save(update_fields=["is_active"])
     schedule_health_refresh([account.pk for account in owned])
-    return len(owned)
+    ids = sorted(n.pk for n in notes)
+    if ids:
+        outbox.enqueue(HANDOVER_TASK, ids, dedupe=outbox.dedupe_key(HANDOVER_TASK, ids))
+    return notes
 
 
 def key_account_count(user: User) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from accounts import handover_mail
 from accounts.models import Account
 from accounts.services import account_recompute
 
@@ -16,3 +17,9 @@ def recompute_scores(account_ids: list[int]) -> int:
         account_recompute(account)
         done += 1
     return done
+
+
+@shared_task(name="accounts.notify_handover", ignore_result=True)
+def notify_handover(note_ids: list[int]) -> int:
+    # Safe to run twice: each successor's notes are claimed when their e-mail goes out.
+    return handover_mail.notify_handover(note_ids)

@@ -37,6 +37,16 @@ class Colleagues:
         return head + [(name, group) for name, group in ((TEAM_GROUP, self.team), (OTHERS_GROUP, self.others)) if group]
 
 
+def regrouped(found: Colleagues, team_ids: Iterable[int]) -> Colleagues:
+    """``found`` with another team first: for rows of one page that each have their own team
+    (a handover lists several accounts), from one read of everyone any row may offer."""
+    ids = set(team_ids)
+    everyone = sorted(found.team + found.others, key=lambda choice: choice[1].casefold())
+    team = [c for c in everyone if c[0] in ids]
+    others = [c for c in everyone if c[0] not in ids]
+    return Colleagues(team, others, found.assignable, found.pool, True)
+
+
 def colleagues(
     *, team: QuerySet[User] | None, others: QuerySet[User] | None = None, keep: QuerySet | Iterable[int] = ()
 ) -> Colleagues:

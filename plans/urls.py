@@ -3,6 +3,7 @@ from django.urls import path
 from plans import (
     change_views,
     export_views,
+    handover_views,
     joint_views,
     list_export_views,
     notification_views,
@@ -28,6 +29,7 @@ urlpatterns = [
     path("<int:pk>/compare/", change_views.plan_compare, name="compare"),
     path("<int:pk>/export/<str:variant>/<str:fmt>/", export_views.plan_export, name="export"),
     path("<int:pk>/joint/", joint_views.plan_joint, name="joint"),
+    path("handover/<int:pk>/pack.pdf", handover_views.handover_pack, name="handover-pack"),
     path("digest/settings/", reminder_views.digest_settings, name="digest-settings"),
     path("notifications/", notification_views.notification_list, name="notifications"),
     path("notifications/badge/", notification_views.notification_badge, name="notifications-badge"),

@@ -151,7 +151,12 @@ CASES = [
         {"pk": "{meeting}", "position": 1},
         fill={"title": "Book the P&T committee", "owner": "{kam_a_pk}", "due_date": "{today}"},
     ),
-    FormCase("people-handover", "manager_a", {"pk": "{owner}"}, fill={"new_owner": "{kam_b_pk}", "confirm": "on"}),
+    FormCase(
+        "people-handover",
+        "manager_a",
+        {"pk": "{owner}"},
+        fill={"handover-0-successor": "{kam_b_pk}", "handover-0-note": "Call the pharmacist first.", "confirm": "on"},
+    ),
     FormCase("survey:answer", None, {"token": "{fresh_token}"}, fill={"csat_score": "4"}),
     FormCase("login", None, fill={"username": "kam_a", "password": "wrong-password"}),
     FormCase("password_reset", None, fill={"email": "kam_a@example.com"}),

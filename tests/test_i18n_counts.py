@@ -42,12 +42,12 @@ DMU = {
     ("de", 2): "2 aktive Stakeholder im Buying Center.",
 }
 HANDOVER = {
-    ("en", 0): "0 accounts now belong to",
-    ("en", 1): "1 account now belongs to",
-    ("en", 2): "2 accounts now belong to",
-    ("de", 0): "0 Accounts gehören jetzt",
-    ("de", 1): "1 Account gehört jetzt",
-    ("de", 2): "2 Accounts gehören jetzt",
+    ("en", 0): "0 accounts were handed over to",
+    ("en", 1): "1 account was handed over to",
+    ("en", 2): "2 accounts were handed over to",
+    ("de", 0): "0 Accounts wurden übergeben an",
+    ("de", 1): "1 Account wurde übergeben an",
+    ("de", 2): "2 Accounts wurden übergeben an",
 }
 PREVIEW = {
     ("en", 0): "Nobody would receive this campaign.",
@@ -115,9 +115,11 @@ def test_the_handover_message_counts_the_accounts_moved(cast, login, language, n
     for _i in range(n):
         AccountFactory(owner=cast.kam_b)
     client = login(speaking(cast.manager_a, language))
-    response = client.post(
-        reverse("people-handover", args=[cast.kam_b.pk]), {"new_owner": cast.kam_a.pk, "confirm": "on"}
-    )
+    url = reverse("people-handover", args=[cast.kam_b.pk])
+    data = {"confirm": "on"}
+    for i, row in enumerate(client.get(url).context["rows"]):
+        data |= {f"handover-{i}-account_id": row.account.pk, f"handover-{i}-successor": cast.kam_a.pk}
+    response = client.post(url, data)
     assert response.status_code == 302
     assert Account.objects.filter(owner=cast.kam_b).count() == 0
     [message] = [str(m) for m in get_messages(response.wsgi_request)]

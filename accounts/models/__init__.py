@@ -26,12 +26,15 @@ from accounts.models.account import (
     matrix_quadrant,
 )
 from accounts.models.financials import AccountFinancials, ExchangeRate
+from accounts.models.handover import HANDOVER_NOTE_DAYS, HANDOVER_NOTE_MAX, HandoverNote
 from accounts.models.health import HEALTH_AMBER, HEALTH_GREEN, AccountHealth, health_band
 from accounts.models.listings import LISTED_STATUSES, CompetitorKind, CompetitorProduct, Listing, ListingStatus, Product
 from accounts.models.qualification import CriterionDimension, QualificationCriterion, QualificationScore
 
 __all__ = [
     "FIREWALLED_FIELDS",
+    "HANDOVER_NOTE_DAYS",
+    "HANDOVER_NOTE_MAX",
     "HEALTH_AMBER",
     "HEALTH_GREEN",
     "HOSPITAL_FIELDS",
@@ -53,6 +56,7 @@ __all__ = [
     "CriterionDimension",
     "Currency",
     "ExchangeRate",
+    "HandoverNote",
     "Listing",
     "ListingStatus",
     "ManagementModel",

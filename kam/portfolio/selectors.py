@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts import services
-from accounts.models import Account, AccountTeamMember
+from accounts.models import Account, AccountTeamMember, HandoverNote
 from accounts.selectors import MissingExchangeRate, account_access, accounts_visible_to, convert, group_rollup
 from kam.models import User
 from kam.portfolio.health.explain import explain
@@ -46,6 +46,7 @@ def account_for_page(user: User) -> QuerySet[Account]:
             on_team=Exists(AccountTeamMember.objects.filter(account_id=OuterRef("pk"), user=user)),
             has_children=Exists(Account.objects.filter(parent_id=OuterRef("pk"))),
             has_open_follow_ups=Exists(_open_follow_ups().filter(account_id=OuterRef("pk"))),
+            has_handover_notes=Exists(HandoverNote.objects.recent().filter(account_id=OuterRef("pk"))),
         )
     )
 
@@ -102,6 +103,13 @@ def account_page_data(user: User, pk: int) -> dict[str, Any]:
         # What the DMU wrote in named surveys: two queries, only once someone has answered one.
         "customer_words": account_written_answers(account)
         if any(h["csat"] and h["csat"].answers and not h["campaign"]["campaign__anonymous"] for h in csat_history)
+        else [],
+        # Handovers of the last HANDOVER_NOTE_DAYS days, with their notes and packs: one query, when
+        # there are any.
+        "handover_notes": list(
+            HandoverNote.objects.recent().filter(account=account).select_related("from_user", "to_user", "by")
+        )
+        if account.has_handover_notes
         else [],
         # The open low-score follow-ups: two queries, when there are any.
         "follow_ups": _open_follow_ups()

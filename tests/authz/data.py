@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from accounts.models import TeamFunction
+from accounts.models import HandoverNote, TeamFunction
 from kam.models import CalendarFeedToken, Role, User
 from kam.portfolio.meetings import meeting_start
 from kam.portfolio.models import ReviewDecision
@@ -158,9 +158,13 @@ def _side(
         headers=["Account ID", "Account Name"],
     )
 
+    # A handover of the account to its owner (from the manager, who owned it before): its pack.
+    handover = HandoverNote.objects.create(account=account, from_user=manager, to_user=owner, by=manager, note="Hi")
+
     return {
         "account": account.pk,
         "owner": owner.pk,
+        "handover": handover.pk,
         "person": person.pk,
         "affiliation": affiliation.pk,
         "touchpoint": touchpoint.pk,

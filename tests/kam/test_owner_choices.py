@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.forms import AccountForm, ReassignForm, TeamMemberForm
-from accounts.people_views import HandoverForm
+from accounts.people_forms import handover_accounts, handover_rows
 from kam.models import Role, User
 from plans.models import Action, Objective, PlanningPeriod
 from plans.row_forms import CommunicationForm, ObjectiveForm, RelationshipObjectiveForm
@@ -155,11 +155,13 @@ def test_it_offers_team_seats_without_administrators_but_keeps_a_stored_seat(cas
 
 def test_it_offers_handover_successors_from_the_leavers_teams_first(cast, extras):
     colleague = TeamMemberFactory(account=cast.account_a, user=cast.kam_b).user
-    form = HandoverForm(by=cast.admin, leaving=cast.kam_a)
-    groups = _groups(form, "new_owner")
+    accounts = handover_accounts(cast.kam_a)
+    [form] = handover_rows(None, by=cast.admin, leaving=cast.kam_a, accounts=accounts)
+    groups = _groups(form, "successor")
     assert groups[0][0] == "Account team" and colleague.pk in groups[0][1]
-    assert not {u.pk for u in extras} & _ids(form, "new_owner")
-    posted = HandoverForm({"new_owner": cast.admin.pk, "confirm": "on"}, by=cast.admin, leaving=cast.kam_a)
+    assert not {u.pk for u in extras} & _ids(form, "successor")
+    data = {"handover-0-account_id": cast.account_a.pk, "handover-0-successor": cast.admin.pk}
+    [posted] = handover_rows(data, by=cast.admin, leaving=cast.kam_a, accounts=accounts)
     assert not posted.is_valid()
 
 
