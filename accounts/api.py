@@ -92,7 +92,7 @@ class AccountSerializer(CleanTextSerializerMixin, FirewalledFieldsMixin, seriali
             if owner.pk != self.instance.owner_id:
                 raise serializers.ValidationError(_("Reassign an account on its page (a manager's decision)."))
             return owner
-        if not users_assignable_by(self._user).filter(pk=owner.pk).exists():
+        if not users_assignable_by(self._user).assignable().filter(pk=owner.pk).exists():
             raise serializers.ValidationError(_("You cannot make this person the owner."))
         return owner
 

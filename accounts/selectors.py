@@ -98,9 +98,10 @@ def account_access(user: User, account: Account) -> AccountAccess:
 
 
 def users_assignable_by(user: User) -> QuerySet[User]:
-    """Who ``user`` may make owner of an account: assignable users (active, never an administrator:
-    ``UserQuerySet.assignable``), of their own reach."""
-    active = User.objects.assignable()
+    """The active users within ``user``'s reach, whom a form may name as an account's owner: forms
+    offer only the assignable among them and refuse the others with a reason (``kam.owner_choices``);
+    the API and the import take ``.assignable()`` of it."""
+    active = User.objects.filter(is_active=True)
     if user.is_administrator:
         return active
     if user.is_manager:

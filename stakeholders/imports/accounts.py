@@ -111,7 +111,10 @@ class AccountRun(Run):
         key = name.strip().lower()
         if key not in self.owners:
             self.owners[key] = (
-                users_assignable_by(self.user).filter(Q(email__iexact=key) | Q(username__iexact=key)).first()
+                users_assignable_by(self.user)
+                .assignable()
+                .filter(Q(email__iexact=key) | Q(username__iexact=key))
+                .first()
             )
         found = self.owners[key]
         if found is None:

@@ -102,7 +102,7 @@ class CampaignForm(CleanTextMixin, forms.ModelForm):
         default = Survey.objects.filter(is_default=True).values_list("pk", flat=True).first()
         if default is not None:
             self.fields["survey"].initial = default
-        self.fields["owners"].queryset = users_assignable_by(user).order_by("last_name", "first_name")
+        self.fields["owners"].queryset = users_assignable_by(user).assignable().order_by("last_name", "first_name")
         regions = (
             accounts_visible_to(user).exclude(region="").values_list("region", flat=True).distinct().order_by("region")
         )
