@@ -10,7 +10,7 @@ class PlansConfig(AppConfig):
     def ready(self) -> None:
         # Plans keep copies of stakeholder names in their snapshots; erasure must reach them.
         # Imported in ready(): both load models, which the app registry allows only now.
-        from plans.services import erase_person_from_plans  # noqa: PLC0415
+        from plans.snapshots import erase_person_from_plans  # noqa: PLC0415
         from stakeholders.privacy import ERASURE_HOOKS  # noqa: PLC0415
 
         if erase_person_from_plans not in ERASURE_HOOKS:

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from kam import firewall
 from kam.models import User
-from plans import services
+from plans import snapshots
 from plans.changes import Stamp, count, empty_snapshot, overdue_actions, plan_changes
 from plans.models import (
     AccountPlan,
@@ -73,7 +73,7 @@ def plan_since_review(request: HttpRequest, pk: int) -> HttpResponse:
     firewall.require(request.user, "plan.read_internal")
     review = plan.reviews.select_related("reviewer").first()
     before = review.snapshot if review else empty_snapshot()
-    now = services.plan_snapshot(plan)
+    now = snapshots.plan_snapshot(plan)
     action_ids = {*now["actions"], *before.get("actions", {})}
     stamps = history_stamps(plan, since=review.reviewed_at if review else None, action_ids=action_ids)
     parts = plan_changes(before, now, stamps=stamps)
@@ -93,7 +93,7 @@ def plan_since_review(request: HttpRequest, pk: int) -> HttpResponse:
 def revision_state(plan: AccountPlan) -> dict:
     """A revision as it stands; for one no longer worked on, the DMU as its last review saw it
     (the DMU is the account's, so today's would say nothing about that revision)."""
-    state = services.plan_snapshot(plan)
+    state = snapshots.plan_snapshot(plan)
     if plan.status not in (PlanStatus.DRAFT, PlanStatus.CHANGES_REQUESTED, PlanStatus.SUBMITTED):
         review = plan.reviews.first()
         if review and "dmu" in review.snapshot:

@@ -1,6 +1,6 @@
 """What changed in a plan, in the words its pages use.
 
-A plan's state is a *snapshot* (``plan_state``; ``plans.services.plan_snapshot`` stores one in
+A plan's state is a *snapshot* (``plan_state``; ``plans.snapshots.plan_snapshot`` stores one in
 ``PlanReview.snapshot`` at every review): plain JSON, one dict of rows per part, each row its
 fields' stored values (codes, ISO dates, decimals as text, people's names). ``plan_changes``
 compares two snapshots and says what changed as lines a manager reads: field names, choice labels,

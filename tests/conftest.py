@@ -130,20 +130,42 @@ def login(client):
     return _login
 
 
+# The data migrations' functions that put rows in (all idempotent: get_or_create): the default
+# criteria and survey, the periodic tasks, the dashboard figures' version row.
+MIGRATION_DATA = [
+    ("accounts.migrations.0003_default_criteria", "add_default_criteria"),
+    ("accounts.migrations.0005_health_schedule", "schedule"),
+    ("kam.migrations.0002_heartbeat", "schedule"),
+    ("kam.migrations.0003_outbox", "schedule"),
+    ("kam.portfolio.migrations.0001_figures_version", "first_row"),
+    ("plans.migrations.0002_archive_schedule", "schedule"),
+    ("plans.migrations.0004_digest_schedule", "schedule"),
+    ("stakeholders.migrations.0002_retention_schedule", "schedule"),
+    ("stakeholders.migrations.0004_survey_schedules_and_default", "forwards"),
+    ("stakeholders.migrations.0005_campaign_schedule", "forwards"),
+]
+
+
 def _restore_migration_data() -> None:
     """Transactional tests flush the database afterwards, taking the rows that data migrations
-    created with them; put them back for the next transactional test."""
+    created with them; put them back, so that whatever runs next on this worker finds them."""
     import importlib
 
     from django.apps import apps
 
     from accounts.models import QualificationCriterion
-    from stakeholders.models import Survey
 
-    if not QualificationCriterion.objects.exists():
-        importlib.import_module("accounts.migrations.0003_default_criteria").add_default_criteria(apps, None)
-    if not Survey.objects.filter(is_default=True).exists():
-        importlib.import_module("stakeholders.migrations.0004_survey_schedules_and_default").forwards(apps, None)
+    if QualificationCriterion.objects.exists():
+        return  # not flushed
+    for module, function in MIGRATION_DATA:
+        getattr(importlib.import_module(module), function)(apps, None)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """A database kept from an earlier run (--reuse-db) may have been left flushed."""
+    with django_db_blocker.unblock():
+        _restore_migration_data()
 
 
 @pytest.fixture(autouse=True)
@@ -157,6 +179,13 @@ def _default_language():
 @pytest.fixture(autouse=True)
 def _migration_data(request):
     marker = request.node.get_closest_marker("django_db")
-    if marker and marker.kwargs.get("transaction"):
-        request.getfixturevalue("transactional_db")
+    flushes = {"transactional_db", "live_server"} & set(request.fixturenames)
+    if not (marker and marker.kwargs.get("transaction")) and not flushes:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    _restore_migration_data()
+    yield
+    # After the flush at the end of this test (transactional_db's teardown comes first).
+    with request.getfixturevalue("django_db_blocker").unblock():
         _restore_migration_data()

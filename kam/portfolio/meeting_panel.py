@@ -21,7 +21,7 @@ from kam.portfolio.meetings import action_plan, current_plans
 from kam.portfolio.models import ReviewDecision, ReviewMeeting
 from plans.changes import count, empty_snapshot, plan_changes
 from plans.models import AccountPlan, Action, ActionStatus, Objective, ObjectiveStatus, PlanReview, ReviewOutcome
-from plans.services import plan_snapshot
+from plans.snapshots import plan_snapshot
 from stakeholders.models import Affiliation
 
 # Rows shown per list of the panel; the heading gives the full count.

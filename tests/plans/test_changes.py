@@ -13,7 +13,8 @@ from django.utils import translation
 
 from plans.changes import empty_snapshot, normalised, plan_changes
 from plans.models import Action, ActionStatus, PlanReview, SwotItem
-from plans.services import plan_approve, plan_revise, plan_snapshot, plan_submit
+from plans.services import plan_approve, plan_revise, plan_submit
+from plans.snapshots import plan_snapshot
 from tests.plan_factories import (
     ActionFactory,
     CommunicationFactory,

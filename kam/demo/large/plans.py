@@ -81,7 +81,7 @@ def plans(load: Load) -> None:
                 next_review = load.today - timedelta(days=rng.randint(5, 40))
         dmu = {
             str(m.id): {"name": m.name, "stance": m.stance, "influence": m.influence} for m in a.people
-        }  # as plans.services.plan_snapshot keeps it
+        }  # as plans.snapshots.plan_snapshot keeps it
         if submitted:
             snapshot = {
                 "taken_at": submitted.isoformat(),
