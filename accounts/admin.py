@@ -6,11 +6,14 @@ from accounts.models import (
     AccountFinancials,
     AccountTeamMember,
     CompetitorProduct,
+    Contract,
     ExchangeRate,
     Listing,
     Product,
     QualificationCriterion,
     QualificationScore,
+    Tender,
+    TenderLot,
 )
 from kam import outbox
 
@@ -109,3 +112,30 @@ class AccountTeamMemberAdmin(SimpleHistoryAdmin):
 class QualificationScoreAdmin(SimpleHistoryAdmin):
     list_display = ("account", "criterion", "score")
     list_select_related = ("account", "criterion")
+
+
+class TenderLotInline(admin.TabularInline):
+    model = TenderLot
+    extra = 0
+    filter_horizontal = ("products", "competitor_products")
+
+
+@admin.register(Tender)
+class TenderAdmin(SimpleHistoryAdmin):
+    list_display = ("title", "reference", "account", "submission_deadline", "status")
+    list_filter = ("status",)
+    list_select_related = ("account",)
+    search_fields = ("title", "reference", "account__name")
+    autocomplete_fields = ("account",)
+    date_hierarchy = "submission_deadline"
+    inlines = [TenderLotInline]
+
+
+@admin.register(Contract)
+class ContractAdmin(SimpleHistoryAdmin):
+    list_display = ("title", "account", "start_date", "end_date", "notice_date")
+    list_select_related = ("account",)
+    search_fields = ("title", "reference", "account__name")
+    autocomplete_fields = ("account", "tender")
+    filter_horizontal = ("products",)
+    readonly_fields = ("notice_date",)
