@@ -20,6 +20,8 @@ class TenderSection:
     open_tenders: list[Tender] = field(default_factory=list)
     past_tenders: list[Tender] = field(default_factory=list)
     contracts: list[Contract] = field(default_factory=list)
+    # Open tenders only (the plan steps' context).
+    only_open: bool = False
 
     def __bool__(self) -> bool:
         return bool(self.open_tenders or self.past_tenders or self.contracts)
@@ -41,7 +43,7 @@ def tender_section(account: Account, today: date, *, only_open: bool = False) ->
     tenders = list(
         Tender.objects.filter(account=account).prefetch_related(_lots()).order_by("submission_deadline", "pk")
     )
-    section = TenderSection()
+    section = TenderSection(only_open=only_open)
     section.open_tenders = [t for t in tenders if t.is_open]
     if not only_open:
         section.past_tenders = [t for t in reversed(tenders) if not t.is_open][:PAST_TENDERS]
