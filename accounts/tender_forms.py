@@ -56,8 +56,17 @@ class TenderLotForm(CleanTextMixin, forms.ModelForm):
         # Active products, and any retired one this lot was bid with (else saving would drop it).
         self.fields["products"].queryset = Product.objects.filter(active=True) | Product.objects.filter(pk__in=stored)
         self.fields["competitor_products"].queryset = CompetitorProduct.objects.all()
+        # Short names: a row holds several of each.
+        self.fields["products"].label_from_instance = lambda p: p.brand
+        self.fields["competitor_products"].label_from_instance = lambda c: f"{c.name} ({c.company})"
         for name in ("products", "competitor_products"):
             self.fields[name].widget.attrs["data-search"] = "1"
+        # A row's inputs have no <label> of their own (the table's header names the column).
+        for field in self.fields.values():
+            field.widget.attrs["aria-label"] = str(field.label)
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs["class"] = css
+        self.fields["number"].widget.attrs["placeholder"] = str(self.fields["number"].help_text)
 
 
 class LotFormSet(UniqueByFieldFormSet):

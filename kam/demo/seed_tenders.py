@@ -81,6 +81,11 @@ def seed_tenders(rng: random.Random, today: date | None = None) -> int:
     return seeded
 
 
+def _supply_year(deadline: date) -> int:
+    """The year a tender supplies (its title's): the award is some months after the deadline."""
+    return (deadline + timedelta(days=180)).year
+
+
 def _lot(tender: Tender, number: int, spec: tuple, words: dict, products, rivals, outcome: str) -> TenderLot:
     brand, name, rival_names = spec
     lot = TenderLot.objects.create(tender=tender, number=words["lot"].format(n=number), name=name, outcome=outcome)
@@ -96,7 +101,7 @@ def _decided(account: Account, words: dict, products, rivals, rng: random.Random
     won_all = rng.random() < 0.3
     tender = Tender.objects.create(
         account=account,
-        title=words["tender"].format(year=deadline.year + 1),
+        title=words["tender"].format(year=_supply_year(deadline)),
         reference=f"{account.crm_id}-{deadline.year}-B",
         buyer=words["buyer"],
         submission_deadline=deadline,
@@ -136,7 +141,7 @@ def _open(account: Account, words: dict, products, rivals, rng: random.Random, t
     deadline = today + timedelta(days=rng.randint(8, 75))
     tender = Tender.objects.create(
         account=account,
-        title=words["tender"].format(year=deadline.year + 1),
+        title=words["tender"].format(year=_supply_year(deadline)),
         reference=f"{account.crm_id}-{deadline.year}-A",
         buyer=words["buyer"],
         submission_deadline=deadline,
