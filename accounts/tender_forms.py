@@ -73,6 +73,10 @@ class LotFormSet(UniqueByFieldFormSet):
     row_key = ("number",)
     constraint = "tender_lot_unique"
 
+    def get_unique_error_message(self, unique_check) -> str:
+        # Django's own names the field's code ("number"); the page calls it a lot.
+        return str(_("A lot number appears twice: each lot once."))
+
 
 LotFormSetFactory = inlineformset_factory(
     Tender, TenderLot, form=TenderLotForm, formset=LotFormSet, extra=2, can_delete=True, **MAX_ROWS

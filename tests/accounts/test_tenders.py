@@ -138,7 +138,7 @@ def test_bad_input_is_a_400_that_keeps_what_was_typed(cast, login):
     assert response.status_code == 400
     page = response.content.decode()
     assert "The decision comes after the submission deadline." in page
-    assert "duplicate data for number" in page
+    assert "A lot number appears twice: each lot once." in page
     assert "UKM-2027-003" in page and "Etanercept" in page
     assert not Tender.objects.exists()
 
@@ -304,3 +304,22 @@ def test_the_section_costs_the_same_queries_whatever_it_holds(cast, login, djang
     # contracts, their products), not one per row.
     with django_assert_num_queries(len(empty) + 6):
         client.get(url)
+
+
+# The history page -----------------------------------------------------------------------------
+
+
+def test_the_history_page_shows_contract_changes_but_price_and_rebate_only_to_commercial_roles(cast, login):
+    TeamMemberFactory(account=cast.account_a, user=cast.medical, function="msl")
+    contract = ContractFactory(account=cast.account_a, title="Rahmenvertrag RA", price=Decimal("100.00"))
+    contract.price = Decimal("87654.32")
+    contract.rebate_pct = Decimal("13.57")
+    contract.volume = Decimal("4321")
+    contract.save()
+    url = reverse("accounts:history", args=[cast.account_a.pk])
+    commercial = login(cast.kam_a).get(url).content.decode()
+    assert "Contract: Rahmenvertrag RA" in commercial
+    assert "87654.32" in commercial.replace(",", "") and "Price per unit</strong>" in commercial
+    medical = login(cast.medical).get(url).content.decode()
+    assert "Contract: Rahmenvertrag RA" in medical and "Volume</strong>" in medical
+    assert "87654" not in medical.replace(",", "") and "13.57" not in medical and "Price per unit" not in medical
