@@ -6,12 +6,15 @@ from accounts.models import (
     AccountFinancials,
     AccountTeamMember,
     CompetitorProduct,
+    Contract,
     ExchangeRate,
     HandoverNote,
     Listing,
     Product,
     QualificationCriterion,
     QualificationScore,
+    Tender,
+    TenderLot,
 )
 from kam import outbox
 
@@ -126,3 +129,30 @@ class HandoverNoteAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+class TenderLotInline(admin.TabularInline):
+    model = TenderLot
+    extra = 0
+    filter_horizontal = ("products", "competitor_products")
+
+
+@admin.register(Tender)
+class TenderAdmin(SimpleHistoryAdmin):
+    list_display = ("title", "reference", "account", "submission_deadline", "status")
+    list_filter = ("status",)
+    list_select_related = ("account",)
+    search_fields = ("title", "reference", "account__name")
+    autocomplete_fields = ("account",)
+    date_hierarchy = "submission_deadline"
+    inlines = [TenderLotInline]
+
+
+@admin.register(Contract)
+class ContractAdmin(SimpleHistoryAdmin):
+    list_display = ("title", "account", "start_date", "end_date", "notice_date")
+    list_select_related = ("account",)
+    search_fields = ("title", "reference", "account__name")
+    autocomplete_fields = ("account", "tender")
+    filter_horizontal = ("products",)
+    readonly_fields = ("notice_date",)

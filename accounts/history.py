@@ -1,6 +1,7 @@
 """An account's change history in the words of its pages: field names, choice labels, yes/no,
-people's and accounts' names; never field keys or codes. Fields behind the medical/commercial
-firewall (``FIREWALLED_FIELDS``) are left out for those on the other side."""
+people's and accounts' names; never field keys or codes. The account's tenders and contracts are
+part of it. Fields behind the medical/commercial firewall (``FIREWALLED_FIELDS``,
+``CONTRACT_FIREWALLED_FIELDS``) are left out for those on the other side."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from accounts.models import FIREWALLED_FIELDS, Account
+from accounts.models import CONTRACT_FIREWALLED_FIELDS, FIREWALLED_FIELDS, Account, Contract, Tender
 from kam import firewall
 from kam.models import User
 
@@ -40,34 +41,58 @@ def _shown(field: models.Field, value: Any, names: dict[tuple[type, Any], str]) 
     return value
 
 
-def account_changes(account: Account, user: User) -> list[dict]:
-    """The latest ``HISTORY_ROWS`` records of ``account`` (newest first), each with the changes
-    against the one before it that ``user`` may see: ``{"record", "changes": [FieldChange]}``. A
-    record whose every change is hidden from ``user`` is left out."""
-    records = list(account.history.select_related("history_user").order_by("-history_date")[:HISTORY_ROWS])
-    hidden = {name for name, key in FIREWALLED_FIELDS.items() if firewall.hides(user, key)}
+def _deltas(records: list, excluded: list[str]) -> list[tuple[Any, list]]:
+    """Each record (newest first, of one or more rows) with its changes against the record of the
+    same row before it; the oldest record read of a row has none to compare with."""
+    older_of: dict[Any, Any] = {}
     deltas = []
-    for newer, older in zip(records, [*records[1:], None], strict=False):
-        changed = newer.diff_against(older).changes if older is not None else []
-        deltas.append((newer, [c for c in changed if c.field not in hidden]))
+    for record in reversed(records):
+        older = older_of.get(record.id)
+        changed = record.diff_against(older, excluded_fields=excluded).changes if older is not None else []
+        deltas.append((record, changed))
+        older_of[record.id] = record
+    deltas.reverse()
+    return deltas
+
+
+def account_changes(account: Account, user: User) -> list[dict]:
+    """The latest ``HISTORY_ROWS`` records of ``account``, its tenders and contracts (newest
+    first), each with the changes against the one before it that ``user`` may see:
+    ``{"record", "subject", "changes": [FieldChange]}``, the subject naming a tender or contract.
+    A record whose every change is hidden from ``user`` is left out; a contract's price and rebate
+    (``CONTRACT_FIREWALLED_FIELDS``) as the account's own figures."""
+    sources = [
+        (Account, account.history.all(), FIREWALLED_FIELDS, []),
+        (Tender, Tender.history.filter(account_id=account.pk), {}, []),
+        (Contract, Contract.history.filter(account_id=account.pk), CONTRACT_FIREWALLED_FIELDS, ["products"]),
+    ]
+    deltas = []
+    for model, history, firewalled, m2m in sources:
+        records = list(history.select_related("history_user").order_by("-history_date")[:HISTORY_ROWS])
+        hidden = {name for name, key in firewalled.items() if firewall.hides(user, key)}
+        for record, changed in _deltas(records, m2m):
+            deltas.append((model, record, [c for c in changed if c.field not in hidden]))
+    deltas.sort(key=lambda d: d[1].history_date, reverse=True)
+    deltas = deltas[:HISTORY_ROWS]
     # The people and accounts the changes name, one query per kind.
     wanted: dict[type, set] = {}
-    for _record, changed in deltas:
+    for model, _record, changed in deltas:
         for c in changed:
-            field = Account._meta.get_field(c.field)
+            field = model._meta.get_field(c.field)
             if field.is_relation:
                 wanted.setdefault(field.related_model, set()).update(v for v in (c.old, c.new) if v is not None)
     names = {
         (model, obj.pk): str(obj) for model, ids in wanted.items() for obj in model._default_manager.filter(pk__in=ids)
     }
     rows = []
-    for record, changed in deltas:
+    for model, record, changed in deltas:
         if changed or record.history_type != "~":
             shown = []
             for c in changed:
-                field = Account._meta.get_field(c.field)
+                field = model._meta.get_field(c.field)
                 shown.append(
                     FieldChange(capfirst(field.verbose_name), _shown(field, c.old, names), _shown(field, c.new, names))
                 )
-            rows.append({"record": record, "changes": shown})
+            subject = "" if model is Account else f"{capfirst(model._meta.verbose_name)}: {record.title}"
+            rows.append({"record": record, "subject": subject, "changes": shown})
     return rows

@@ -19,12 +19,14 @@ from accounts.models import (
     AccountStatus,
     AccountTeamMember,
     AccountType,
+    Contract,
     CriterionDimension,
     HandoverNote,
     Product,
     QualificationCriterion,
     QualificationScore,
     TeamFunction,
+    Tender,
 )
 from kam import outbox
 from kam.models import User
@@ -296,3 +298,32 @@ def schedule_health_refresh(account_ids: Iterable[int]) -> None:
     ids = sorted({int(pk) for pk in account_ids if pk})
     if ids:
         outbox.enqueue(REFRESH_TASK, ids, dedupe=outbox.dedupe_key(REFRESH_TASK, ids))
+
+
+# Tenders and contracts -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def tender_save(*, tender: Tender, lots: BaseInlineFormSet, by: User) -> Tender:
+    """Save a tender (a valid model form's instance) with its lots. The dashboard's next 90 days
+    and won/lost figures read tenders: their cache is renewed with the account's health."""
+    tender.save()
+    lots.instance = tender
+    lots.save()
+    schedule_health_refresh([tender.account_id])
+    return tender
+
+
+@transaction.atomic
+def contract_save(*, form, by: User) -> Contract:
+    """Save a contract from its valid model form (its products too)."""
+    contract = form.save()
+    schedule_health_refresh([contract.account_id])
+    return contract
+
+
+@transaction.atomic
+def tender_or_contract_delete(*, row: Tender | Contract, by: User) -> None:
+    account_id = row.account_id
+    row.delete()
+    schedule_health_refresh([account_id])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from accounts import tender_views, views
 
 # The account page itself (accounts:detail) reads every floor above this one; kam/urls.py adds it
 # to this namespace from kam.portfolio.
@@ -19,4 +19,10 @@ urlpatterns = [
     path("<int:pk>/financials/", views.account_financials, name="financials"),
     path("<int:pk>/team/", views.account_team, name="team"),
     path("<int:pk>/history/", views.account_history, name="history"),
+    path("<int:pk>/tenders/new/", tender_views.tender_create, name="tender-create"),
+    path("<int:pk>/tenders/<int:tender_pk>/", tender_views.tender_edit, name="tender-edit"),
+    path("<int:pk>/tenders/<int:tender_pk>/delete/", tender_views.tender_delete, name="tender-delete"),
+    path("<int:pk>/contracts/new/", tender_views.contract_create, name="contract-create"),
+    path("<int:pk>/contracts/<int:contract_pk>/", tender_views.contract_edit, name="contract-edit"),
+    path("<int:pk>/contracts/<int:contract_pk>/delete/", tender_views.contract_delete, name="contract-delete"),
 ]

@@ -112,6 +112,24 @@ RULES: tuple[Rule, ...] = (
         SHOWN,
     ),
     Rule("account.health", "Health score (revenue against target is a part)", HIDDEN, SHOWN, SHOWN),
+    # Tenders are the DMU's business (pharmacists and the formulary committee write the lots'
+    # specifications; the procedure is published): medical colleagues see them, to meet that DMU
+    # informed, and never take part in them. The terms we sell at are commercial.
+    Rule(
+        "tender.read",
+        "Tenders and contracts: lots, products and competitors bid, dates, outcomes",
+        ALLOWED,
+        ALLOWED,
+        ALLOWED,
+    ),
+    Rule(
+        "tender.edit",
+        "Add, change or delete a tender or contract (where the user may change the account)",
+        DENIED,
+        ALLOWED,
+        ALLOWED,
+    ),
+    Rule("contract.terms", "Contract price and rebate", HIDDEN, SHOWN, SHOWN),
     # The DMU: who the stakeholders are is for everyone with a seat; how we rate them is commercial.
     Rule("dmu.read", "Stakeholders: names, functions, roles at the account", ALLOWED, ALLOWED, ALLOWED),
     Rule("affiliation.stance", "Stance towards our proposals", HIDDEN, SHOWN, SHOWN),
@@ -218,6 +236,7 @@ def may_take_part(by: _User, colleague: _User) -> bool:
 FORM_FIELDS: dict[str, dict[str, str]] = {
     "stakeholders.Affiliation": {"stance": "affiliation.stance", "influence": "affiliation.influence"},
     "stakeholders.AffiliationOverride": {"stance": "affiliation.stance"},
+    "accounts.Contract": {"price": "contract.terms", "rebate_pct": "contract.terms"},
 }
 
 

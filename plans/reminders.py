@@ -9,7 +9,9 @@ What needs a person:
 - for managers, their team's plans (accounts owned by anyone below them) 14 or more days overdue
   for review;
 - plan news (submitted, sent back, approved: plans.notifications) for those who want it in the
-  digest rather than at once, while unread in the app.
+  digest rather than at once, while unread in the app;
+- submission deadlines of open tenders and contract notice dates within ``KEY_DATE_DAYS`` (30), on
+  accounts they own or whose account team they are on.
 
 Delivery guarantees. Every reported item leaves a ``ReminderLog`` row (user, item key, due date)
 under a unique constraint. Per user, the rows are claimed with ``get_or_create`` in one
@@ -45,7 +47,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from accounts.models import AccountStatus, AccountTeamMember
+from accounts.models import KEY_DATE_DAYS, AccountStatus, AccountTeamMember, Contract, Tender
 from kam import firewall
 from kam.models import User
 from plans.models import (
@@ -74,6 +76,8 @@ ACTION = "action"
 FOLLOW_UP = "followup"
 TEAM_REVIEW = "team-review"
 NEWS = "news"
+TENDER = "tender"
+CONTRACT = "contract"
 
 # Section order and headings of the e-mail.
 SECTIONS = {
@@ -82,6 +86,8 @@ SECTIONS = {
     ACTION: gettext_lazy("Your actions due"),
     FOLLOW_UP: gettext_lazy("Low satisfaction scores to follow up"),
     TEAM_REVIEW: gettext_lazy("Your team's plans overdue for review"),
+    TENDER: gettext_lazy("Tender submission deadlines"),
+    CONTRACT: gettext_lazy("Contract notice dates"),
 }
 
 
@@ -167,7 +173,7 @@ def _plan_item(kind: str, plan: AccountPlan) -> DigestItem:
 def digest_candidates(*, today: date) -> list[tuple[User, list[DigestItem]]]:
     """Everything that needs each recipient today, before looking at what was already reported.
 
-    A fixed number of queries whatever the number of users and items (at most eight): each kind of
+    A fixed number of queries whatever the number of users and items (at most ten): each kind of
     item is fetched once for everybody and grouped by person in Python. Every item names a plan
     or an account; it goes only to someone who sees that account today (``sees``), since seats
     and owners change between the day an action was given and the day it is reported.
@@ -210,10 +216,22 @@ def digest_candidates(*, today: date) -> list[tuple[User, list[DigestItem]]]:
         .select_related("plan__account", "plan__period")
     )
 
+    # Tender deadlines and contract notice dates soon, for the account's owner and team.
+    soon = (today, today + timedelta(days=KEY_DATE_DAYS))
+    tenders = list(
+        Tender.objects.open()
+        .filter(account__status=AccountStatus.ACTIVE, submission_deadline__range=soon)
+        .select_related("account")
+    )
+    contracts = list(
+        Contract.objects.filter(account__status=AccountStatus.ACTIVE, notice_date__range=soon).select_related("account")
+    )
+
     # Account-team seats of every account named so far, read once: reviews go to the team, and
     # an action is reported only to an owner who still sees its account.
     team_of: dict[int, set[int]] = defaultdict(set)
     named = {p.account_id for p in reviews} | {a.plan.account_id for a in actions} | {n.plan.account_id for n in news}
+    named |= {t.account_id for t in tenders} | {c.account_id for c in contracts}
     if named:
         for account_id, user_id in AccountTeamMember.objects.filter(account_id__in=named).values_list(
             "account_id", "user_id"
@@ -224,6 +242,22 @@ def digest_candidates(*, today: date) -> list[tuple[User, list[DigestItem]]]:
         for user_id in [plan.account.owner_id, *team_of[plan.account_id]]:
             # A review is workflow: none of a medical team member's business (the firewall).
             if user_id in users and firewall.allows(users[user_id], "plan.workflow"):
+                add(user_id, item)
+
+    for row, kind, day in [(t, TENDER, t.submission_deadline) for t in tenders] + [
+        (c, CONTRACT, c.notice_date) for c in contracts
+    ]:
+        item = DigestItem(
+            kind=kind,
+            object_id=row.pk,
+            due_date=day,
+            title=str(row),
+            context=row.account.name,
+            url=_absolute(row.account.get_absolute_url() + "#tenders"),
+        )
+        for user_id in [row.account.owner_id, *team_of[row.account_id]]:
+            # Dates and titles only (never a contract's terms): both sides read tenders (kam.firewall).
+            if user_id in users and firewall.allows(users[user_id], "tender.read"):
                 add(user_id, item)
 
     hierarchy: dict[int, int] | None = None

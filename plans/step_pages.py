@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.models import AccountFinancials
+from accounts.tender_selectors import TenderSection, tender_section
 from kam import firewall
 from kam.lib import cached, form_shown
 from kam.models import User
@@ -113,6 +114,11 @@ class StepPage:
         """Said after a save, besides "Step n saved"."""
 
 
+def _tenders(plan: AccountPlan) -> TenderSection:
+    """The account's open tenders and contracts in force, read-only context for steps 1 and 4."""
+    return tender_section(plan.account, timezone.localdate(), only_open=True)
+
+
 class PortfolioStep(StepPage):
     number = 1
 
@@ -121,7 +127,7 @@ class PortfolioStep(StepPage):
         financials = AccountFinancials.objects.filter(
             account=self.plan.account, year__in=[year - 1, year, year + 1]
         ).order_by("year")
-        return {"financials": financials}
+        return {"financials": financials, "tenders": _tenders(self.plan)}
 
 
 class CustomerStep(StepPage):
@@ -171,6 +177,9 @@ class BlueprintStep(StepPage):
     def formsets(self, data=None) -> list[tuple[str, BaseModelFormSet]]:
         self._formsets = super().formsets(data)
         return self._formsets
+
+    def context(self, formsets: dict[str, BaseModelFormSet]) -> dict:
+        return {"tenders": _tenders(self.plan)}
 
     def saved(self, request: HttpRequest) -> None:
         # What an edit cleared (``Objective.clear_stale_progress``) is said as well as recorded.

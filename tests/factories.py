@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
@@ -12,11 +13,14 @@ from accounts.models import (
     AccountTeamMember,
     AccountType,
     CompetitorProduct,
+    Contract,
     ExchangeRate,
     Listing,
     ListingStatus,
     Product,
     TeamFunction,
+    Tender,
+    TenderLot,
 )
 from kam.models import Role, Team, User
 
@@ -110,3 +114,51 @@ class ExchangeRateFactory(factory.django.DjangoModelFactory):
     year = 2026
     currency = "CHF"
     rate = Decimal("1.05")
+
+
+class TenderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tender
+
+    account = factory.SubFactory(AccountFactory)
+    title = factory.Sequence(lambda n: f"Ausschreibung Biologika {n}")
+    submission_deadline = factory.LazyFunction(lambda: date.today() + timedelta(days=20))
+
+
+class TenderLotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TenderLot
+        skip_postgeneration_save = True
+
+    tender = factory.SubFactory(TenderFactory)
+    number = factory.Sequence(lambda n: f"Los {n + 1}")
+
+    @factory.post_generation
+    def products(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.products.set(extracted)
+
+    @factory.post_generation
+    def competitor_products(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.competitor_products.set(extracted)
+
+
+class ContractFactory(factory.django.DjangoModelFactory):
+    """A contract; ``notice_date`` is derived as the model's clean() does."""
+
+    class Meta:
+        model = Contract
+        skip_postgeneration_save = True
+
+    account = factory.SubFactory(AccountFactory)
+    title = factory.Sequence(lambda n: f"Rahmenvertrag {n}")
+    start_date = factory.LazyFunction(lambda: date.today() - timedelta(days=300))
+    end_date = factory.LazyFunction(lambda: date.today() + timedelta(days=400))
+    notice_days = 90
+    notice_date = factory.LazyAttribute(lambda o: Contract.notice_date_for(o.end_date, o.notice_days))
+
+    @factory.post_generation
+    def products(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.products.set(extracted)

@@ -43,7 +43,7 @@ def test_a_kam_reads_the_key_dates_and_subscribes_to_them(live_server, page):
     page.fill("#id_username", anna.username)
     page.fill("#id_password", PASSWORD)
     page.click("button:has-text('Log in')")
-    page.get_by_role("link", name="Calendar").click()
+    page.get_by_role("link", name="Calendar", exact=True).click()  # not "Tender calendar"
     expect(page).to_have_url(f"{url}/calendar/")
     entries = page.locator("li.list-group-item")
     expect(entries).to_have_count(4)

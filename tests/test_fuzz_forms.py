@@ -102,6 +102,20 @@ CASES = [
     FormCase("accounts:financials", "kam_a", ACCOUNT),
     FormCase("accounts:team", "kam_a", ACCOUNT),
     FormCase(
+        "accounts:tender-create",
+        "kam_a",
+        ACCOUNT,
+        fill={"title": "Ausschreibung Biologika 2027", "submission_deadline": "2027-01-15"},
+    ),
+    FormCase("accounts:tender-edit", "kam_a", {"pk": "{account}", "tender_pk": "{tender}"}),
+    FormCase(
+        "accounts:contract-create",
+        "kam_a",
+        ACCOUNT,
+        fill={"title": "Rahmenvertrag Biologika", "start_date": "2026-01-01", "end_date": "2027-12-31"},
+    ),
+    FormCase("accounts:contract-edit", "kam_a", {"pk": "{account}", "contract_pk": "{contract}"}),
+    FormCase(
         "stakeholders:add",
         "kam_a",
         ACCOUNT,
@@ -166,6 +180,8 @@ CASES = [
 NO_FORM = {
     "accounts:archive": "a button, no fields",
     "accounts:restore": "a button, no fields",
+    "accounts:tender-delete": "a button, no fields",
+    "accounts:contract-delete": "a button, no fields",
     "logout": "a button, no fields",
     "plans:submit": "a button, no fields",
     "plans:notifications": "buttons: mark all read, or open one (a hidden id; anything but digits marks all)",

@@ -42,6 +42,7 @@ from kam.demo.data import (
 from kam.demo.dmu_data import account_language
 from kam.demo.seed_plans import seed_plans
 from kam.demo.seed_stakeholders import seed_stakeholders, seed_surveys
+from kam.demo.seed_tenders import seed_tenders
 from kam.demo.texts import FOCUS
 from kam.models import Role, Team, User
 from kam.portfolio.health.refresh import refresh_health
@@ -54,6 +55,7 @@ def seed_demo() -> None:
         products = seed_portfolio()
         seed_rates()
         seed_accounts(users, products, random.Random(2026))
+        seed_tenders(random.Random(27))
         seed_stakeholders(users, random.Random(7))
         # Hundreds of renders queued behind the demo's survey jobs would keep the worker busy for
         # minutes; the first download of each demo plan renders it instead.

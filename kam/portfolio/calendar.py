@@ -3,8 +3,9 @@ iCalendar feed alike (``calendar_views``), so both show the same events.
 
 Each kind of date is a ``Source``: a kind, a label, the firewall rule a user needs to see that
 kind at all, and one small function that reads that kind's dates from the accounts in scope.
-``SOURCES`` is the list the collector walks; a new kind of date (tender deadlines, contract ends
-once they exist) is one more function and one more line there. The medical/commercial firewall
+``SOURCES`` is the list the collector walks; a new kind of date is one more function and one more
+line there. Tenders (deadline, decision, award) and contracts (notice date, end) are five kinds,
+``TENDER_KINDS``: with the team filter they are a team's tender calendar. The medical/commercial firewall
 (``kam.firewall``): plan reviews are workflow, none of a medical colleague's business (the
 source's rule); within a kind, a source keeps to the user's side itself: a medical colleague gets
 only the actions they own, linked to the joint plan; touchpoint follow-ups stay on their own side.
@@ -14,7 +15,8 @@ actions over ten thousand accounts is cut rather than drawn; the page says when 
 
 Every source reads one query over ``accounts``, the accounts ``user`` may see
 (``accounts_visible_to``, through the dashboard's ``scoped_accounts`` and its filters): four
-queries for the whole calendar, one more for a manager (the people below).
+queries for the whole calendar (nine with the tenders and contracts), one more for a manager
+(the people below).
 """
 
 from __future__ import annotations
@@ -22,13 +24,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Account, Listing
+from accounts.models import Account, Contract, Listing, Tender
 from kam import firewall
 from kam.models import User
 from kam.portfolio.dashboard import DashboardFilters, scoped_accounts
@@ -198,11 +201,81 @@ def touchpoint_follow_ups(user: User, accounts: QuerySet[Account], window: Windo
         )
 
 
+def _tender_dates(kind: str, field: str) -> Collect:
+    """A tender date (submission deadline, decision, award): for both sides (rule
+    ``tender.read``: the DMU's business). A deadline is worked towards only while the tender is
+    open; a decision or award date stays in the calendar whatever the outcome."""
+
+    def collect(user: User, accounts: QuerySet[Account], window: Window) -> Iterable[KeyDate]:
+        rows = Tender.objects.filter(account__in=accounts, **{f"{field}__range": (window.start, window.end)})
+        if field == "submission_deadline":
+            rows = rows.open()
+        for tender in rows.select_related("account__owner").order_by(field, "pk")[: window.limit]:
+            yield KeyDate(
+                kind=kind,
+                object_id=tender.pk,
+                day=getattr(tender, field),
+                title=str(tender),
+                account_id=tender.account_id,
+                account_name=tender.account.name,
+                url=_url("accounts:detail", tender.account_id, "#tenders"),
+                owner=_name(tender.account.owner),
+            )
+
+    return collect
+
+
+def _contract_dates(kind: str, field: str) -> Collect:
+    """A contract's notice date or end: dates and titles only, never its terms (``contract.terms``)."""
+
+    def collect(user: User, accounts: QuerySet[Account], window: Window) -> Iterable[KeyDate]:
+        rows = Contract.objects.filter(account__in=accounts, **{f"{field}__range": (window.start, window.end)})
+        for contract in rows.select_related("account__owner").order_by(field, "pk")[: window.limit]:
+            yield KeyDate(
+                kind=kind,
+                object_id=contract.pk,
+                day=getattr(contract, field),
+                title=str(contract),
+                account_id=contract.account_id,
+                account_name=contract.account.name,
+                url=_url("accounts:detail", contract.account_id, "#tenders"),
+                owner=_name(contract.account.owner),
+            )
+
+    return collect
+
+
+# The kinds of the tender calendar (its link selects these).
+TENDER_KINDS = ("tender", "tender_decision", "tender_award", "contract_notice", "contract_end")
+
+
+def tender_calendar_url(account_query: str = "") -> str:
+    """The calendar of tenders and contracts only, over the accounts ``account_query`` (the
+    dashboard's and account list's filters, e.g. a team) selects."""
+    kinds = urlencode([("kind", kind) for kind in TENDER_KINDS])
+    return f"{reverse('calendar')}?{kinds}" + (f"&{account_query}" if account_query else "")
+
+
 SOURCES: tuple[Source, ...] = (
     Source("committee", gettext_lazy("Formulary committee"), committee_dates),
     Source("review", gettext_lazy("Plan review"), plan_reviews, rule="plan.workflow"),
     Source("action", gettext_lazy("Action due"), action_due_dates),
     Source("follow_up", gettext_lazy("Touchpoint follow-up"), touchpoint_follow_ups),
+    Source("tender", gettext_lazy("Tender deadline"), _tender_dates("tender", "submission_deadline"), "tender.read"),
+    Source(
+        "tender_decision",
+        gettext_lazy("Tender decision"),
+        _tender_dates("tender_decision", "decision_date"),
+        "tender.read",
+    ),
+    Source("tender_award", gettext_lazy("Tender award"), _tender_dates("tender_award", "award_date"), "tender.read"),
+    Source(
+        "contract_notice",
+        gettext_lazy("Contract notice date"),
+        _contract_dates("contract_notice", "notice_date"),
+        "tender.read",
+    ),
+    Source("contract_end", gettext_lazy("Contract end"), _contract_dates("contract_end", "end_date"), "tender.read"),
 )
 BY_KIND: dict[str, Source] = {s.kind: s for s in SOURCES}
 KINDS: list[str] = [s.kind for s in SOURCES]

@@ -1,6 +1,6 @@
 """The portfolio dashboard's figures: every number comes from SQL aggregates over the accounts the
 user may see (the page's totals are sums of a few hundred per-KAM groups), so the page costs the
-same number of queries at 100 or 10,000 accounts: 12 in all for an administrator, session and
+same number of queries at 100 or 10,000 accounts: 13 in all for an administrator, session and
 filter choices included, one more for anyone else (their accounts' ids, read once), one more again
 for a manager (the people below), and one more for a period other than the current one.
 
@@ -17,12 +17,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connections
 from django.db.models import (
-    CharField,
     Count,
     DecimalField,
-    Expression,
     F,
     Min,
     Q,
@@ -34,21 +31,22 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import HEALTH_AMBER, HEALTH_GREEN, Account, AccountStatus, Listing, health_band
+from accounts.models import HEALTH_AMBER, HEALTH_GREEN, Account, AccountStatus, health_band
 from accounts.selectors import accounts_visible_to
 from kam.lib import Ids
 from kam.models import User
 from kam.portfolio import figures
 from kam.portfolio.health import PART_LABELS, WEIGHTS
+from kam.portfolio.tender_figures import won_lost
+from kam.portfolio.upcoming import among as _among
+from kam.portfolio.upcoming import upcoming
 from plans.models import AccountPlan, ActionStatus, Objective, ObjectiveStatus, PlanningPeriod, PlanStatus
 from stakeholders.models import CsatQuarter
 from stakeholders.surveys.results import RELIABLE_ANSWERS
 
 AT_RISK = 10
-UPCOMING = 20
-# The reviews "due" are those of the next REVIEWS_DUE_DAYS; the upcoming list looks UPCOMING_DAYS ahead.
+# The reviews "due" are those of the next REVIEWS_DUE_DAYS (the upcoming list: kam.portfolio.upcoming).
 REVIEWS_DUE_DAYS = 30
-UPCOMING_DAYS = 90
 # Key accounts whose qualification no longer supports the status, lowest score first.
 UNQUALIFIED = 10
 MATRIX_LIMIT = 400
@@ -139,6 +137,8 @@ class Dashboard:
     unqualified: list = field(default_factory=list)
     upcoming: list = field(default_factory=list)
     matrix: list = field(default_factory=list)
+    # Decided tender lots won and lost, by product and by competitor (kam.portfolio.tender_figures).
+    tender_results: dict = field(default_factory=dict)
     # The cache key these figures are kept under (kam.portfolio.figures): what is drawn from them
     # alone can be kept beside them.
     key: str = ""
@@ -163,12 +163,6 @@ def _csat_rows(rows: QuerySet) -> list[dict]:
     return rows
 
 
-def _among(field: str, ids: Ids | QuerySet) -> dict:
-    """The filter for ``field`` among the scope's accounts: a list of ids as one array parameter
-    (``kam.lib.InIds``), a subquery as a subquery."""
-    return {f"{field}__in_ids": ids} if isinstance(ids, Ids) else {f"{field}__in": ids}
-
-
 def _sum_groups(groups: list[dict]) -> dict:
     """The figures over all accounts from the per-group ones: sums, and the oldest health row."""
     totals = {name: sum(group[name] for group in groups) for name in _FIGURES}
@@ -181,26 +175,6 @@ def _sum_groups(groups: list[dict]) -> dict:
 def _lowest(rows: list[dict], key: str) -> list[dict]:
     """The ``BY_KAM_LIMIT`` rows lowest in ``key`` (those without a value last), lowest first."""
     return sorted(rows, key=lambda row: (row[key] is None, row[key] or 0))[:BY_KAM_LIMIT]
-
-
-def _upcoming_part(rows: QuerySet, *, when: str, what: str, brand: Expression) -> QuerySet:
-    """One part of the upcoming list's UNION: (when, what, item, account id, account name, brand) per
-    row, and the first ``UPCOMING`` by date where the database takes a limit in each part of a UNION:
-    thousands of committee dates at an administrator's scope are not all sorted to keep twenty."""
-    rows = (
-        rows.order_by()
-        .annotate(
-            when=F(when),
-            what=Value(what, output_field=CharField()),
-            item=F("pk"),
-            account_name=F("account__name"),
-            brand=brand,
-        )
-        .values_list("when", "what", "item", "account_id", "account_name", "brand")
-    )
-    if connections[rows.db].features.supports_slicing_ordering_in_compound:
-        return rows.order_by("when", "item")[:UPCOMING]
-    return rows
 
 
 def weakest_part(health) -> tuple[str, int] | None:
@@ -447,38 +421,10 @@ def _compute(accounts: QuerySet[Account], ids: Ids | QuerySet, filters: Dashboar
         .order_by("qualification_score")[:UNQUALIFIED]
     )
 
-    # Plan reviews and formulary committees of the next UPCOMING_DAYS, in one query.
-    horizon = today + timedelta(days=UPCOMING_DAYS)
-    reviews = _upcoming_part(
-        plans.filter(status=PlanStatus.APPROVED, next_review_date__gte=today, next_review_date__lte=horizon),
-        when="next_review_date",
-        what="review",
-        brand=Value("", output_field=CharField()),
-    )
-    committees = _upcoming_part(
-        Listing.objects.filter(
-            **_among("account", ids), next_committee_date__gte=today, next_committee_date__lte=horizon
-        ),
-        when="next_committee_date",
-        what="committee",
-        brand=F("product__brand"),
-    )
-    # One reverse() per kind of link, the ids filled in.
+    # Plan reviews, committees, tender deadlines and contract dates of the next UPCOMING_DAYS, in one query.
+    d.upcoming = upcoming(plans, ids, today)
+    d.tender_results = won_lost(ids, today)
     account_url = reverse("accounts:detail", args=[0]).replace("/0/", "/{}/")
-    plan_url = reverse("plans:detail", args=[0]).replace("/0/", "/{}/")
-    d.upcoming = [
-        {
-            "date": when,
-            "what": what,
-            "url": plan_url.format(item) if what == "review" else account_url.format(account_id),
-            "brand": brand,
-            "account_name": account_name,
-            "account_url": account_url.format(account_id),
-        }
-        for when, what, item, account_id, account_name, brand in reviews.union(committees, all=True).order_by(
-            "when", "what", "item"
-        )[:UPCOMING]
-    ]
 
     d.matrix = list(
         accounts.filter(is_key_account=True, attractiveness__isnull=False, position__isnull=False)

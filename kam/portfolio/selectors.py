@@ -9,8 +9,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts import services
-from accounts.models import Account, AccountTeamMember, HandoverNote
+from accounts.models import Account, AccountTeamMember, Contract, HandoverNote, Tender
 from accounts.selectors import MissingExchangeRate, account_access, accounts_visible_to, convert, group_rollup
+from accounts.tender_selectors import TenderSection, tender_section
+from kam import firewall
 from kam.models import User
 from kam.portfolio.health.explain import explain
 from stakeholders.models import Affiliation, LowScoreFollowUp
@@ -47,6 +49,8 @@ def account_for_page(user: User) -> QuerySet[Account]:
             has_children=Exists(Account.objects.filter(parent_id=OuterRef("pk"))),
             has_open_follow_ups=Exists(_open_follow_ups().filter(account_id=OuterRef("pk"))),
             has_handover_notes=Exists(HandoverNote.objects.recent().filter(account_id=OuterRef("pk"))),
+            has_tenders=Exists(Tender.objects.filter(account_id=OuterRef("pk"))),
+            has_contracts=Exists(Contract.objects.filter(account_id=OuterRef("pk"))),
         )
     )
 
@@ -73,9 +77,15 @@ def account_page_data(user: User, pk: int) -> dict[str, Any]:
     health = getattr(account, "health", None)  # no row until the first refresh
     # CSAT per campaign (one query, one more for anonymous campaigns).
     csat_history = csat_for_account(account, user)
+    # Tenders and contracts: six queries, only for an account that has any.
+    today = timezone.localdate()
+    tenders = tender_section(account, today) if account.has_tenders or account.has_contracts else TenderSection()
+    access = account_access(user, account)
     return {
         "account": account,
-        "access": account_access(user, account),
+        "tenders": tenders,
+        "tenders_editable": access.edit and firewall.allows(user, "tender.edit"),
+        "access": access,
         "scores": services.account_scores(account),
         "health": health,
         "health_parts": explain(health) if health else [],

@@ -23,10 +23,13 @@ from accounts.selectors import accounts_visible_to
 from kam import firewall, lib, outbox, status
 from kam.models import Country, Role, User
 from kam.portfolio import figures
-from kam.portfolio.dashboard import REVIEWS_DUE_DAYS, UPCOMING_DAYS, Dashboard, DashboardFilters
+from kam.portfolio.calendar import tender_calendar_url
+from kam.portfolio.dashboard import REVIEWS_DUE_DAYS, Dashboard, DashboardFilters
 from kam.portfolio.dashboard import build as build_dashboard
 from kam.portfolio.health import KEY_INFLUENCE, PART_LABELS, WEIGHTS
 from kam.portfolio.review import build_review
+from kam.portfolio.tender_figures import WON_LOST_DAYS
+from kam.portfolio.upcoming import UPCOMING_DAYS
 from plans.exports.deck import PPTX_CONTENT_TYPE
 from plans.models import PlanningPeriod, PlanStatus
 from stakeholders.surveys.results import RELIABLE_ANSWERS
@@ -131,6 +134,12 @@ def home(request: HttpRequest) -> HttpResponse:
             "cap": request.user.effective_key_account_cap,
             "query": request.GET.urlencode(),
             "account_query": form.account_query(),
+            "tender_calendar_url": tender_calendar_url(form.account_query()),
+            "tender_tables": [
+                (_("Our product"), board.tender_results.get("products", [])),
+                (_("Competitor"), board.tender_results.get("competitors", [])),
+            ],
+            "won_lost_years": WON_LOST_DAYS // 365,
             "scope": form.describe(),
             "bands": {"green": HEALTH_GREEN, "amber": HEALTH_AMBER},
             # The numbers the page's words quote, from where they are defined.

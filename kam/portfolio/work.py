@@ -19,8 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Account, AccountStatus, Listing
+from accounts.models import Account, AccountStatus, Contract, Listing, Tender
 from accounts.selectors import accounts_visible_to
+from accounts.tender_selectors import contract_notices, tender_deadlines
 from kam import firewall
 from kam.models import User, subordinate_ids
 from kam.portfolio.health import KEY_INFLUENCE, met_within_cadence
@@ -31,7 +32,8 @@ from stakeholders.selectors import touchpoints_visible_to
 
 # My actions and touchpoint follow-ups due within this many days (overdue ones always).
 DUE_SOON_DAYS = 14
-# Formulary and committee dates this many days ahead.
+# Formulary and committee dates this many days ahead (tender deadlines and contract notice dates:
+# accounts.models.KEY_DATE_DAYS).
 COMMITTEE_DAYS = 30
 # Rows shown per section; the heading gives the full count.
 SECTION_LIMIT = 50
@@ -43,6 +45,8 @@ FOLLOW_UPS = "follow_ups"
 STALE = "stale"
 LOW_SCORES = "low_scores"
 COMMITTEES = "committees"
+TENDERS = "tenders"
+CONTRACT_NOTICES = "contract_notices"
 
 TITLES = {
     REVIEWS: _("Plans awaiting my approval"),
@@ -52,6 +56,8 @@ TITLES = {
     STALE: _("High-influence contacts past their cadence"),
     LOW_SCORES: _("Low satisfaction scores to follow up"),
     COMMITTEES: _("Committee dates coming up"),
+    TENDERS: _("Tender deadlines coming up"),
+    CONTRACT_NOTICES: _("Contract notice dates coming up"),
 }
 
 
@@ -218,6 +224,23 @@ def build(user: User, *, today: date | None = None) -> MyWork:
         .order_by("next_committee_date", "pk"),
         lambda listing: reverse("accounts:detail", args=[listing.account_id]),
     )
+    # Tenders are for both sides to see (kam.firewall, tender.read); a contract's dates and title
+    # carry none of its terms.
+    tenders_shown = firewall.allows(user, "tender.read")
+    section(
+        TENDERS,
+        tender_deadlines(mine, today=today).select_related("account").order_by("submission_deadline", "pk")
+        if tenders_shown
+        else Tender.objects.none(),
+        lambda t: reverse("accounts:detail", args=[t.account_id]) + "#tenders",
+    )
+    section(
+        CONTRACT_NOTICES,
+        contract_notices(mine, today=today).select_related("account").order_by("notice_date", "pk")
+        if tenders_shown
+        else Contract.objects.none(),
+        lambda c: reverse("accounts:detail", args=[c.account_id]) + "#tenders",
+    )
     return work
 
 
@@ -235,4 +258,6 @@ def counts(user: User, *, today: date | None = None) -> dict[str, int]:
         STALE: stale_key_contacts(user, today=today, mine=mine).count(),
         LOW_SCORES: open_low_scores(user, mine=mine).count(),
         COMMITTEES: committee_dates(user, today=today, mine=mine).count(),
+        TENDERS: tender_deadlines(mine, today=today).count() if firewall.allows(user, "tender.read") else 0,
+        CONTRACT_NOTICES: contract_notices(mine, today=today).count() if firewall.allows(user, "tender.read") else 0,
     }

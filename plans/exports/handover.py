@@ -4,7 +4,8 @@ Built for the person who downloads it, through the same firewall as every page
 (``kam.firewall``): the DMU with stances and coverage as they may see them, open actions and
 commitments, the current plan's summary (the internal executive summary, or for a medical
 colleague the joint plan's objectives), the last touchpoints (a medical one's content only for
-those who may read it), and the handover note. Which account anyone may download a pack of is
+those who may read it), the open tenders and the contracts in force (their price and rebate for
+the commercial side only), and the handover note. Which account anyone may download a pack of is
 the one selector's (``accounts_visible_to``, a 404 in the view). It lives on the plans floor: it
 reads plans and stakeholders, which the accounts floor, where the handover is recorded, may not.
 
@@ -22,9 +23,19 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.models import Account, AccountFinancials, HandoverNote
+from accounts.tender_selectors import tender_section
 from kam import firewall
 from kam.models import User
-from plans.exports.blocks import bullets_block, facts_block, format_date, format_money, table_block, text_block
+from plans.exports.blocks import (
+    bullets_block,
+    facts_block,
+    format_date,
+    format_money,
+    format_number,
+    format_pct,
+    table_block,
+    text_block,
+)
 from plans.exports.data import INTERNAL, JOINT, plan_export_data
 from plans.exports.deck import clean_text
 from plans.models import AccountPlan, Action, ActionStatus, PlanStatus
@@ -221,15 +232,59 @@ def _touchpoints_block(account: Account, viewer: User) -> dict:
     )
 
 
-def tenders_section_blocks(account: Account, viewer: User) -> list[dict | None]:
-    """OPEN TENDERS AND CONTRACTS: the spot for the account's open tenders and running contracts
-    (accounts/models/tenders.py, being built beside this). To wire: read the account's open
-    tenders (lots, submission and award dates) and running contracts (products, end date, notice
-    period; price and rebate only where ``firewall`` shows commercial figures to ``viewer``) and
-    return them as ``table_block``s. Until then the section says that none are recorded here."""
-    return [
-        bullets_block(_("Tenders and contracts"), [], empty=_("Tenders and contracts are not recorded in the app yet."))
-    ]
+def tenders_section_blocks(account: Account, viewer: User, today: date) -> list[dict | None]:
+    """The account's open tenders (deadlines, lots with what we bid and against whom) and the
+    contracts in force (the notice date first); price and rebate only for whom the firewall shows
+    contract terms (``contract.terms``)."""
+    section = tender_section(account, today, only_open=True)
+    tenders = table_block(
+        _("Open tenders"),
+        [_("Tender"), _("Submission deadline"), _("Decision"), _("Lots: our products / competitors bid"), _("Status")],
+        [
+            [
+                str(t),
+                format_date(t.submission_deadline),
+                format_date(t.decision_date) if t.decision_date else "—",
+                "; ".join(
+                    f"{lot.number}: {', '.join(p.brand for p in lot.products.all()) or '—'}"
+                    f" / {', '.join(c.name for c in lot.competitor_products.all()) or '—'}"
+                    for lot in t.lots.all()
+                ),
+                t.get_status_display(),
+            ]
+            for t in section.open_tenders
+        ],
+        widths=[3, 1.5, 1.5, 4, 1.5],
+        nowrap=[1, 2],
+        flagged=[t.submission_deadline < today for t in section.open_tenders],
+        empty=_("No open tenders."),
+    )
+    terms = not firewall.hides(viewer, "contract.terms")
+    columns = [_("Contract"), _("Products"), _("End"), _("Notice date"), _("Volume")]
+    if terms:
+        columns += [_("Price"), _("Rebate")]
+    rows = []
+    for c in section.contracts:
+        row = [
+            str(c),
+            ", ".join(p.brand for p in c.products.all()),
+            format_date(c.end_date),
+            format_date(c.notice_date),
+            f"{format_number(c.volume, 0)} {c.volume_unit}".strip() if c.volume is not None else "—",
+        ]
+        if terms:
+            row += [format_money(c.price, account.currency), format_pct(c.rebate_pct)]
+        rows.append(row)
+    contracts = table_block(
+        _("Contracts in force"),
+        columns,
+        rows,
+        widths=[3, 2.5, 1.3, 1.3, 1.5, *([1.5, 1] if terms else [])],
+        nowrap=[2, 3],
+        flagged=[c.notice_passed for c in section.contracts],
+        empty=_("No contracts in force."),
+    )
+    return [tenders, contracts]
 
 
 def handover_pack_data(note: HandoverNote, viewer: User, today: date | None = None) -> dict:
@@ -248,7 +303,7 @@ def handover_pack_data(note: HandoverNote, viewer: User, today: date | None = No
         ),
         _section(4, _("The current plan"), _plan_blocks(plan, viewer)),
         _section(5, _("Recent contact"), [_touchpoints_block(account, viewer)]),
-        _section(6, _("Open tenders and contracts"), tenders_section_blocks(account, viewer)),
+        _section(6, _("Open tenders and contracts"), tenders_section_blocks(account, viewer, today)),
     ]
     title = _("Handover pack")
     return {

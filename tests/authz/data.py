@@ -30,7 +30,16 @@ from stakeholders.models import (
     SupportStatus,
 )
 from stakeholders.surveys.tokens import invitation_token
-from tests.factories import AccountFactory, FinancialsFactory, ListingFactory, TeamMemberFactory, UserFactory
+from tests.factories import (
+    AccountFactory,
+    ContractFactory,
+    FinancialsFactory,
+    ListingFactory,
+    TeamMemberFactory,
+    TenderFactory,
+    TenderLotFactory,
+    UserFactory,
+)
 from tests.plan_factories import (
     ActionFactory,
     CommunicationFactory,
@@ -106,6 +115,9 @@ def _side(
         TeamMemberFactory(account=account, user=access, function=TeamFunction.MARKET_ACCESS)
     FinancialsFactory(account=account)
     ListingFactory(account=account)
+    tender = TenderFactory(account=account)
+    TenderLotFactory(tender=tender)
+    contract = ContractFactory(account=account)
     affiliation = AffiliationFactory(account=account, function=Function.HEAD_OF_DEPARTMENT)
     person = affiliation.person
     AffiliationFactory(account=account, function=Function.HOSPITAL_PHARMACIST)
@@ -180,6 +192,8 @@ def _side(
         "follow_up": follow_up.pk,
         "token": invitation_token(invitation),
         "import": data_import.pk,
+        "tender": tender.pk,
+        "contract": contract.pk,
     }
 
 

@@ -203,3 +203,27 @@ def test_nothing_that_has_happened_is_dated_after_today(demo):
     assert not Account.objects.filter(created_at__gt=now).exists()
     # Upcoming committee dates are ahead, not stale.
     assert not Listing.objects.filter(next_committee_date__lt=today).exists()
+
+
+def test_demo_tenders_and_contracts_are_believable(demo):
+    """Every demo hospital has a decided tender in the past and an open one ahead, lots bid against
+    competitors of the same therapeutic area, some won and some lost; contracts run after the award
+    and in the account's currency; the large seed adds none (its size stays as it was)."""
+    from accounts.models import Contract, LotOutcome, Tender, TenderLot
+
+    today = timezone.localdate()
+    hospitals = Account.objects.filter(account_type="hospital", crm_id__startswith="DEMO-")
+    assert set(Tender.objects.values_list("account_id", flat=True)) == set(hospitals.values_list("pk", flat=True))
+    for tender in Tender.objects.all():
+        if tender.is_open:
+            assert tender.submission_deadline > today and tender.decision_date is None
+        else:
+            assert tender.submission_deadline < tender.decision_date < tender.award_date < today
+    outcomes = set(TenderLot.objects.values_list("outcome", flat=True))
+    assert {LotOutcome.WON, LotOutcome.LOST, LotOutcome.OPEN} <= outcomes
+    for lot in TenderLot.objects.prefetch_related("products", "competitor_products"):
+        areas = {p.therapeutic_area for p in lot.products.all()}
+        assert {COMPETITOR_AREA[c.name] for c in lot.competitor_products.all()} <= areas
+    for contract in Contract.objects.select_related("tender"):
+        assert contract.tender.award_date < contract.start_date < contract.end_date
+        assert contract.notice_date == Contract.notice_date_for(contract.end_date, contract.notice_days)

@@ -25,7 +25,7 @@ from kam import firewall
 from kam.models import Role
 from plans.models import PlanningPeriod
 from stakeholders.models import Affiliation, SupportRequest, Touchpoint
-from tests.factories import FinancialsFactory, TeamMemberFactory, UserFactory
+from tests.factories import ContractFactory, FinancialsFactory, TeamMemberFactory, TenderFactory, UserFactory
 from tests.plan_factories import ObjectiveFactory, PlanFactory
 from tests.stakeholder_factories import AffiliationFactory, CoverageFactory, KolFactory, TouchpointFactory
 
@@ -34,6 +34,7 @@ SECRET = "Exchange on the subgroup analysis"
 # Figures written so that each appears nowhere else on a page (intcomma in English).
 REVENUE, TARGET, PROFIT, POTENTIAL = "987,654", "1,234,567", "76,543", "456,789"
 MARGIN = "23.57"
+TENDER, PRICE, REBATE = "Ausschreibung Biologika 2027", "86,420.13", "13.57"
 
 
 @dataclass
@@ -45,6 +46,7 @@ class World:
     medical_tp: Touchpoint
     support: SupportRequest
     msl: object
+    contract: object
 
 
 @pytest.fixture
@@ -75,6 +77,8 @@ def world(cast) -> World:
     CoverageFactory(affiliation=affiliation, user=msl, strength=5)
     KolFactory(person=affiliation.person, set_by=msl, level="national")
     support = SupportRequest.objects.create(account=account, topic="Data on subgroup X", requested_by=cast.kam_a)
+    TenderFactory(account=account, title=TENDER)
+    contract = ContractFactory(account=account, price=Decimal(PRICE.replace(",", "")), rebate_pct=Decimal(REBATE))
     users = {
         "medical_seat": cast.medical,
         "medical_no_seat": outsider,
@@ -82,7 +86,7 @@ def world(cast) -> World:
         "commercial_seat": cast.access,
         "admin": cast.admin,
     }
-    return World(cast, users, plan, affiliation, medical_tp, support, msl)
+    return World(cast, users, plan, affiliation, medical_tp, support, msl, contract)
 
 
 def _allowed(response, ok=(200, 302)) -> str:
@@ -174,6 +178,23 @@ def _dmu_stance(client, w: World) -> str:
     return table
 
 
+def _tender_edit(client, w: World) -> str:
+    """The contract form: a 403 that names the firewall is the rule's; a 403 for another reason
+    (a market-access colleague may not change the account at all) is not."""
+    response = client.get(reverse("accounts:contract-create", args=[w.cast.account_a.pk]))
+    if response.status_code == 403 and "firewall" not in response.content.decode():
+        return firewall.ALLOWED
+    return _allowed(response, ok=(200,))
+
+
+def _contract_terms(client, w: World) -> str:
+    page = _account_page(client, w, PRICE, f"{REBATE} %")
+    form = client.get(reverse("accounts:contract-edit", args=[w.cast.account_a.pk, w.contract.pk]))
+    if form.status_code == 200:
+        assert ('name="price"' in form.content.decode()) is (page == firewall.SHOWN), page
+    return page
+
+
 def _portfolio(client, w: World) -> str:
     deck = _allowed(client.get(reverse("portfolio-review")))
     export = _allowed(client.get(reverse("accounts:export", args=["csv"])))
@@ -207,6 +228,11 @@ PROBES = {
     "account.margin": lambda c, w, u: _account_page(c, w, MARGIN, PROFIT),
     "account.potential": lambda c, w, u: _account_page(c, w, POTENTIAL, "Portfolio matrix"),
     "account.health": lambda c, w, u: _account_page(c, w, 'id="health"'),
+    "tender.read": lambda c, w, u: {firewall.SHOWN: firewall.ALLOWED, firewall.HIDDEN: firewall.DENIED}.get(
+        _account_page(c, w, TENDER), ABSENT
+    ),
+    "tender.edit": lambda c, w, u: _tender_edit(c, w),
+    "contract.terms": lambda c, w, u: _contract_terms(c, w),
     "dmu.read": lambda c, w, u: _allowed(c.get(reverse("stakeholders:dmu", args=[w.cast.account_a.pk])), ok=(200,)),
     "affiliation.stance": lambda c, w, u: _dmu_stance(c, w),
     "affiliation.influence": lambda c, w, u: _form_field(c, w, "influence"),

@@ -14,7 +14,16 @@ from accounts.models import HandoverNote
 from kam.models import Role
 from plans.models import ActionStatus
 from stakeholders.models import STANCE_SHORT
-from tests.factories import FinancialsFactory, TeamMemberFactory, UserFactory
+from tests.factories import (
+    CompetitorProductFactory,
+    ContractFactory,
+    FinancialsFactory,
+    ProductFactory,
+    TeamMemberFactory,
+    TenderFactory,
+    TenderLotFactory,
+    UserFactory,
+)
 from tests.plan_factories import ActionFactory, ObjectiveFactory, PeriodFactory, PlanFactory
 from tests.plans.test_exports import needs_pdftotext, pdf_text
 from tests.stakeholder_factories import AffiliationFactory, CoverageFactory, PersonFactory, TouchpointFactory
@@ -136,3 +145,36 @@ def test_the_pack_speaks_the_readers_language(cast, login, handed):
     text = pdf_text(_pack(login(cast.kam_b), note).content)
     assert "Übergabepaket" in text and "Wer entscheidet und wer sie betreut" in text
     assert "Offene Ausschreibungen und Verträge" in text and "2. Juli 2026" in text
+
+
+@needs_pdftotext
+@time_machine.travel("2026-07-02 12:00 +0200", tick=False)
+def test_the_pack_lists_open_tenders_and_contracts_with_their_terms_for_the_commercial_side_only(cast, login, handed):
+    note, msl = handed
+    lot = TenderLotFactory(
+        tender=TenderFactory(
+            account=cast.account_a, title="Ausschreibung Onkologie 2027", submission_deadline=date(2026, 8, 3)
+        ),
+        number="Los 3",
+        products=[ProductFactory(brand="Oncoril")],
+    )
+    lot.competitor_products.set([CompetitorProductFactory(name="Keytruda")])
+    TenderFactory(account=cast.account_a, title="A decided tender", status="lost", submission_deadline=date(2025, 3, 1))
+    ContractFactory(
+        account=cast.account_a,
+        title="Rahmenvertrag PD-1",
+        start_date=date(2025, 4, 1),
+        end_date=date(2027, 3, 31),
+        price=Decimal("999.00"),
+        rebate_pct=Decimal("7.5"),
+    )
+
+    successor = pdf_text(_pack(login(cast.kam_b), note).content)
+    assert "Ausschreibung Onkologie 2027" in successor and "Los 3: Oncoril / Keytruda" in successor
+    assert "A decided tender" not in successor  # open tenders only
+    assert "Rahmenvertrag PD-1" in successor and "31 Dec 2026" in successor  # the notice date, 90 days before the end
+    assert "999 EUR" in successor and "7.5 %" in successor
+
+    medical = pdf_text(_pack(login(msl), note).content)
+    assert "Ausschreibung Onkologie 2027" in medical and "Rahmenvertrag PD-1" in medical
+    assert "999 EUR" not in medical and "7.5 %" not in medical and "Rebate" not in medical

@@ -57,7 +57,21 @@ def test_it_lists_each_source_with_its_date_and_where_it_is_handled(cast, dates,
 
 
 def test_a_new_kind_of_date_is_one_source_in_the_list():
-    assert KINDS == [s.kind for s in SOURCES] == ["committee", "review", "action", "follow_up"]
+    assert (
+        KINDS
+        == [s.kind for s in SOURCES]
+        == [
+            "committee",
+            "review",
+            "action",
+            "follow_up",
+            "tender",
+            "tender_decision",
+            "tender_award",
+            "contract_notice",
+            "contract_end",
+        ]
+    )
 
 
 def test_it_shows_dates_in_the_locales_format_never_iso(cast, dates, login):
@@ -98,7 +112,16 @@ def test_a_medical_colleague_gets_no_commercial_dates(cast, dates, login):
 def test_a_medical_colleague_is_not_offered_plan_reviews(cast, dates, login):
     client = login(cast.medical)
     kinds = [value for value, _label in client.get(URL).context["form"].fields["kind"].choices]
-    assert kinds == ["committee", "action", "follow_up"]
+    assert kinds == [
+        "committee",
+        "action",
+        "follow_up",
+        "tender",
+        "tender_decision",
+        "tender_award",
+        "contract_notice",
+        "contract_end",
+    ]
     assert client.get(URL, {"kind": "review"}).status_code == 400
 
 
@@ -158,7 +181,7 @@ def test_it_groups_by_week_or_by_month(cast, dates, login):
         {"start": "2026-13-01"},
         {"start": "2026-08-01", "end": "2026-07-01"},
         {"start": "2020-01-01", "end": "2026-01-01"},
-        {"kind": "tender"},
+        {"kind": "tenders"},
         {"group": "year"},
     ],
 )
@@ -182,7 +205,7 @@ def test_it_is_linked_from_the_navigation(cast, login):
     assert f'href="{URL}"' in login(cast.kam_a).get(reverse("home")).content.decode()
 
 
-@pytest.mark.parametrize(("user", "queries"), [("kam_a", 9), ("manager_a", 10), ("admin", 9)])
+@pytest.mark.parametrize(("user", "queries"), [("kam_a", 14), ("manager_a", 15), ("admin", 14)])
 def test_its_queries_are_pinned(cast, dates, login, django_assert_num_queries, user, queries):
     client = login(getattr(cast, user))
     client.get(URL)  # the session's first read

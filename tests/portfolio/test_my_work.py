@@ -73,6 +73,8 @@ def test_it_lists_a_kams_own_items_and_nothing_of_other_accounts(cast, desk):
         work.STALE: [mine["stale"].pk],
         work.LOW_SCORES: [mine["follow_up"].pk],
         work.COMMITTEES: [mine["listing"].pk],
+        work.TENDERS: [],
+        work.CONTRACT_NOTICES: [],
     }
 
 
@@ -131,11 +133,11 @@ def test_the_home_summary_counts_what_the_page_lists(cast, desk, login):
 @pytest.mark.parametrize("role", ["kam_a", "manager_a", "medical", "admin"])
 def test_the_page_costs_the_same_queries_whatever_is_on_it(cast, desk, login, role, django_assert_max_num_queries):
     client = login(getattr(cast, role))
-    # The session and user, one per section, the follow-ups' survey questions; a manager pays
+    # The session and user, one per section (tender deadlines and contract notices too), the follow-ups' survey questions; a manager pays
     # one more for each of the three scopes (accounts, plans, touchpoints): accounts_visible_to
     # reads the people below each time.
     with django_assert_max_num_queries(MY_WORK_QUERIES):
         assert client.get(reverse("my-work")).status_code == 200
 
 
-MY_WORK_QUERIES = 13
+MY_WORK_QUERIES = 15

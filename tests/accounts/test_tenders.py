@@ -1,0 +1,325 @@
+"""Tenders with their lots, and contracts: the rows, the pages that change them, who may."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from accounts.models import Contract, LotOutcome, Tender, TenderLot, TenderStatus
+from tests.factories import (
+    CompetitorProductFactory,
+    ContractFactory,
+    ProductFactory,
+    TeamMemberFactory,
+    TenderFactory,
+    TenderLotFactory,
+)
+
+TODAY = date.today()
+
+
+def _tender_post(**overrides) -> dict:
+    data = {
+        "title": "Ausschreibung Biologika 2027",
+        "reference": "UKM-2027-003",
+        "buyer": "Einkaufsgemeinschaft, offenes Verfahren EU-weit",
+        "submission_deadline": (TODAY + timedelta(days=20)).isoformat(),
+        "decision_date": "",
+        "award_date": "",
+        "status": "preparing",
+        "outcome_reason": "",
+        "lots-TOTAL_FORMS": "2",
+        "lots-INITIAL_FORMS": "0",
+        "lots-MIN_NUM_FORMS": "0",
+        "lots-MAX_NUM_FORMS": "200",
+        "lots-0-number": "Los 3",
+        "lots-0-name": "Adalimumab s.c.",
+        "lots-0-outcome": "open",
+        "lots-1-number": "",
+        "lots-1-name": "",
+        "lots-1-outcome": "open",
+    }
+    data.update(overrides)
+    return data
+
+
+# The rows ------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_it_derives_the_notice_date_from_the_end_and_the_notice_period():
+    contract = ContractFactory.build(
+        account=ContractFactory().account, end_date=date(2027, 6, 30), notice_days=90, notice_date=None
+    )
+    contract.full_clean()
+    assert contract.notice_date == date(2027, 4, 1)
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_contract_that_ends_before_it_starts():
+    contract = ContractFactory()
+    contract.end_date = contract.start_date - timedelta(days=1)
+    with pytest.raises(ValidationError) as error:
+        contract.full_clean()
+    assert "end_date" in error.value.message_dict
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Contract.objects.filter(pk=contract.pk).update(end_date=contract.start_date - timedelta(days=1))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "field, value",
+    [("price", Decimal("-1")), ("volume", Decimal("-5")), ("rebate_pct", Decimal("101"))],
+)
+def test_the_database_refuses_negative_money_and_percent_beyond_100(field, value):
+    contract = ContractFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Contract.objects.filter(pk=contract.pk).update(**{field: value})
+
+
+@pytest.mark.django_db
+def test_a_decision_or_award_comes_after_the_deadline():
+    tender = TenderFactory()
+    tender.decision_date = tender.submission_deadline - timedelta(days=1)
+    with pytest.raises(ValidationError):
+        tender.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Tender.objects.filter(pk=tender.pk).update(award_date=tender.submission_deadline - timedelta(days=1))
+
+
+@pytest.mark.django_db
+def test_a_lot_number_is_unique_per_tender():
+    lot = TenderLotFactory(number="Los 1")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TenderLot.objects.create(tender=lot.tender, number="Los 1")
+
+
+@pytest.mark.django_db
+def test_lot_history_records_products():
+    lot = TenderLotFactory(products=[ProductFactory()])
+    assert lot.history.count() >= 1
+
+
+# The pages -----------------------------------------------------------------------------------
+
+
+def test_the_owner_adds_a_tender_with_its_lots(cast, login):
+    product, rival = ProductFactory(brand="Inflixa"), CompetitorProductFactory(name="Hyrimoz")
+    client = login(cast.kam_a)
+    url = reverse("accounts:tender-create", args=[cast.account_a.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url, _tender_post(**{"lots-0-products": [product.pk], "lots-0-competitor_products": [rival.pk]})
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    tender = Tender.objects.get(account=cast.account_a)
+    (lot,) = tender.lots.all()
+    assert lot.number == "Los 3"
+    assert list(lot.products.all()) == [product]
+    assert list(lot.competitor_products.all()) == [rival]
+    page = client.get(cast.account_a.get_absolute_url()).content.decode()
+    assert "Ausschreibung Biologika 2027" in page and "Hyrimoz" in page
+
+
+def test_bad_input_is_a_400_that_keeps_what_was_typed(cast, login):
+    client = login(cast.kam_a)
+    url = reverse("accounts:tender-create", args=[cast.account_a.pk])
+    post = _tender_post(
+        submission_deadline=(TODAY + timedelta(days=20)).isoformat(),
+        decision_date=(TODAY + timedelta(days=1)).isoformat(),
+        **{"lots-1-number": "Los 3", "lots-1-name": "Etanercept"},
+    )
+    response = client.post(url, post)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "The decision comes after the submission deadline." in page
+    assert "A lot number appears twice: each lot once." in page
+    assert "UKM-2027-003" in page and "Etanercept" in page
+    assert not Tender.objects.exists()
+
+
+def test_the_owner_edits_a_tender_and_decides_its_lots(cast, login):
+    tender = TenderFactory(account=cast.account_a, submission_deadline=TODAY - timedelta(days=30))
+    lot = TenderLotFactory(tender=tender, number="Los 1")
+    client = login(cast.kam_a)
+    post = _tender_post(
+        submission_deadline=tender.submission_deadline.isoformat(),
+        decision_date=(TODAY - timedelta(days=5)).isoformat(),
+        status="partly_won",
+        outcome_reason="Lot 2 lost on price",
+        **{
+            "lots-TOTAL_FORMS": "2",
+            "lots-INITIAL_FORMS": "1",
+            "lots-0-id": str(lot.pk),
+            "lots-0-tender": str(tender.pk),
+            "lots-0-number": "Los 1",
+            "lots-0-outcome": "won",
+            "lots-1-number": "Los 2",
+            "lots-1-outcome": "lost",
+        },
+    )
+    response = client.post(reverse("accounts:tender-edit", args=[cast.account_a.pk, tender.pk]), post)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    tender.refresh_from_db()
+    assert tender.status == TenderStatus.PARTLY_WON
+    assert sorted(tender.lots.values_list("number", "outcome")) == [
+        ("Los 1", LotOutcome.WON),
+        ("Los 2", LotOutcome.LOST),
+    ]
+
+
+def test_the_owner_deletes_a_tender_and_a_contract(cast, login):
+    tender = TenderFactory(account=cast.account_a)
+    contract = ContractFactory(account=cast.account_a)
+    client = login(cast.kam_a)
+    assert client.post(reverse("accounts:tender-delete", args=[cast.account_a.pk, tender.pk])).status_code == 302
+    assert client.post(reverse("accounts:contract-delete", args=[cast.account_a.pk, contract.pk])).status_code == 302
+    assert not Tender.objects.exists() and not Contract.objects.exists()
+
+
+def test_the_owner_adds_a_contract_and_gets_its_notice_date(cast, login):
+    product = ProductFactory()
+    client = login(cast.kam_a)
+    post = {
+        "title": "Rahmenvertrag Biologika",
+        "reference": "RV-1",
+        "tender": "",
+        "products": [product.pk],
+        "start_date": "2026-01-01",
+        "end_date": "2027-12-31",
+        "notice_days": "180",
+        "volume": "12000",
+        "volume_unit": "Fertigspritzen",
+        "price": "412.50",
+        "rebate_pct": "12.5",
+    }
+    response = client.post(reverse("accounts:contract-create", args=[cast.account_a.pk]), post)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    contract = Contract.objects.get()
+    assert contract.notice_date == date(2027, 7, 4)
+    assert contract.price == Decimal("412.50") and list(contract.products.all()) == [product]
+
+
+def test_a_contract_ending_before_it_starts_is_a_400_with_the_input_kept(cast, login):
+    client = login(cast.kam_a)
+    post = {"title": "Vertrag X", "start_date": "2027-01-01", "end_date": "2026-01-01", "notice_days": "90"}
+    response = client.post(reverse("accounts:contract-create", args=[cast.account_a.pk]), post)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "The end is before the start." in page and "Vertrag X" in page
+
+
+@pytest.mark.parametrize("name", ["tender-create", "contract-create"])
+def test_another_teams_account_is_a_404(cast, login, name):
+    assert login(cast.kam_a).get(reverse(f"accounts:{name}", args=[cast.account_c.pk])).status_code == 404
+
+
+def test_a_tender_of_another_account_is_a_404(cast, login):
+    other = TenderFactory(account=cast.account_c)
+    url = reverse("accounts:tender-edit", args=[cast.account_a.pk, other.pk])
+    assert login(cast.kam_a).get(url).status_code == 404
+
+
+def test_a_team_member_reads_but_does_not_change(cast, login):
+    tender = TenderFactory(account=cast.account_a, title="Ausschreibung Onkologie")
+    client = login(cast.access)
+    page = client.get(cast.account_a.get_absolute_url()).content.decode()
+    assert "Ausschreibung Onkologie" in page
+    assert reverse("accounts:tender-create", args=[cast.account_a.pk]) not in page
+    assert client.get(reverse("accounts:tender-edit", args=[cast.account_a.pk, tender.pk])).status_code == 403
+
+
+def test_a_manager_above_the_owner_changes_them(cast, login):
+    url = reverse("accounts:contract-create", args=[cast.account_a.pk])
+    assert login(cast.manager_a).get(url).status_code == 200
+
+
+# The firewall ---------------------------------------------------------------------------------
+
+
+def test_a_medical_colleague_sees_tenders_and_contracts_but_never_price_or_rebate(cast, login):
+    TeamMemberFactory(account=cast.account_a, user=cast.medical, function="msl")
+    TenderFactory(account=cast.account_a, title="Ausschreibung Biologika 2027")
+    contract = ContractFactory(
+        account=cast.account_a, title="Rahmenvertrag RA", price=Decimal("98765.43"), rebate_pct=Decimal("17.25")
+    )
+    owner_page = login(cast.kam_a).get(cast.account_a.get_absolute_url()).content.decode()
+    assert "98,765.43" in owner_page and "17.25 %" in owner_page
+    client = login(cast.medical)
+    page = client.get(cast.account_a.get_absolute_url()).content.decode()
+    assert "Ausschreibung Biologika 2027" in page and "Rahmenvertrag RA" in page
+    assert "98,765.43" not in page and "98765.43" not in page and "17.25" not in page
+    assert "Rebate" not in page and "Price (" not in page
+    # The form is not theirs at all: the firewall's reason, not the account's.
+    response = client.get(reverse("accounts:contract-edit", args=[cast.account_a.pk, contract.pk]))
+    assert response.status_code == 403
+    assert "firewall" in response.content.decode()
+
+
+def test_the_contract_form_drops_price_and_rebate_for_a_hidden_side(cast):
+    from accounts.tender_forms import ContractForm
+
+    contract = ContractFactory(account=cast.account_a, price=Decimal("10"), rebate_pct=Decimal("5"))
+    form = ContractForm(instance=contract, account=cast.account_a, user=cast.medical)
+    assert "price" not in form.fields and "rebate_pct" not in form.fields
+    form = ContractForm(instance=contract, account=cast.account_a, user=cast.kam_a)
+    assert "price" in form.fields and "rebate_pct" in form.fields
+
+
+# The account page's section -------------------------------------------------------------------
+
+
+def test_open_tenders_come_first_nearest_deadline_first(cast, login):
+    TenderFactory(
+        account=cast.account_a, title="Won long ago", status="won", submission_deadline=TODAY - timedelta(days=200)
+    )
+    TenderFactory(account=cast.account_a, title="Later deadline", submission_deadline=TODAY + timedelta(days=60))
+    TenderFactory(account=cast.account_a, title="Next deadline", submission_deadline=TODAY + timedelta(days=5))
+    page = login(cast.kam_a).get(cast.account_a.get_absolute_url()).content.decode()
+    assert page.index("Next deadline") < page.index("Later deadline") < page.index("Won long ago")
+
+
+def test_the_section_costs_the_same_queries_whatever_it_holds(cast, login, django_assert_num_queries):
+    client = login(cast.kam_a)
+    url = cast.account_a.get_absolute_url()
+    client.get(url)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as empty:
+        client.get(url)
+    products = [ProductFactory() for _ in range(2)]
+    rivals = [CompetitorProductFactory() for _ in range(2)]
+    for n in range(3):
+        tender = TenderFactory(account=cast.account_a)
+        for m in range(2):
+            TenderLotFactory(tender=tender, products=products, competitor_products=rivals, number=f"Los {n}{m}")
+        ContractFactory(account=cast.account_a, products=products)
+    # Six more with tenders and contracts (tenders, lots, lots' products and competitors;
+    # contracts, their products), not one per row.
+    with django_assert_num_queries(len(empty) + 6):
+        client.get(url)
+
+
+# The history page -----------------------------------------------------------------------------
+
+
+def test_the_history_page_shows_contract_changes_but_price_and_rebate_only_to_commercial_roles(cast, login):
+    TeamMemberFactory(account=cast.account_a, user=cast.medical, function="msl")
+    contract = ContractFactory(account=cast.account_a, title="Rahmenvertrag RA", price=Decimal("100.00"))
+    contract.price = Decimal("87654.32")
+    contract.rebate_pct = Decimal("13.57")
+    contract.volume = Decimal("4321")
+    contract.save()
+    url = reverse("accounts:history", args=[cast.account_a.pk])
+    commercial = login(cast.kam_a).get(url).content.decode()
+    assert "Contract: Rahmenvertrag RA" in commercial
+    assert "87654.32" in commercial.replace(",", "") and "Price per unit</strong>" in commercial
+    medical = login(cast.medical).get(url).content.decode()
+    assert "Contract: Rahmenvertrag RA" in medical and "Volume</strong>" in medical
+    assert "87654" not in medical.replace(",", "") and "13.57" not in medical and "Price per unit" not in medical
