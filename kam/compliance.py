@@ -126,17 +126,22 @@ class PatientDataCheckMixin:
         return data
 
 
+def kinds_text(findings: list[patient_data.Finding]) -> str:
+    """The kinds found, in words and in the detector's order: "date of birth, diagnosis"."""
+    kinds = sorted({f.kind for f in findings}, key=patient_data.KINDS.index)
+    return ", ".join(str(KIND_LABELS[k]) for k in kinds)
+
+
 def _warning(text: str, findings: list[patient_data.Finding]) -> forms.ValidationError:
     first = findings[0]
     shown = Truncator(text[first.start : first.end]).chars(SHOWN_CHARS)
-    kinds = sorted({f.kind for f in findings}, key=patient_data.KINDS.index)
     return forms.ValidationError(
         _(
             "This looks like patient data (%(kinds)s: “%(shown)s”). We store no patient data: remove it, "
             "or confirm below with a reason."
         ),
         code="patient_data",
-        params={"kinds": ", ".join(str(KIND_LABELS[k]) for k in kinds), "shown": shown},
+        params={"kinds": kinds_text(findings), "shown": shown},
     )
 
 

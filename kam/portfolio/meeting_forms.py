@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.models import Account
 from kam import patient_data
-from kam.compliance import KIND_LABELS
+from kam.compliance import kinds_text
 from kam.models import User
 from kam.owner_choices import offer
 from kam.portfolio.meetings import owner_colleagues, participant_choices
@@ -63,13 +63,10 @@ class DecisionForm(CleanTextMixin, forms.Form):
         if findings := patient_data.find(title):
             # A decision is a line of the minutes, mailed to every participant: it carries none,
             # so there is nothing to confirm here (the step pages' notes may, with a reason).
-            kinds = ", ".join(
-                str(KIND_LABELS[k]) for k in sorted({f.kind for f in findings}, key=patient_data.KINDS.index)
-            )
             raise forms.ValidationError(
                 _("This looks like patient data (%(kinds)s). A decision goes into the minutes: write it without."),
                 code="patient_data",
-                params={"kinds": kinds},
+                params={"kinds": kinds_text(findings)},
             )
         return title
 

@@ -4,6 +4,8 @@ a meeting someone may not open is a 404, a step they may not take a 403 with the
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -55,9 +57,7 @@ def meeting_start(request: HttpRequest) -> HttpResponse:
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meetings.meeting_or_404(request.user, pk)
     agenda = meetings.agenda_for(request.user, meeting)
-    counts: dict[int, int] = {}
-    for account_id in ReviewDecision.objects.filter(meeting=meeting).values_list("account_id", flat=True):
-        counts[account_id] = counts.get(account_id, 0) + 1
+    counts = Counter(ReviewDecision.objects.filter(meeting=meeting).values_list("account_id", flat=True))
     return render(
         request,
         "kam/meeting_detail.html",
