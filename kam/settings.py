@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "kam",
     "accounts",
     "stakeholders",
+    "stakeholders.surveys",
     "plans",
     "kam.portfolio",
     "kam.demo",

@@ -171,6 +171,14 @@ def answered(campaign: SurveyCampaign, account, score: int, comment: str = "") -
     return ResponseFactory(invitation=invitation, csat_score=score, comment=comment)
 
 
+def answer(invitation: SurveyInvitation, **fields) -> SurveyResponse:
+    """The invitee's answer, recorded as ``responses.record_response`` does: the invitation is marked
+    answered with it."""
+    SurveyInvitation.objects.filter(pk=invitation.pk).update(status=InvitationStatus.ANSWERED)
+    invitation.status = InvitationStatus.ANSWERED
+    return ResponseFactory(invitation=invitation, **fields)
+
+
 def consenting_person(account: Account, **person_fields) -> Person:
     """A person at the account, with consent to survey e-mails: someone a campaign reaches."""
     person = PersonFactory(**person_fields)

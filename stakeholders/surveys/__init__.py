@@ -1,8 +1,9 @@
 """CSAT surveys, the floor above the rest of stakeholders: one module per concern.
 
 - ``tokens``: the link in an invitation (an HMAC of the server secret, never stored).
-- ``page``: the survey pages' read of an invitation; ``views``, ``urls``, ``ratelimit``: the public
-  pages under /s/.
+- ``page``: the survey pages' read of an invitation and what they keep in the cache (forgotten on
+  every change, ``apps``: this room is an app of its own to listen for them); ``views``, ``urls``,
+  ``ratelimit``: the public pages under /s/.
 - ``audience``: who a campaign reaches and who is left out, and why.
 - ``dispatch``: invitation rows as an outbox, enqueued after commit; scheduled and recurring campaigns.
 - ``mail``, ``delivery``: the e-mails, and their delivery with a lease, the sweeper and reminders.

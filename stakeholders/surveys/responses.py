@@ -27,7 +27,12 @@ logger = logging.getLogger(__name__)
 
 
 def existing_response(invitation: SurveyInvitation) -> SurveyResponse | None:
-    """The invitation's answer, from the row ``invitation_from_token`` read (or a query)."""
+    """The invitation's answer: a query when its status says it has one. An invitation has an
+    answer exactly when its status is answered (``record_response`` sets both in one transaction,
+    and nothing moves an answered invitation to another status), so an unanswered one, most of
+    the survey pages' views, costs no query."""
+    if invitation.status != InvitationStatus.ANSWERED:
+        return None
     try:
         return invitation.response
     except SurveyResponse.DoesNotExist:

@@ -32,7 +32,7 @@ from django.views.decorators.http import require_http_methods
 from kam import lib
 from kam.text import CleanTextMixin
 from kam.views import error_404
-from stakeholders.models import QuestionKind, SurveyInvitation, SurveyQuestion, SurveyResponse
+from stakeholders.models import QuestionKind, Survey, SurveyInvitation, SurveyQuestion, SurveyResponse
 from stakeholders.survey_texts import COMMENT_LABEL
 from stakeholders.surveys import mail, page, ratelimit, responses
 
@@ -47,9 +47,9 @@ SCORES = [
 SCORE_REQUIRED = _("Please choose a score from 1 to 5.")
 # Submits per client address and window (seconds); the lead may set SURVEY_RATE_LIMIT in settings.
 DEFAULT_RATE_LIMIT = (20, 600)
-# How long the drawn answer fields of a blank form are kept (``_blank_fields``): their key names
-# what they show, so this only bounds the cache, and how long a deploy's new markup waits.
-FIELDS_CACHE_SECONDS = 600
+# How long a drawn blank answer form is kept (``_blank_form``): its key names what it shows, so
+# this only bounds the cache, and how long a deploy's new markup waits.
+FORM_CACHE_SECONDS = 600
 
 
 # The survey pages load our two style sheets and nothing else: no script, no inline style, no
@@ -249,39 +249,39 @@ def _answer_page(
     """The form: with a refused submit's input and errors (400), else with the earlier answer and
     the score from the link."""
     survey = invitation.campaign.survey
+    if form is None and existing is None:
+        blank = _blank_form(survey, questions, score)
+        return _page(request, "survey/answer.html", invitation, token, blank_form=blank)
     language = translation.get_language()
     status = 200 if form is None else 400
     if form is None:
         form = SurveyAnswerForm(initial=_initial(existing, score), questions=questions, language=language)
-    question = survey.text("csat_question", language)
-    # Only a blank form's fields are shared: an earlier answer or a refused submit is the invitee's own.
-    blank = not form.is_bound and existing is None
-    return _page(
-        request,
-        "survey/answer.html",
-        invitation,
-        token,
-        status=status,
-        form=form,
-        existing=existing,
-        question=question,
-        fields=_blank_fields(form, question) if blank else None,
-        intro=survey.text("intro_text", language),
-        open_until=_open_until(invitation),
-    )
+    context = {"form": form, "existing": existing, "open_until": _open_until(invitation)}
+    return _page(request, "survey/answer.html", invitation, token, status=status, **_survey_texts(survey), **context)
 
 
-def _blank_fields(form: SurveyAnswerForm, question: str) -> str:
-    """The answer fields of a form without input or earlier answer, drawn once per survey, language
-    and preselected score, and kept in the cache (fail-open): the same for every invitee of the
-    survey. The key names everything the fields show (CSAT question, labels, choices, limits, the
-    score from the link), nothing about the invitee; a changed question is a new key.
-    Measured in process: drawing them took about 1.1 ms a view, a quarter of the page's time.
+def _survey_texts(survey: Survey) -> dict:
+    language = translation.get_language()
+    return {"question": survey.text("csat_question", language), "intro": survey.text("intro_text", language)}
+
+
+def _blank_form(survey: Survey, questions: list[SurveyQuestion], score: str | None) -> str:
+    """The answer form without input or earlier answer (heading, introduction, fields, button):
+    the same for every invitee of the survey, so drawn once per survey version
+    (``page.survey_digest``), language and score from the link, and kept in the cache (fail-open).
+    Nothing of the invitee is in it. Measured behind gunicorn: building the form and drawing it
+    were a quarter of the page's cost.
     """
-    parts = (translation.get_language(), question, lib.form_shown(form))
-    key = "survey-fields:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-    context = {"form": form, "question": question}
-    return lib.cached(key, lambda: render_to_string("survey/_answer_fields.html", context), FIELDS_CACHE_SECONDS)
+    language = translation.get_language()
+    initial = _initial(None, score)
+    parts = (survey.shown_digest, language, initial.get("csat_score"), MAX_ANSWER_TEXT)
+    key = "survey-form:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+    def draw() -> str:
+        form = SurveyAnswerForm(initial=initial, questions=questions, language=language)
+        return render_to_string("survey/_answer_form.html", {"form": form, **_survey_texts(survey)})
+
+    return lib.cached(key, draw, FORM_CACHE_SECONDS)
 
 
 @survey_page

@@ -1,5 +1,5 @@
 """The answer fields of a blank form are drawn once and shared by every invitee of a survey
-(stakeholders/surveys/views.py, ``_blank_fields``): nothing of one invitee may reach another."""
+(stakeholders/surveys/views.py, ``_blank_form``): nothing of one invitee may reach another."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from django.core.cache import caches
 from django.urls import reverse
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from stakeholders.models import QuestionKind, SurveyQuestion, SurveyResponse
+from stakeholders.models import QuestionKind, SurveyQuestion
 from stakeholders.surveys.tokens import invitation_token
 from tests.factories import AccountFactory
-from tests.survey_factories import InvitationFactory
+from tests.survey_factories import InvitationFactory, answer
 
 
 @pytest.fixture(autouse=True)
@@ -41,7 +41,7 @@ def kept(monkeypatch) -> list[str]:
     put = default.set
 
     def spy(key, *args, **kwargs):
-        if key.startswith("survey-fields:"):
+        if key.startswith("survey-form:"):
             keys.append(key)
         return put(key, *args, **kwargs)
 
@@ -79,9 +79,7 @@ def test_the_second_invitee_gets_the_shared_fields_and_their_own_page(client, tw
 def test_an_earlier_answer_is_never_kept_nor_shown_to_another_invitee(client, two, kept):
     first, other = two
     question = first.campaign.survey.questions.filter(kind=QuestionKind.RATING).first()
-    SurveyResponse.objects.create(
-        invitation=first, csat_score=2, answers={str(question.pk): 1}, comment="Secret complaint"
-    )
+    answer(first, csat_score=2, answers={str(question.pk): 1}, comment="Secret complaint")
     mine = page(client, first)
     assert "Secret complaint" in mine and ("csat_score", "2") in checked(mine)
     assert kept == []

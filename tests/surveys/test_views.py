@@ -31,7 +31,7 @@ from stakeholders.models import (
 )
 from stakeholders.surveys import page, responses
 from stakeholders.surveys.tokens import invitation_token
-from tests.survey_factories import CampaignFactory, InvitationFactory, SurveyFactory, default_survey
+from tests.survey_factories import CampaignFactory, InvitationFactory, SurveyFactory, answer, default_survey
 
 GUNICORN_CONF = Path(__file__).resolve().parents[2] / "kam" / "gunicorn.conf.py"
 
@@ -143,23 +143,29 @@ def test_a_language_the_survey_does_not_offer_falls_back_to_english(client, cast
     assert "How satisfied are you with our collaboration overall?" in html
 
 
-def test_the_page_needs_two_queries(client, invitation, django_assert_num_queries):
-    client.get(answer_url(invitation))
-    # The invitation joined with its campaign, survey, account and answer; then the questions.
-    with django_assert_num_queries(2):
+def test_the_page_needs_one_query_once_its_campaign_is_kept(client, invitation, django_assert_num_queries):
+    # The first view of a campaign: the invitation, the campaign with its survey, the questions,
+    # the account's name; then only the invitation, for this invitee as for the next.
+    with django_assert_num_queries(4):
         assert client.get(answer_url(invitation)).status_code == 200
+    with django_assert_num_queries(1):
+        assert client.get(answer_url(invitation)).status_code == 200
+    another = InvitationFactory(account=invitation.account, campaign=invitation.campaign)
+    with django_assert_num_queries(1):
+        assert client.get(answer_url(another)).status_code == 200
 
 
 def test_the_page_costs_two_queries_with_2_and_12_questions_and_an_earlier_answer(
     client, cast, django_assert_num_queries
 ):
-    client.get(answer_url(InvitationFactory(account=cast.account_a)))
     for questions in (2, 12):
         invitation = InvitationFactory(account=cast.account_a, campaign__created_by=cast.head)
         survey = invitation.campaign.survey
         for n in range(questions - survey.questions.count()):
             SurveyQuestion.objects.create(survey=survey, order=10 + n, kind="text", text=f"Question {n}")
-        SurveyResponse.objects.create(invitation=invitation, csat_score=4, answers={}, comment="Fine.")
+        answer(invitation, csat_score=4, answers={}, comment="Fine.")
+        client.get(answer_url(invitation))
+        # The invitation, then its answer.
         with django_assert_num_queries(2):
             html = client.get(answer_url(invitation)).content.decode()
         assert html.count("<fieldset") + html.count("<textarea") == 1 + questions + 1
@@ -168,20 +174,25 @@ def test_the_page_costs_two_queries_with_2_and_12_questions_and_an_earlier_answe
 
 def test_the_read_brings_what_the_pages_show(cast, django_assert_num_queries):
     invitation = InvitationFactory(account=cast.account_a, campaign__created_by=cast.head)
-    SurveyResponse.objects.create(invitation=invitation, csat_score=4, answers={"7": "Yes"}, comment="Fine.")
+    answer(invitation, csat_score=4, answers={"7": "Yes"}, comment="Fine.")
     questions = invitation.campaign.survey.questions.count()
-    with django_assert_num_queries(2):
+    # The invitation; the campaign with its survey, the questions, the account's name.
+    with django_assert_num_queries(4):
         read = page.invitation_from_token(invitation_token(invitation))
     with django_assert_num_queries(0):
         assert read.pk == invitation.pk
         assert read.account.name == "Account A"
         assert read.campaign.survey.pk == invitation.campaign.survey_id
         assert len(read.campaign.survey.questions.all()) == questions
+        assert responses.invitation_is_open(read)
+    with django_assert_num_queries(1):
         assert responses.existing_response(read).answers == {"7": "Yes"}
-    unanswered = InvitationFactory(account=cast.account_a)
-    read = page.invitation_from_token(invitation_token(unanswered))
+    unanswered = InvitationFactory(account=cast.account_a, campaign=invitation.campaign)
+    with django_assert_num_queries(1):
+        read = page.invitation_from_token(invitation_token(unanswered))
     with django_assert_num_queries(0):
         assert responses.existing_response(read) is None
+        assert len(read.campaign.survey.questions.all()) == questions
 
 
 @pytest.mark.parametrize("language", ["en", "de", "fr"])
@@ -194,7 +205,7 @@ def test_the_page_escapes_what_users_and_customers_wrote(client, settings, cast,
     SurveyQuestion.objects.create(survey=survey, kind=QuestionKind.CHOICE, text="How?", choices=["A & B", "C"])
     SurveyQuestion.objects.create(survey=survey, kind=QuestionKind.TEXT, text="Why?")
     answered = InvitationFactory(account=cast.account_a, language=language, campaign=CampaignFactory(survey=survey))
-    SurveyResponse.objects.create(invitation=answered, csat_score=2, answers={}, comment="<script>x</script> & so")
+    answer(answered, csat_score=2, answers={}, comment="<script>x</script> & so")
     for url in (answer_url(answered), answer_url(answered, score=5)):
         response = client.get(url)
         assert response.status_code == 200 and response["Content-Language"] == language

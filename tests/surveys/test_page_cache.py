@@ -1,0 +1,102 @@
+"""The campaign, survey and questions the survey pages keep in the cache (``page.campaign_for_page``):
+every change through the models shows at once, a change past them within a minute, and an answer is
+always checked against the campaign as it is."""
+
+from __future__ import annotations
+
+import pickle
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.core.cache import caches
+from django.urls import reverse
+from django.utils import timezone
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from stakeholders.models import CampaignStatus, QuestionKind, SurveyCampaign, SurveyQuestion, SurveyResponse
+from stakeholders.surveys import page
+from stakeholders.surveys.tokens import invitation_token
+from tests.factories import AccountFactory
+from tests.survey_factories import InvitationFactory
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "page"}}
+    caches["default"].clear()
+    yield
+    caches["default"].clear()
+
+
+@pytest.fixture
+def two(cast):
+    """Two invitees of one campaign, at two accounts; the campaign's page data is kept."""
+    first = InvitationFactory(account=cast.account_a, campaign__created_by=cast.head)
+    other = InvitationFactory(account=AccountFactory(name="Account Other", owner=cast.kam_c), campaign=first.campaign)
+    assert page.invitation_from_token(invitation_token(first)) is not None
+    return first, other
+
+
+def url(invitation) -> str:
+    return reverse("survey:answer", args=[invitation_token(invitation)])
+
+
+def test_closing_the_campaign_shows_at_once(client, two):
+    first, other = two
+    campaign = first.campaign
+    campaign.status = CampaignStatus.CLOSED
+    campaign.save()
+    assert client.get(url(other)).status_code == 410
+
+
+def test_a_new_close_date_shows_at_once(client, two):
+    first, _other = two
+    campaign = first.campaign
+    campaign.close_date = timezone.localdate() - timedelta(days=1)
+    campaign.save()
+    assert client.get(url(first)).status_code == 410
+
+
+def test_a_changed_survey_text_and_questions_show_at_once(client, two):
+    first, other = two
+    survey = first.campaign.survey
+    survey.intro_text = "Thank you for <five> minutes."
+    survey.save()
+    assert "Thank you for &lt;five&gt; minutes." in client.get(url(other)).content.decode()
+    added = SurveyQuestion.objects.create(survey=survey, order=50, kind=QuestionKind.TEXT, text="Anything else?")
+    assert "Anything else?" in client.get(url(first)).content.decode()
+    added.delete()
+    assert "Anything else?" not in client.get(url(other)).content.decode()
+
+
+def test_a_change_past_the_models_shows_within_a_minute_and_never_lets_an_answer_in(client, two, time_machine):
+    first, _other = two
+    time_machine.move_to(timezone.now(), tick=False)
+    SurveyCampaign.objects.filter(pk=first.campaign_id).update(status=CampaignStatus.CLOSED)
+    assert client.get(url(first)).status_code == 200  # the kept page data, for at most a minute
+    assert client.post(url(first), {"csat_score": 4}).status_code == 410
+    assert not SurveyResponse.objects.exists()
+    time_machine.shift(timedelta(seconds=page.CACHE_SECONDS + 1))
+    assert client.get(url(first)).status_code == 410
+
+
+def test_nothing_of_an_invitee_is_kept(two):
+    first, other = two
+    kept = caches["default"].get(f"survey-page:{first.campaign_id}")
+    assert kept.pk == first.campaign_id
+    dumped = pickle.dumps(kept)
+    for invitee in (first, other):
+        for shown in (invitee.account.name, invitee.person.last_name, invitee.person.email, invitation_token(invitee)):
+            assert shown.encode() not in dumped
+
+
+def test_with_the_cache_down_pages_and_changes_go_on(client, two, caplog):
+    first, _other = two
+    with mock.patch("kam.lib.cache.get", side_effect=RedisConnectionError("down")):
+        assert client.get(url(first)).status_code == 200
+    with mock.patch("stakeholders.surveys.page.cache.delete_many", side_effect=RedisConnectionError("down")):
+        first.campaign.name = "Renamed"
+        first.campaign.save()  # the change is saved; the kept data lapses within a minute
+    assert SurveyCampaign.objects.get(pk=first.campaign_id).name == "Renamed"
+    assert "Cache unavailable" in caplog.text
