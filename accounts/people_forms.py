@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import HANDOVER_NOTE_MAX, Account, AccountTeamMember
 from accounts.selectors import users_assignable_by
+from kam.compliance import PatientDataCheckMixin
 from kam.models import MEDICAL_ROLES, User
 from kam.owner_choices import Colleagues, colleagues, offer, regrouped
 from kam.text import CleanTextMixin
@@ -17,7 +18,10 @@ ROWS_PREFIX = "handover"
 ACCOUNTS_CHANGED = _("The accounts of this person changed while the page was open; check this row again.")
 
 
-class HandoverRowForm(CleanTextMixin, forms.Form):
+class HandoverRowForm(PatientDataCheckMixin, CleanTextMixin, forms.Form):
+    """One account of the leaver: its successor and the note, which the successor is mailed and
+    the account page shows, so it is checked for patient data as every free text is."""
+
     # Which account the row was drawn for: a row whose account changed is refused, not misapplied.
     account_id = forms.IntegerField(widget=forms.HiddenInput)
     successor = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Successor"))

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import ngettext
 
-from accounts.models import HANDOVER_NOTE_DAYS, AccountStatus
-from accounts.people_forms import ACCOUNTS_CHANGED, HandoverConfirmForm, handover_accounts, handover_rows
+from accounts.models import HANDOVER_NOTE_DAYS, AccountStatus, HandoverNote
+from accounts.people_forms import (
+    ACCOUNTS_CHANGED,
+    HandoverConfirmForm,
+    HandoverRowForm,
+    handover_accounts,
+    handover_rows,
+)
 from accounts.selectors import accounts_visible_to
 from accounts.services import HandoverConflict, Succession, user_handover
+from kam import compliance
 from kam.models import User
 
 
@@ -55,12 +63,16 @@ def people_handover(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         status = 400
-        if confirm.is_valid() and all([row.is_valid() for row in rows]):
+        # Every row checked even when the box is not ticked: all mistakes, and the patient-data
+        # warnings, are shown at once.
+        if all([confirm.is_valid(), *[row.is_valid() for row in rows]]):
             successions = [
                 Succession(row.account.pk, row.cleaned_data["successor"], row.cleaned_data["note"]) for row in rows
             ]
             try:
-                notes = user_handover(leaving=person, successions=successions, by=request.user)
+                with transaction.atomic():
+                    notes = user_handover(leaving=person, successions=successions, by=request.user)
+                    _confirmations_record(request.user, rows, notes)
             except HandoverConflict:
                 messages.error(request, ACCOUNTS_CHANGED)
                 status = 409
@@ -85,6 +97,15 @@ def people_handover(request: HttpRequest, pk: int) -> HttpResponse:
             "confirm": confirm,
             "note_days": HANDOVER_NOTE_DAYS,
             "rows_invalid": data is not None and any(row.errors for row in rows),
+            "patient_data": compliance.page_confirmation(request.POST, rows),
         },
         status=status,
     )
+
+
+def _confirmations_record(by: User, rows: list[HandoverRowForm], notes: list[HandoverNote]) -> None:
+    """A confirmed note's confirmation, pointing at the account page, which shows the note."""
+    note_of = {note.account_id: note for note in notes}
+    for row in rows:
+        note = note_of[row.account.pk]
+        compliance.confirmations_record(by=by, items=[(row, note)], url=note.account.get_absolute_url())

@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from accounts import people_views
 from accounts import urls as account_urls
@@ -35,6 +37,13 @@ urlpatterns = [
     path("calendar/feed/renew/", reminder_views.calendar_feed_renew, name="calendar-feed-renew"),
     path("calendar/feed/revoke/", reminder_views.calendar_feed_revoke, name="calendar-feed-revoke"),
     path("healthz", views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the page links. To the icon's unhashed name: a browser
+    # keeps a permanent redirect, which must outlive the next deploy's hashed file names.
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=f"{settings.STATIC_URL}kam/favicon.svg", permanent=True),
+        name="favicon",
+    ),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from accounts.models import Contract, LotOutcome, Tender, TenderLot, TenderStatus
+from kam import firewall
 from tests.factories import (
     CompetitorProductFactory,
     ContractFactory,
@@ -323,3 +324,110 @@ def test_the_history_page_shows_contract_changes_but_price_and_rebate_only_to_co
     medical = login(cast.medical).get(url).content.decode()
     assert "Contract: Rahmenvertrag RA" in medical and "Volume</strong>" in medical
     assert "87654" not in medical.replace(",", "") and "13.57" not in medical and "Price per unit" not in medical
+
+
+def _lot_rows(response) -> list[tuple]:
+    """The history page's rows about lots: subject, kind of record (+ ~ -) and the changes shown."""
+    return [
+        (c["subject"], c["record"].history_type, [(ch.field, ch.old, ch.new) for ch in c["changes"]])
+        for c in response.context["changes"]
+        if c["subject"].startswith("Lot:")
+    ]
+
+
+def test_the_history_page_shows_lots_added_changed_and_removed_by_name(cast, login):
+    client = login(cast.kam_a)
+    create = reverse("accounts:tender-create", args=[cast.account_a.pk])
+    response = client.post(create, _tender_post(**{"lots-1-number": "Los 4", "lots-1-name": "Etanercept"}))
+    assert response.status_code == 302
+    tender = Tender.objects.get(account=cast.account_a)
+    adalimumab, etanercept = tender.lots.order_by("number")
+    lot_fields = {"lots-TOTAL_FORMS": "2", "lots-INITIAL_FORMS": "2"}
+    for i, (lot, name, outcome) in enumerate(
+        [(adalimumab, "Adalimumab i.v.", "won"), (etanercept, "Etanercept", "open")]
+    ):
+        lot_fields |= {
+            f"lots-{i}-id": str(lot.pk),
+            f"lots-{i}-tender": str(tender.pk),
+            f"lots-{i}-number": lot.number,
+            f"lots-{i}-name": name,
+            f"lots-{i}-outcome": outcome,
+        }
+    lot_fields["lots-1-DELETE"] = "on"
+    edit = reverse("accounts:tender-edit", args=[cast.account_a.pk, tender.pk])
+    assert client.post(edit, _tender_post(**lot_fields)).status_code == 302
+
+    response = client.get(reverse("accounts:history", args=[cast.account_a.pk]))
+    of = " (Ausschreibung Biologika 2027)"
+    rows = _lot_rows(response)
+    assert ("Lot: Los 3 · Adalimumab s.c." + of, "+", []) in rows
+    assert ("Lot: Los 4 · Etanercept" + of, "+", []) in rows
+    assert (
+        "Lot: Los 3 · Adalimumab i.v." + of,
+        "~",
+        [("What is tendered", "Adalimumab s.c.", "Adalimumab i.v."), ("Outcome", "Open", "Won")],
+    ) in rows
+    assert ("Lot: Los 4 · Etanercept" + of, "-", []) in rows
+    page = response.content.decode()
+    assert "Lot: Los 3 · Adalimumab i.v." + of in page and "What is tendered</strong>" in page
+    assert "Deleted" in page and str(cast.kam_a) in page
+
+
+def test_a_deleted_tenders_lots_stay_in_the_history_with_its_title(cast, login):
+    tender = TenderFactory(account=cast.account_a, title="Ausschreibung Onkologie")
+    TenderLotFactory(tender=tender, number="Los 1", name="Trastuzumab")
+    client = login(cast.kam_a)
+    assert client.post(reverse("accounts:tender-delete", args=[cast.account_a.pk, tender.pk])).status_code == 302
+    rows = _lot_rows(client.get(reverse("accounts:history", args=[cast.account_a.pk])))
+    assert ("Lot: Los 1 · Trastuzumab (Ausschreibung Onkologie)", "-", []) in rows
+
+
+def test_the_history_page_shows_only_the_lots_of_the_accounts_own_tenders(cast, login):
+    mine = TenderLotFactory(tender=TenderFactory(account=cast.account_a), number="Los 1", name="Unser Los")
+    theirs = TenderLotFactory(tender=TenderFactory(account=cast.account_c), number="Los 1", name="Fremdes Los")
+    for lot in (mine, theirs):
+        lot.outcome = LotOutcome.LOST
+        lot.save()
+    page = login(cast.kam_a).get(reverse("accounts:history", args=[cast.account_a.pk])).content.decode()
+    assert "Unser Los" in page and "Fremdes Los" not in page
+    # Another team's account, lots and all, stays a 404.
+    assert login(cast.kam_a).get(reverse("accounts:history", args=[cast.account_c.pk])).status_code == 404
+
+
+def test_a_medical_colleague_sees_the_lots_changes_but_no_commercial_figure_in_the_history(cast, login):
+    TeamMemberFactory(account=cast.account_a, user=cast.medical, function="msl")
+    tender = TenderFactory(account=cast.account_a, title="Ausschreibung Biologika 2027")
+    lot = TenderLotFactory(tender=tender, number="Los 3", name="Adalimumab s.c.")
+    lot.outcome = LotOutcome.WON
+    lot.save()
+    # The lot won became a contract: its terms are the commercial figures the firewall hides.
+    contract = ContractFactory(account=cast.account_a, tender=tender, title="Rahmenvertrag RA", price=Decimal("100.00"))
+    contract.price = Decimal("87654.32")
+    contract.rebate_pct = Decimal("13.57")
+    contract.save()
+    url = reverse("accounts:history", args=[cast.account_a.pk])
+    commercial = login(cast.kam_a).get(url)
+    assert "87654.32" in commercial.content.decode().replace(",", "")
+    medical = login(cast.medical).get(url)
+    assert medical.status_code == 200
+    # A lot holds no terms: the medical colleague reads its changes as the owner does.
+    assert _lot_rows(medical) == _lot_rows(commercial)
+    assert ("Lot: Los 3 · Adalimumab s.c. (Ausschreibung Biologika 2027)", "~", [("Outcome", "Open", "Won")]) in (
+        _lot_rows(medical)
+    )
+    page = medical.content.decode()
+    assert "Contract: Rahmenvertrag RA" in page
+    assert "87654" not in page.replace(",", "").replace(".", "") and "13.57" not in page and "1357" not in page
+    assert "Price per unit" not in page and "Rebate" not in page
+
+
+def test_the_history_leaves_tenders_and_lots_out_for_a_side_that_may_not_read_them(cast, login, monkeypatch):
+    lot = TenderLotFactory(tender=TenderFactory(account=cast.account_a, title="Ausschreibung Biologika 2027"))
+    lot.outcome = LotOutcome.WON
+    lot.save()
+    allows = firewall.allows
+    monkeypatch.setattr(firewall, "allows", lambda user, key: key != "tender.read" and allows(user, key))
+    response = login(cast.kam_a).get(reverse("accounts:history", args=[cast.account_a.pk]))
+    assert response.status_code == 200
+    assert not [c for c in response.context["changes"] if c["subject"]]
+    assert "Ausschreibung Biologika 2027" not in response.content.decode()

@@ -22,7 +22,7 @@ from tests.authz.data import FOREIGN, NONE, OWN, ROLES, World
 
 MATRIX = Path(__file__).with_name("matrix.csv")
 KEY_COLUMNS = ("route", "method", "object", "args", "data")
-STATUSES = {"200", "302", "400", "401", "403", "404", "405", "409", "410", "login"}
+STATUSES = {"200", "301", "302", "400", "401", "403", "404", "405", "409", "410", "login"}
 # What a user who may not do something gets: never a page, never a redirect to the result.
 # 401: the REST API without credentials (it answers with WWW-Authenticate, not a redirect).
 FORBIDDEN = {"401", "403", "404", "405", "login"}

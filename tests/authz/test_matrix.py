@@ -13,7 +13,7 @@ The matrix lives in ``tests/authz/matrix.csv``, one row per route, method and ob
   ids from ``tests/authz/data.py`` (``{plan}``, ``{affiliation}``, ``{token}`` … of that side).
 - ``data``: the POST body as a query string (``period={next_period}``); empty means an empty POST,
   which for an allowed user is usually a 400 with the form's errors, or a 302.
-- one column per role of the cast (``data.ROLES``): the status expected, 200 302 400 403 404 405 409 410,
+- one column per role of the cast (``data.ROLES``): the status expected, 200 301 302 400 403 404 405 409 410,
   or ``login`` for the redirect to the login page. 403/404/405/login are refusals: such a request must
   also write nothing (counted by PostgreSQL, see ``matrix._rows_written``).
 - lines starting with ``#`` are comments.

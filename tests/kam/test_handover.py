@@ -11,11 +11,13 @@ from django.utils import translation
 from accounts import tasks
 from accounts.models import HANDOVER_NOTE_DAYS, Account, AccountTeamMember, HandoverNote
 from accounts.services import HandoverConflict, Succession, handover_reason, user_handover
-from kam.models import Role
+from kam.models import FreeTextConfirmation, Role
 from tests.factories import AccountFactory, TeamMemberFactory, UserFactory
 
 NOTE_B = 'Call <b>Dr. Weiß</b> before the P&T "committee" & bring the dossier'
 NOTE_SECOND = "The pharmacist prefers e-mail."
+PATIENT = "Herr Müller, geb. 12.03.1958, Diabetes"
+SAVE_ANYWAY = {"patient_data_confirm": "on", "patient_data_reason": "Herr Müller is the head of purchasing"}
 
 
 @pytest.fixture(autouse=True)
@@ -36,9 +38,10 @@ def _rows(client, leaver) -> list[int]:
     return [row.account.pk for row in page.context["rows"]]
 
 
-def _post(client, leaver, choices: dict, *, confirm: bool = True):
-    """``choices``: account id → (successor id, note); rows in the page's order."""
-    data = {"confirm": "on"} if confirm else {}
+def _post(client, leaver, choices: dict, *, confirm: bool = True, extra: dict | None = None):
+    """``choices``: account id → (successor id, note); rows in the page's order. ``extra``: more
+    of the page's fields (the patient-data confirmation)."""
+    data = ({"confirm": "on"} if confirm else {}) | (extra or {})
     for i, account_id in enumerate(_rows(client, leaver)):
         successor, note = choices.get(account_id, ("", ""))
         data |= {
@@ -277,3 +280,66 @@ def test_administrators_read_the_handovers_in_the_admin(cast, login):
     page = client.get(reverse("admin:accounts_handovernote_changelist"))
     assert page.status_code == 200 and "Account A" in page.content.decode()
     assert client.get(reverse("admin:accounts_handovernote_add")).status_code == 403
+
+
+# Patient data in a note --------------------------------------------------------------------------
+
+
+def test_a_note_that_looks_like_patient_data_is_refused_and_what_was_typed_is_kept(cast, login, second):
+    response = _post(
+        login(cast.manager_a),
+        cast.kam_a,
+        {cast.account_a.pk: (cast.kam_b.pk, f"Visit first. {PATIENT}"), second.pk: (cast.kam_b.pk, NOTE_SECOND)},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "This looks like patient data" in page
+    assert "a date of birth" in page and "a diagnosis next to a person" in page
+    assert f"Visit first. {PATIENT}</textarea>" in page and f"{NOTE_SECOND}</textarea>" in page
+    assert 'name="patient_data_confirm"' in page and 'name="patient_data_reason"' in page
+    [flagged] = [row for row in response.context["rows"] if row.errors]
+    assert flagged.account.pk == cast.account_a.pk and list(flagged.errors) == ["note"]
+    cast.kam_a.refresh_from_db()
+    assert cast.kam_a.is_active and not HandoverNote.objects.exists()
+    assert not FreeTextConfirmation.objects.exists()
+
+
+def test_the_patient_data_warning_shows_with_the_other_mistakes_of_the_page(cast, login):
+    response = _post(login(cast.manager_a), cast.kam_a, {cast.account_a.pk: (cast.kam_b.pk, PATIENT)}, confirm=False)
+    assert response.status_code == 400
+    assert "This looks like patient data" in response.content.decode()
+    assert "confirm" in response.context["confirm"].errors
+
+
+def test_a_confirmed_note_is_handed_over_and_its_confirmation_recorded(cast, login):
+    response = _post(
+        login(cast.manager_a), cast.kam_a, {cast.account_a.pk: (cast.kam_b.pk, PATIENT)}, extra=SAVE_ANYWAY
+    )
+    assert response.status_code == 302
+    note = HandoverNote.objects.get()
+    assert note.note == PATIENT and note.to_user == cast.kam_b
+    confirmation = FreeTextConfirmation.objects.get()
+    assert confirmation.user == cast.manager_a
+    assert confirmation.content_type.model_class() is HandoverNote and confirmation.object_id == note.pk
+    assert confirmation.field_names == ["note"] and confirmation.kinds == ["birth_date", "diagnosis"]
+    assert confirmation.reason == SAVE_ANYWAY["patient_data_reason"]
+    assert confirmation.url == cast.account_a.get_absolute_url()
+
+
+def test_a_confirmation_needs_a_reason_and_hands_nothing_over_without_one(cast, login):
+    response = _post(
+        login(cast.manager_a),
+        cast.kam_a,
+        {cast.account_a.pk: (cast.kam_b.pk, PATIENT)},
+        extra={"patient_data_confirm": "on"},
+    )
+    assert response.status_code == 400
+    assert "Give a reason" in response.content.decode()
+    assert not HandoverNote.objects.exists() and not FreeTextConfirmation.objects.exists()
+
+
+def test_a_clean_note_is_handed_over_without_a_confirmation(cast, login):
+    response = _post(login(cast.manager_a), cast.kam_a, {cast.account_a.pk: (cast.kam_b.pk, NOTE_SECOND)})
+    assert response.status_code == 302
+    assert HandoverNote.objects.get().note == NOTE_SECOND
+    assert not FreeTextConfirmation.objects.exists()
