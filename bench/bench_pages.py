@@ -4,9 +4,11 @@
         [--runs 30] [--warmup 3] [--wrk-seconds 10] [--wrk-rounds 5] [--no-wrk] [--no-small] [--only TEXT]
 
 Needs PostgreSQL holding ``seed_demo --large`` (any ``--scale``; exits 2 otherwise); it only reads
-that database, apart from the login sessions it makes and removes again. It sets its own
-environment, for its processes only: production settings (DEBUG off, a throwaway SECRET_KEY,
-static files collected), the HTTPS redirect, HSTS and the rate limits switched off, and the bench's
+that database, apart from the login sessions it makes and removes again. It needs Redis as the
+shared cache, as production does (BENCH_CACHE_URL, default redis://127.0.0.1:6379/12, under a key
+prefix of the run's own). It sets its own environment, for its processes only: production settings
+(DEBUG off, a throwaway SECRET_KEY, static files collected), the HTTPS redirect, HSTS and the rate
+limits switched off, and the bench's
 URLs (``bench/pages_urls.py``: the product's plus a bare view rendering a small template, the
 baseline). Targets and table: bench/pages_report.py.
 
@@ -90,6 +92,11 @@ def _production_env(var_dir: str) -> dict[str, str]:
         "AXES_ENABLED": "0",
         "LOG_LEVEL": "WARNING",
         "KAM_VAR_DIR": var_dir,
+        # The shared cache production must have (kam.security's deploy check), so every cache read
+        # costs its round trip as it would there; a key prefix of this run's own, so no entry of
+        # another run or process is read, and none is deleted (they lapse).
+        "CACHE_URL": os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/12"),
+        "RELEASE": f"bench-{secrets.token_hex(6)}",
     }
 
 

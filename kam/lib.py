@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from django import forms
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import Count, QuerySet, Window
@@ -25,14 +25,16 @@ BROKER_ERRORS = (OperationalError, OSError)
 CACHE_ERRORS = (RedisError, OSError)
 
 
-def cached(key: str, compute: Callable[[], T], seconds: int) -> T:
-    """What the default cache holds under ``key``, or ``compute()`` kept there for ``seconds``.
+def cached(key: str, compute: Callable[[], T], seconds: int, alias: str = "default") -> T:
+    """What the cache (``alias``, default the shared one) holds under ``key``, or ``compute()``
+    kept there for ``seconds``.
 
     Fail-open: with the cache down, ``compute()`` every time, logged. For keys that name what the
     value is made from (a new version is a new key), so nothing is ever invalidated by hand.
     """
+    store = cache if alias == "default" else caches[alias]
     try:
-        found = cache.get(key)
+        found = store.get(key)
     except CACHE_ERRORS:
         logger.warning("Cache unavailable: %s is computed without it.", key.split(":", 1)[0])
         return compute()
@@ -40,7 +42,7 @@ def cached(key: str, compute: Callable[[], T], seconds: int) -> T:
         return found
     value = compute()
     with contextlib.suppress(*CACHE_ERRORS):
-        cache.set(key, value, seconds)
+        store.set(key, value, seconds)
     return value
 
 

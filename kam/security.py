@@ -57,12 +57,14 @@ def client_ip(request: HttpRequest) -> str:
 
 @register(Tags.caches, deploy=True)
 def check_shared_cache(app_configs=None, **kwargs) -> list[CheckMessage]:
-    """Production counts survey submits in the default cache: a per-process cache counts per worker."""
+    """Production counts survey submits in the default cache and keeps the survey pages' campaigns
+    there, forgotten when saved: a per-process cache counts per worker, and forgets in one process only."""
     backend = settings.CACHES.get("default", {}).get("BACKEND", "")
     if backend.endswith(("LocMemCache", "DummyCache")):
         return [
             Warning(
-                "The default cache is not shared between processes, so the survey rate limit counts per worker.",
+                "The default cache is not shared between processes, so the survey rate limit counts per worker "
+                "and a changed survey reaches the other processes' survey pages only within a minute.",
                 hint="Set CACHE_URL to a shared cache, e.g. redis://host:6379/1.",
                 id="kam.W001",
             )

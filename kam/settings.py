@@ -127,12 +127,17 @@ CACHES = {
     "default": env.cache_url("CACHE_URL", default="locmemcache://kam"),
     # Rendered plan exports, shared by the web processes and the worker that renders them ahead.
     "exports": env.cache_url("EXPORT_CACHE_URL", default=f"filecache://{VAR_DIR / 'export-cache'}"),
+    # Each process's own memory, for what is kept under a key naming everything it shows (a blank
+    # survey form): such an entry is never stale, only held once per process, and reading it costs
+    # no round trip to Redis. Anything that must be forgotten on a change belongs in "default".
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kam-local"},
 }
 CACHES["exports"].setdefault("TIMEOUT", 7 * 24 * 3600)
 # The release being deployed (its commit, say): page fragments cached by the previous release's
 # templates are then never served by this one (docs/operations.md).
 RELEASE = env.str("RELEASE", default="")
 CACHES["default"].setdefault("KEY_PREFIX", RELEASE)
+CACHES["local"]["KEY_PREFIX"] = RELEASE
 # Render a plan's exports in the worker after each save, so downloads come from the cache.
 PLAN_EXPORT_PRERENDER = env.bool("PLAN_EXPORT_PRERENDER", default=True)
 

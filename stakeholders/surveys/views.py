@@ -268,8 +268,9 @@ def _survey_texts(survey: Survey) -> dict:
 def _blank_form(survey: Survey, questions: list[SurveyQuestion], score: str | None) -> str:
     """The answer form without input or earlier answer (heading, introduction, fields, button):
     the same for every invitee of the survey, so drawn once per survey version
-    (``page.survey_digest``), language and score from the link, and kept in the cache (fail-open).
-    Nothing of the invitee is in it. Measured behind gunicorn: building the form and drawing it
+    (``page.survey_digest``), language and score from the link, and kept in each process's own
+    cache ("local": the key names all it shows, so it needs no forgetting). Nothing of the invitee
+    is in it. Measured behind gunicorn: building the form and drawing it
     were a quarter of the page's cost.
     """
     language = translation.get_language()
@@ -281,7 +282,7 @@ def _blank_form(survey: Survey, questions: list[SurveyQuestion], score: str | No
         form = SurveyAnswerForm(initial=initial, questions=questions, language=language)
         return render_to_string("survey/_answer_form.html", {"form": form, **_survey_texts(survey)})
 
-    return lib.cached(key, draw, FORM_CACHE_SECONDS)
+    return lib.cached(key, draw, FORM_CACHE_SECONDS, alias="local")
 
 
 @survey_page

@@ -23,7 +23,10 @@ def behind_proxy(settings):
 
 @pytest.fixture(autouse=True)
 def fresh_cache(settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ip"}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ip"},
+    }
     caches["default"].clear()
     yield
     caches["default"].clear()

@@ -12,7 +12,10 @@ from django.urls import reverse
 
 @pytest.fixture(autouse=True)
 def fresh_cache(settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "filters"}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "filters"},
+    }
     caches["default"].clear()
     yield
     caches["default"].clear()

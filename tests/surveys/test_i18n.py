@@ -72,7 +72,10 @@ OTHERS = {"en": ["de", "fr"], "de": ["en", "fr"], "fr": ["en", "de"]}
 
 @pytest.fixture(autouse=True)
 def fresh_cache(settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "i18n"}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "i18n"},
+    }
     caches["default"].clear()
     yield
     caches["default"].clear()

@@ -23,7 +23,10 @@ from tests.survey_factories import InvitationFactory
 
 @pytest.fixture(autouse=True)
 def fresh_cache(settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "page"}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "page"},
+    }
     caches["default"].clear()
     yield
     caches["default"].clear()
