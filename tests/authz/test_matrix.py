@@ -79,11 +79,16 @@ def _cell_of(item: pytest.Item) -> Cell | None:
     return callspec.params.get("cell") if callspec else None
 
 
-@pytest.fixture(scope="module")
+# Session-scoped: under pytest-xdist a worker may run this module's tests in several stretches
+# between other modules' tests, and a module-scoped fixture was then built once per stretch (about
+# two minutes each); the observations are plain data, so one build serves them all.
+@pytest.fixture(scope="session")
 def observed(request, django_db_setup, django_db_blocker) -> dict[tuple, Observation]:
     """Every cell requested once, over one data set that is rolled back at the end. When only some
     cells were selected (``-k``), only their rows are requested."""
-    selected = [_cell_of(item) for item in request.session.items if item.module is request.module]
+    selected = [
+        _cell_of(item) for item in request.session.items if item.module is not None and item.module.__name__ == __name__
+    ]
     rows = ROWS if None in selected else [row for row in ROWS if row in {cell.row for cell in selected}]
     with django_db_blocker.unblock(), transaction.atomic():
         seen = observe(rows, build_world())
