@@ -214,7 +214,9 @@ def test_demo_tenders_and_contracts_are_believable(demo):
     today = timezone.localdate()
     hospitals = Account.objects.filter(account_type="hospital", crm_id__startswith="DEMO-")
     assert set(Tender.objects.values_list("account_id", flat=True)) == set(hospitals.values_list("pk", flat=True))
-    for tender in Tender.objects.all():
+    for tender in Tender.objects.prefetch_related("lots"):
+        # Its status agrees with its lots' outcomes, as the tender page demands.
+        Tender.check_lot_outcomes(tender.status, [lot.outcome for lot in tender.lots.all()])
         if tender.is_open:
             assert tender.submission_deadline > today and tender.decision_date is None
         else:
