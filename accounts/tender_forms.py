@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
@@ -44,6 +45,19 @@ class TenderForm(CleanTextMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.account = account
 
+    def agrees_with(self, lots: LotFormSet) -> bool:
+        """Whether the status fits the outcomes of the lots kept (both validated first); if not,
+        the reason stands next to the status."""
+        status = getattr(self, "cleaned_data", {}).get("status")
+        if not status:
+            return False  # the status itself is refused already
+        try:
+            Tender.check_lot_outcomes(status, lots.kept_outcomes())
+        except ValidationError as exc:
+            self.add_error("status", exc)
+            return False
+        return True
+
 
 class TenderLotForm(CleanTextMixin, forms.ModelForm):
     class Meta:
@@ -76,6 +90,16 @@ class LotFormSet(UniqueByFieldFormSet):
     def get_unique_error_message(self, unique_check) -> str:
         # Django's own names the field's code ("number"); the page calls it a lot.
         return str(_("A lot number appears twice: each lot once."))
+
+    def kept_outcomes(self) -> list[str]:
+        """The outcomes of the rows that will be saved: not deleted, not left blank."""
+        return [
+            form.cleaned_data["outcome"]
+            for form in self.forms
+            if getattr(form, "cleaned_data", None)
+            and form.cleaned_data.get("outcome")
+            and not form.cleaned_data.get("DELETE")
+        ]
 
 
 LotFormSetFactory = inlineformset_factory(

@@ -42,8 +42,9 @@ def _tender_page(request: HttpRequest, account: Account, tender: Tender | None) 
     post = request.POST if request.method == "POST" else None
     form = TenderForm(post, instance=tender, account=account)
     lots = LotFormSetFactory(post, instance=form.instance, prefix="lots")
-    # Both checked, so that every mistake is shown at once.
-    if post is not None and all([form.is_valid(), lots.is_valid()]):
+    # All checked, so that every mistake is shown at once (the status against the lots last: it
+    # reads both).
+    if post is not None and all([form.is_valid(), lots.is_valid(), form.agrees_with(lots)]):
         try:
             services.tender_save(tender=form.instance, lots=lots, by=request.user)
         except IntegrityError as exc:

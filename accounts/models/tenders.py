@@ -7,6 +7,7 @@ commercial (``CONTRACT_FIREWALLED_FIELDS``, rule ``contract.terms`` in kam.firew
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
@@ -136,6 +137,21 @@ class Tender(models.Model):
             errors["award_date"] = _("The award comes after the decision.")
         if errors:
             raise ValidationError(errors)
+
+    @staticmethod
+    def check_lot_outcomes(status: str, outcomes: Iterable[str]) -> None:
+        """Refuse a status its lots' outcomes contradict (one message, for the status field): a
+        tender still open has no lot decided, a won one has a lot won (and, fully won, none lost),
+        a lost or cancelled one has no lot won. Lots not bid, cancelled or still open fit any."""
+        outcomes = set(outcomes)
+        if status in OPEN_TENDER_STATUSES and outcomes & set(DECIDED_LOT_OUTCOMES):
+            raise ValidationError(_("A tender still open has no lot won or lost yet: decide the tender first."))
+        if status in (TenderStatus.WON, TenderStatus.PARTLY_WON) and LotOutcome.WON not in outcomes:
+            raise ValidationError(_("A tender won or partly won has at least one lot won."))
+        if status == TenderStatus.WON and LotOutcome.LOST in outcomes:
+            raise ValidationError(_("A lot is lost: the tender is partly won, not won."))
+        if status in (TenderStatus.LOST, TenderStatus.CANCELLED) and LotOutcome.WON in outcomes:
+            raise ValidationError(_("A tender lost or cancelled has no lot won."))
 
 
 class TenderLot(models.Model):

@@ -1,7 +1,7 @@
 """Tenders and contracts of the small demo's hospitals: per hospital a decided tender of about a
 year and a half ago (some lots won, some lost to the competitors already in the demo), the
-contract that came of it, and an open tender whose deadline is in the coming weeks. Dates follow
-today: what has happened is in the past. Idempotent: a hospital that has tenders is left alone.
+contract that came of it (most running most of a year or more yet), and an open tender whose
+deadline is in the coming weeks. Dates follow today: what has happened is in the past. Idempotent: a hospital that has tenders is left alone.
 The large seed has none (its size and speed stay as they were)."""
 
 from __future__ import annotations
@@ -112,13 +112,19 @@ def _decided(account: Account, words: dict, products, rivals, rng: random.Random
     )
     _lot(tender, 1, LOTS[0], words, products, rivals, LotOutcome.WON)
     _lot(tender, 2, LOTS[1], words, products, rivals, LotOutcome.WON if won_all else LotOutcome.LOST)
-    # The contract for the won adalimumab lot: two years from a month after the award. Some end
-    # so that their notice date is in the coming weeks (what a KAM must not miss).
+    # The contract for the won adalimumab lot: two or three years from a month after the award, as
+    # hospital frameworks run, so most end and reach their notice date well beyond the dashboard's
+    # next 90 days. A few are shorter: about one in ten has its notice date in the coming weeks
+    # (what a KAM must not miss), one in twenty ends within weeks, its notice date passed.
     start = award + timedelta(days=30)
-    end = start + timedelta(days=730)
     notice_days = 90
-    if rng.random() < 0.4:
+    draw = rng.random()
+    if draw < 0.1:
         end = today + timedelta(days=notice_days + rng.randint(5, 25))
+    elif draw < 0.15:
+        end = today + timedelta(days=rng.randint(30, 80))
+    else:
+        end = start + timedelta(days=365 * rng.choice((2, 2, 3)))
     contract = Contract(
         account=account,
         title=words["contract"].format(area=words["area"], start=start.year, end=end.year),

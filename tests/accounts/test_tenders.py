@@ -174,6 +174,71 @@ def test_the_owner_edits_a_tender_and_decides_its_lots(cast, login):
     ]
 
 
+@pytest.mark.parametrize(
+    ("status", "outcomes", "message"),
+    [
+        ("preparing", ("won", "open"), "A tender still open has no lot won or lost yet: decide the tender first."),
+        ("submitted", ("lost", "open"), "A tender still open has no lot won or lost yet: decide the tender first."),
+        ("won", ("open", "not_bid"), "A tender won or partly won has at least one lot won."),
+        ("partly_won", ("lost", "lost"), "A tender won or partly won has at least one lot won."),
+        ("won", ("won", "lost"), "A lot is lost: the tender is partly won, not won."),
+        ("lost", ("won", "lost"), "A tender lost or cancelled has no lot won."),
+        ("cancelled", ("won", "cancelled"), "A tender lost or cancelled has no lot won."),
+    ],
+)
+def test_a_status_its_lots_contradict_is_a_400_next_to_the_status_with_the_input_kept(
+    cast, login, status, outcomes, message
+):
+    url = reverse("accounts:tender-create", args=[cast.account_a.pk])
+    post = _tender_post(
+        status=status,
+        **{
+            "lots-0-outcome": outcomes[0],
+            "lots-1-number": "Los 4",
+            "lots-1-name": "Etanercept",
+            "lots-1-outcome": outcomes[1],
+        },
+    )
+    response = login(cast.kam_a).post(url, post)
+    assert response.status_code == 400
+    assert response.context["form"].errors["status"] == [message]
+    page = response.content.decode()
+    assert message in page
+    assert "UKM-2027-003" in page and "Etanercept" in page
+    assert f'<option value="{status}" selected>' in page
+    assert not Tender.objects.exists()
+
+
+def test_a_decided_tender_whose_lots_agree_is_saved_and_a_deleted_lot_does_not_count(cast, login):
+    tender = TenderFactory(account=cast.account_a, submission_deadline=TODAY - timedelta(days=30))
+    won = TenderLotFactory(tender=tender, number="Los 1")
+    post = _tender_post(
+        submission_deadline=tender.submission_deadline.isoformat(),
+        status="lost",
+        **{
+            "lots-INITIAL_FORMS": "1",
+            "lots-0-id": str(won.pk),
+            "lots-0-tender": str(tender.pk),
+            "lots-0-number": "Los 1",
+            "lots-0-outcome": "won",
+            "lots-0-DELETE": "on",
+            "lots-1-number": "Los 2",
+            "lots-1-outcome": "lost",
+        },
+    )
+    response = login(cast.kam_a).post(reverse("accounts:tender-edit", args=[cast.account_a.pk, tender.pk]), post)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    tender.refresh_from_db()
+    assert tender.status == TenderStatus.LOST
+    assert list(tender.lots.values_list("number", "outcome")) == [("Los 2", LotOutcome.LOST)]
+
+
+def test_lots_not_bid_or_cancelled_fit_any_status():
+    for status in TenderStatus.values:
+        outcomes = ["not_bid", "cancelled"] + (["won"] if status in ("won", "partly_won") else [])
+        Tender.check_lot_outcomes(status, outcomes)
+
+
 def test_the_owner_deletes_a_tender_and_a_contract(cast, login):
     tender = TenderFactory(account=cast.account_a)
     contract = ContractFactory(account=cast.account_a)
@@ -355,7 +420,7 @@ def test_the_history_page_shows_lots_added_changed_and_removed_by_name(cast, log
         }
     lot_fields["lots-1-DELETE"] = "on"
     edit = reverse("accounts:tender-edit", args=[cast.account_a.pk, tender.pk])
-    assert client.post(edit, _tender_post(**lot_fields)).status_code == 302
+    assert client.post(edit, _tender_post(status="won", **lot_fields)).status_code == 302
 
     response = client.get(reverse("accounts:history", args=[cast.account_a.pk]))
     of = " (Ausschreibung Biologika 2027)"
@@ -383,8 +448,12 @@ def test_a_deleted_tenders_lots_stay_in_the_history_with_its_title(cast, login):
 
 
 def test_the_history_page_shows_only_the_lots_of_the_accounts_own_tenders(cast, login):
-    mine = TenderLotFactory(tender=TenderFactory(account=cast.account_a), number="Los 1", name="Unser Los")
-    theirs = TenderLotFactory(tender=TenderFactory(account=cast.account_c), number="Los 1", name="Fremdes Los")
+    mine = TenderLotFactory(
+        tender=TenderFactory(account=cast.account_a, status="lost"), number="Los 1", name="Unser Los"
+    )
+    theirs = TenderLotFactory(
+        tender=TenderFactory(account=cast.account_c, status="lost"), number="Los 1", name="Fremdes Los"
+    )
     for lot in (mine, theirs):
         lot.outcome = LotOutcome.LOST
         lot.save()
@@ -396,7 +465,7 @@ def test_the_history_page_shows_only_the_lots_of_the_accounts_own_tenders(cast, 
 
 def test_a_medical_colleague_sees_the_lots_changes_but_no_commercial_figure_in_the_history(cast, login):
     TeamMemberFactory(account=cast.account_a, user=cast.medical, function="msl")
-    tender = TenderFactory(account=cast.account_a, title="Ausschreibung Biologika 2027")
+    tender = TenderFactory(account=cast.account_a, title="Ausschreibung Biologika 2027", status="won")
     lot = TenderLotFactory(tender=tender, number="Los 3", name="Adalimumab s.c.")
     lot.outcome = LotOutcome.WON
     lot.save()
@@ -422,7 +491,9 @@ def test_a_medical_colleague_sees_the_lots_changes_but_no_commercial_figure_in_t
 
 
 def test_the_history_leaves_tenders_and_lots_out_for_a_side_that_may_not_read_them(cast, login, monkeypatch):
-    lot = TenderLotFactory(tender=TenderFactory(account=cast.account_a, title="Ausschreibung Biologika 2027"))
+    lot = TenderLotFactory(
+        tender=TenderFactory(account=cast.account_a, title="Ausschreibung Biologika 2027", status="won")
+    )
     lot.outcome = LotOutcome.WON
     lot.save()
     allows = firewall.allows

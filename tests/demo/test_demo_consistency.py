@@ -4,6 +4,7 @@ through their committees and departments, nothing that happened is dated after t
 German accounts have German people. Checked on the small demo and a slice of the large one."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -14,6 +15,7 @@ from accounts.models import Account, CompetitorProduct, Listing, Product
 from kam.demo.data import COMPETITOR_AREA, HOSPITAL_ONLY, PRODUCTS
 from kam.demo.dmu_data import DMU_TEMPLATES, EXTRAS, NAMES, gendered
 from kam.demo.texts import SHARED_ACTIONS, SHARED_OBJECTIVES, TEXTS
+from kam.portfolio.upcoming import UPCOMING_DAYS
 from plans.models import AccountPlan, Action, Objective, PlanReview, PlanStep, WhitespaceCell
 from stakeholders.models import (
     Affiliation,
@@ -214,7 +216,9 @@ def test_demo_tenders_and_contracts_are_believable(demo):
     today = timezone.localdate()
     hospitals = Account.objects.filter(account_type="hospital", crm_id__startswith="DEMO-")
     assert set(Tender.objects.values_list("account_id", flat=True)) == set(hospitals.values_list("pk", flat=True))
-    for tender in Tender.objects.all():
+    for tender in Tender.objects.prefetch_related("lots"):
+        # Its status agrees with its lots' outcomes, as the tender page demands.
+        Tender.check_lot_outcomes(tender.status, [lot.outcome for lot in tender.lots.all()])
         if tender.is_open:
             assert tender.submission_deadline > today and tender.decision_date is None
         else:
@@ -227,3 +231,8 @@ def test_demo_tenders_and_contracts_are_believable(demo):
     for contract in Contract.objects.select_related("tender"):
         assert contract.tender.award_date < contract.start_date < contract.end_date
         assert contract.notice_date == Contract.notice_date_for(contract.end_date, contract.notice_days)
+    # Frameworks run years: the dashboard's next 90 days shows a few notice dates and ends, not most.
+    horizon = today + timedelta(days=UPCOMING_DAYS)
+    contracts = Contract.objects.all()
+    soon = [c for c in contracts if today <= c.notice_date <= horizon or today <= c.end_date <= horizon]
+    assert 1 <= len(soon) <= len(contracts) // 4

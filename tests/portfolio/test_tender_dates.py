@@ -110,12 +110,12 @@ def test_the_dashboard_shows_them_in_the_next_90_days(cast, rows, login):
 
 def test_won_and_lost_lots_by_product_and_competitor(cast):
     ours, rival = ProductFactory(brand="Inflixa"), CompetitorProductFactory(name="Hyrimoz")
-    tender = TenderFactory(account=cast.account_a, submission_deadline=TODAY - timedelta(days=60))
+    tender = TenderFactory(account=cast.account_a, submission_deadline=TODAY - timedelta(days=60), status="partly_won")
     for number, outcome in (("Los 1", LotOutcome.WON), ("Los 2", LotOutcome.LOST), ("Los 3", LotOutcome.LOST)):
         TenderLotFactory(tender=tender, number=number, outcome=outcome, products=[ours], competitor_products=[rival])
     TenderLotFactory(tender=tender, number="Los 4", outcome=LotOutcome.OPEN, products=[ours])
     # Another team's lots are not counted.
-    other = TenderFactory(account=cast.account_c, submission_deadline=TODAY - timedelta(days=60))
+    other = TenderFactory(account=cast.account_c, submission_deadline=TODAY - timedelta(days=60), status="won")
     TenderLotFactory(tender=other, number="Los 1", outcome=LotOutcome.WON, products=[ours])
     board = build(cast.kam_a, DashboardFilters(), today=TODAY)
     assert board.tender_results["products"] == [{"name": "Inflixa", "won": 1, "lost": 2}]
@@ -130,7 +130,7 @@ def test_the_won_lost_table_costs_one_query(cast, django_assert_num_queries):
 
     ours = ProductFactory()
     for n in range(3):
-        tender = TenderFactory(account=cast.account_a, submission_deadline=TODAY - timedelta(days=60 + n))
+        tender = TenderFactory(account=cast.account_a, submission_deadline=TODAY - timedelta(days=60 + n), status="won")
         TenderLotFactory(tender=tender, outcome=LotOutcome.WON, products=[ours])
     with django_assert_num_queries(1):
         won_lost(Account.objects.filter(pk=cast.account_a.pk).values("pk"), TODAY)
