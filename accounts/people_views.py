@@ -107,5 +107,7 @@ def _confirmations_record(by: User, rows: list[HandoverRowForm], notes: list[Han
     """A confirmed note's confirmation, pointing at the account page, which shows the note."""
     note_of = {note.account_id: note for note in notes}
     for row in rows:
-        note = note_of[row.account.pk]
-        compliance.confirmations_record(by=by, items=[(row, note)], url=note.account.get_absolute_url())
+        # The row's account, already read: the note's own would cost a query per row.
+        compliance.confirmations_record(
+            by=by, items=[(row, note_of[row.account.pk])], url=row.account.get_absolute_url()
+        )

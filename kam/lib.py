@@ -32,7 +32,7 @@ def cached(key: str, compute: Callable[[], T], seconds: int, alias: str = "defau
     Fail-open: with the cache down, ``compute()`` every time, logged. For keys that name what the
     value is made from (a new version is a new key), so nothing is ever invalidated by hand.
     """
-    store = cache if alias == "default" else caches[alias]
+    store = caches[alias]
     try:
         found = store.get(key)
     except CACHE_ERRORS:

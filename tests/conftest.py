@@ -13,6 +13,7 @@ import socket
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import caches
 from django.utils import translation
 
 from kam.models import Role, User
@@ -102,6 +103,21 @@ class Cast:
     admin: User
     account_a: object
     account_c: object
+
+
+@pytest.fixture
+def fresh_cache(settings):
+    """A default cache of the test's own in this process's memory, empty before and after (and the
+    per-process "local" one emptied too), for tests that count what is kept or read from the cache."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fresh"},
+    }
+    for alias in ("default", "local"):
+        caches[alias].clear()
+    yield
+    for alias in ("default", "local"):
+        caches[alias].clear()
 
 
 @pytest.fixture

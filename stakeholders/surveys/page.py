@@ -2,7 +2,7 @@
 
 Two parts: the invitation's own row (one query, every time; its answer, when it has one, a second:
 ``responses.existing_response``), and what it shares with other invitees, kept in the default
-cache: its campaign with the survey and its questions (``campaign_for_page``) and its account's
+cache: its campaign with the survey and its questions (``_read_campaign``) and its account's
 name. Measured behind gunicorn on the large demo: the joined five-table read and the questions'
 query had been two thirds of the page's cost.
 """
@@ -40,7 +40,7 @@ CACHE_SECONDS = 60
 def invitation_from_token(token: str) -> SurveyInvitation | None:
     """The invitation a token names (``tokens.invitation_id``), or None.
 
-    It comes in one query, with its campaign, survey and questions (``campaign_for_page``;
+    It comes in one query, with its campaign, survey and questions (``_read_campaign``;
     ``survey.questions.all()`` makes no further query) and its account's name from the cache, in
     one round trip. The person is loaded when first used.
     """
@@ -67,14 +67,9 @@ def _key(campaign_id: int) -> str:
     return f"survey-page:{campaign_id}"
 
 
-def campaign_for_page(campaign_id: int) -> SurveyCampaign:
-    """The campaign with its survey and the survey's questions, as the survey pages show them:
-    from the cache, else two queries (fail-open, as ``lib.cached``)."""
-    return lib.cached(_key(campaign_id), functools.partial(_read_campaign, campaign_id), CACHE_SECONDS)
-
-
 def _read_campaign(campaign_id: int) -> SurveyCampaign:
-    """The survey carries ``shown_digest`` (``survey_digest``)."""
+    """The campaign with its survey and the survey's questions, as the survey pages show them, in
+    two queries; the survey carries ``shown_digest`` (``survey_digest``)."""
     campaign = (
         SurveyCampaign.objects.select_related("survey")
         .only(*CAMPAIGN_SHOWN)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import caches
 from django.test import RequestFactory, override_settings
 from django.urls import reverse
 
@@ -21,15 +20,7 @@ def behind_proxy(settings):
     settings.KAM_TRUSTED_PROXY_COUNT = 1
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache(settings):
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ip"},
-    }
-    caches["default"].clear()
-    yield
-    caches["default"].clear()
+pytestmark = pytest.mark.usefixtures("fresh_cache")
 
 
 def _request(forwarded: str | None = None, remote: str = PROXY):

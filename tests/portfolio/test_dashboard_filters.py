@@ -6,19 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.cache import caches
 from django.urls import reverse
 
-
-@pytest.fixture(autouse=True)
-def fresh_cache(settings):
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "filters"},
-    }
-    caches["default"].clear()
-    yield
-    caches["default"].clear()
+pytestmark = pytest.mark.usefixtures("fresh_cache")
 
 
 def owners_offered(client, **query) -> list[str]:

@@ -13,7 +13,6 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from django.core.cache import caches
 from django.urls import reverse
 from django.utils.translation import templatize
 
@@ -70,15 +69,7 @@ PAGES = {
 OTHERS = {"en": ["de", "fr"], "de": ["en", "fr"], "fr": ["en", "de"]}
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache(settings):
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "i18n"},
-    }
-    caches["default"].clear()
-    yield
-    caches["default"].clear()
+pytestmark = pytest.mark.usefixtures("fresh_cache")
 
 
 def _page_text(response) -> str:

@@ -1,4 +1,4 @@
-"""The campaign, survey and questions the survey pages keep in the cache (``page.campaign_for_page``):
+"""The campaign, survey and questions the survey pages keep in the cache (``page.invitation_from_token``):
 every change through the models shows at once, a change past them within a minute, and an answer is
 always checked against the campaign as it is."""
 
@@ -20,16 +20,7 @@ from stakeholders.surveys.tokens import invitation_token
 from tests.factories import AccountFactory
 from tests.survey_factories import InvitationFactory
 
-
-@pytest.fixture(autouse=True)
-def fresh_cache(settings):
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "page"},
-    }
-    caches["default"].clear()
-    yield
-    caches["default"].clear()
+pytestmark = pytest.mark.usefixtures("fresh_cache")
 
 
 @pytest.fixture

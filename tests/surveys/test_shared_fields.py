@@ -16,18 +16,7 @@ from stakeholders.surveys.tokens import invitation_token
 from tests.factories import AccountFactory
 from tests.survey_factories import InvitationFactory, answer
 
-
-@pytest.fixture(autouse=True)
-def fresh_cache(settings):
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fields"},
-    }
-    caches["default"].clear()
-    caches["local"].clear()
-    yield
-    caches["default"].clear()
-    caches["local"].clear()
+pytestmark = pytest.mark.usefixtures("fresh_cache")
 
 
 @pytest.fixture

@@ -36,15 +36,7 @@ from tests.survey_factories import CampaignFactory, InvitationFactory, SurveyFac
 GUNICORN_CONF = Path(__file__).resolve().parents[2] / "kam" / "gunicorn.conf.py"
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache(settings):
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "survey"},
-    }
-    caches["default"].clear()
-    yield
-    caches["default"].clear()
+pytestmark = pytest.mark.usefixtures("fresh_cache")
 
 
 @pytest.fixture
