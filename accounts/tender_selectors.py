@@ -40,9 +40,10 @@ def _lots() -> Prefetch:
 def tender_section(account: Account, today: date, *, only_open: bool = False) -> TenderSection:
     """The section's rows: four queries for the tenders (tenders, lots, their products and
     competitors), two for the contracts, whatever their number."""
-    tenders = list(
-        Tender.objects.filter(account=account).prefetch_related(_lots()).order_by("submission_deadline", "pk")
-    )
+    tenders = Tender.objects.filter(account=account)
+    if only_open:  # the decided ones are not read, nor their lots
+        tenders = tenders.open()
+    tenders = list(tenders.prefetch_related(_lots()).order_by("submission_deadline", "pk"))
     section = TenderSection(only_open=only_open)
     section.open_tenders = [t for t in tenders if t.is_open]
     if not only_open:

@@ -165,7 +165,18 @@ class RelationshipStep(StepPage):
             ]
             return {"snapshot_people": people, "snapshot_gaps": snapshot_gap_texts(snapshot.get("gaps", []))}
         rows = decorate(list(dmu_for_account(self.plan.account, summary=True)), self.user)
-        return {"dmu": rows, "gaps": dmu_gaps(self.plan.account, rows, self.user)}
+        gaps = dmu_gaps(self.plan.account, rows, self.user)
+        return {"dmu": rows, "gaps": gaps, "dmu_key": _dmu_key(rows, gaps, self.user)}
+
+
+def _dmu_key(rows: list, gaps: list, user: User) -> str:
+    """The key of the DMU list as drawn (``{% cache %}`` in ``plans/plan_step.html``, in each
+    process's memory): everything it shows, per person the name, role, influence, stance, coverage
+    and staleness, the gaps in words, the language and whether the user's side sees stances. Drawing
+    it cost 2.7 ms of a hospital's step 3 (26 people, large demo), about 5 bare views."""
+    people = [(a.pk, str(a.person), a.dmu_role, a.influence, a.stance, a.cov.covered, a.stale) for a in rows]
+    shown = [get_language(), firewall.side(user), people, [str(g.text) for g in gaps]]
+    return hashlib.sha256(repr(shown).encode()).hexdigest()
 
 
 class BlueprintStep(StepPage):

@@ -38,7 +38,7 @@ from plans.step_pages import STEP_PAGES
 
 
 def _plan(request: HttpRequest, pk: int, *, progress: bool = False) -> AccountPlan:
-    plans = plans_visible_to(request.user).select_related("account__owner", "period", "submitted_by", "approved_by")
+    plans = plans_visible_to(request.user).select_related("account__owner", "period")
     # The step navigator's figures come along with the plan rather than as queries of their own.
     return get_object_or_404(with_progress(plans) if progress else plans, pk=pk)
 
@@ -140,6 +140,8 @@ def _joint_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _latest_step_comment(plan: AccountPlan, number: int):
+    if plan.submitted_at is None:  # never submitted, never reviewed: no query
+        return None
     review = plan.reviews.filter(outcome="changes_requested").select_related("reviewer").first()
     if review and (review.step_comments.get(str(number)) or review.comment):
         return {"review": review, "text": review.step_comments.get(str(number), "")}

@@ -7,17 +7,13 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import (
-    Case,
     DateField,
     Exists,
-    IntegerField,
     Max,
     OuterRef,
     Prefetch,
     QuerySet,
     Subquery,
-    Value,
-    When,
 )
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -60,17 +56,10 @@ def cadence_days(influence: int) -> int | None:
     return settings.STAKEHOLDER_CADENCE_DAYS.get(influence)
 
 
-def _cadence_case() -> Case:
-    return Case(
-        *[When(influence=level, then=Value(days)) for level, days in settings.STAKEHOLDER_CADENCE_DAYS.items()],
-        default=Value(None),
-        output_field=IntegerField(),
-    )
-
-
 def dmu_for_account(account: Account, *, include_ended: bool = False, summary: bool = False) -> QuerySet[Affiliation]:
-    """The account's affiliations with the person, last touchpoint at this account, cadence, coverage
-    and therapeutic-area overrides loaded in a fixed number of queries, whatever the number of people.
+    """The account's affiliations with the person, last touchpoint at this account, coverage and
+    therapeutic-area overrides loaded in a fixed number of queries, whatever the number of people.
+    The cadence is looked up per row in ``is_stale`` (a dict lookup; as an SQL CASE it cost more to compile).
 
     ``summary`` leaves out what only the X-ray draws (reporting lines, the overrides, who covers
     whom): enough for ``coverage_for``, ``is_stale`` and ``dmu_gaps``, at half the cost."""
@@ -82,7 +71,7 @@ def dmu_for_account(account: Account, *, include_ended: bool = False, summary: b
         .values("last")
     )
     qs = Affiliation.objects.filter(account=account).annotate(
-        last_touchpoint=Subquery(last_touch, output_field=DateField()), cadence=_cadence_case()
+        last_touchpoint=Subquery(last_touch, output_field=DateField())
     )
     if summary:
         qs = qs.select_related("person").prefetch_related(
@@ -110,9 +99,7 @@ def decorate(affiliations: list[Affiliation], user: User) -> list[Affiliation]:
 
 def is_stale(affiliation: Affiliation, today: date | None = None) -> bool:
     """Past its contact cadence: no touchpoint within the cadence for its influence level."""
-    days = getattr(affiliation, "cadence", None)
-    if days is None:
-        days = cadence_days(affiliation.influence)
+    days = cadence_days(affiliation.influence)
     if days is None or not affiliation.is_active:
         return False
     today = today or timezone.localdate()
