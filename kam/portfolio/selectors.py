@@ -17,7 +17,7 @@ from kam.models import User
 from kam.portfolio.health.explain import explain
 from stakeholders.models import Affiliation, LowScoreFollowUp
 from stakeholders.surveys.results import csat_for_account
-from stakeholders.surveys.written_answers import account_written_answers
+from stakeholders.surveys.written_answers import account_written_answers, with_questions
 
 
 def _count(queryset: QuerySet) -> Coalesce:
@@ -81,17 +81,37 @@ def account_page_data(user: User, pk: int) -> dict[str, Any]:
     today = timezone.localdate()
     tenders = tender_section(account, today) if account.has_tenders or account.has_contracts else TenderSection()
     access = account_access(user, account)
+    listings = list(services.listings_with_portfolio(account))
+    # The open low-score follow-ups: one query, when there are any.
+    follow_ups = (
+        list(
+            _open_follow_ups()
+            .filter(account=account)
+            .select_related("invitation__person", "invitation__campaign__survey", "invitation__response")
+        )
+        if account.has_open_follow_ups
+        else []
+    )
+    responses = [f.invitation.response for f in follow_ups if hasattr(f.invitation, "response")]
+    # What the DMU wrote in named surveys: one query, once someone has answered one, and one for
+    # the questions of these and of the follow-ups' answers together.
+    if any(h["csat"] and h["csat"].answers and not h["campaign"]["campaign__anonymous"] for h in csat_history):
+        customer_words = account_written_answers(account, also=responses)
+    else:
+        customer_words = []
+        with_questions(responses)
     return {
         "account": account,
         "tenders": tenders,
         "tenders_editable": access.edit and firewall.allows(user, "tender.edit"),
         "access": access,
-        "scores": services.account_scores(account),
+        # The listing share from the listings shown: one query fewer.
+        "scores": services.account_scores(account, listings=listings),
         "health": health,
         "health_parts": explain(health) if health else [],
         "health_band": health.band if health else "",
         "financials": financials,
-        "listings": account.listings.select_related("product", "competitor_product"),
+        "listings": listings,
         # Team and history: only the columns shown (names, function, change); ~0.6 ms of the page.
         "team": AccountTeamMember.objects.filter(account=account)
         .select_related("user")
@@ -110,10 +130,7 @@ def account_page_data(user: User, pk: int) -> dict[str, Any]:
         "on_team": account.on_team,
         "owner_over_cap": account.owner_key_accounts > account.owner.effective_key_account_cap,
         "csat_history": csat_history,
-        # What the DMU wrote in named surveys: two queries, only once someone has answered one.
-        "customer_words": account_written_answers(account)
-        if any(h["csat"] and h["csat"].answers and not h["campaign"]["campaign__anonymous"] for h in csat_history)
-        else [],
+        "customer_words": customer_words,
         # Handovers of the last HANDOVER_NOTE_DAYS days, with their notes and packs: one query, when
         # there are any.
         "handover_notes": list(
@@ -121,11 +138,5 @@ def account_page_data(user: User, pk: int) -> dict[str, Any]:
         )
         if account.has_handover_notes
         else [],
-        # The open low-score follow-ups: two queries, when there are any.
-        "follow_ups": _open_follow_ups()
-        .filter(account=account)
-        .select_related("invitation__person", "invitation__campaign__survey", "invitation__response")
-        .prefetch_related("invitation__campaign__survey__questions")
-        if account.has_open_follow_ups
-        else [],
+        "follow_ups": follow_ups,
     }
