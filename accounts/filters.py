@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import django_filters
 from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Upper
+from django.forms import BoundField
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, AccountSearchText, AccountStatus, AccountType, Tier
 from kam.models import Country, User
-from kam.widgets import people_choices
+from kam.widgets import SharedChoices, people_choices
 
 MAX_SEARCH_WORDS = 5
 
@@ -61,6 +65,33 @@ class AccountFilter(django_filters.FilterSet):
         for field in self.form.fields.values():
             css = "form-select" if hasattr(field, "choices") else "form-control"
             field.widget.attrs.setdefault("class", css)
+
+    def drawn_fields(self, user: User) -> tuple[list[BoundField], str]:
+        """The fields the list draws (not the search box nor the sort; the team filter for
+        managers and administrators only) and a key for their drawing: everything they show
+        (label, every choice offered, the value given, whether it is in error) in the active
+        language, so a drawing kept under it is never stale. The people offered are read here,
+        once, and drawn from that same list."""
+        names = [
+            name
+            for name in self.form.fields
+            if name not in ("q", "sort") and (name != "team_lead" or user.is_manager or user.is_administrator)
+        ]
+        for name in {"owner", "team_lead"}.intersection(names):
+            widget = self.form.fields[name].widget
+            widget.choices = SharedChoices(list(widget.choices))
+        fields = [self.form[name] for name in names]
+        shown = [
+            (
+                bound.name,
+                str(bound.label),
+                [(str(value), str(label)) for value, label in getattr(bound.field.widget, "choices", ())],
+                bound.value(),
+                bool(bound.errors),
+            )
+            for bound in fields
+        ]
+        return fields, hashlib.sha256(repr((get_language(), shown)).encode()).hexdigest()
 
     def search(self, queryset: QuerySet[Account], name: str, value: str) -> QuerySet[Account]:
         """Every word must begin a word of the name, city or region, in any order ("klin nord"

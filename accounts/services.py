@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, FilteredRelation, OuterRef, Q, Subquery
+from django.db.models import Count, FilteredRelation, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.forms import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from accounts.models import (
     Contract,
     CriterionDimension,
     HandoverNote,
+    Listing,
     Product,
     QualificationCriterion,
     QualificationScore,
@@ -36,8 +37,10 @@ def _pct(value: Decimal | float) -> int:
     return int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def account_scores(account: Account) -> dict:
-    """Qualification and matrix figures for an account, with the parts that explain them."""
+def account_scores(account: Account, *, listings: Sequence[Listing] | None = None) -> dict:
+    """Qualification and matrix figures for an account, with the parts that explain them. With
+    ``listings`` (``listings_with_portfolio(account)``, read by the caller), the listing share is
+    counted from them rather than asked of the database."""
     # Each criterion with this account's score, if any, in one query.
     score = QualificationScore.objects.filter(account=account, criterion=OuterRef("pk")).values("score")[:1]
     criteria = list(
@@ -51,7 +54,7 @@ def account_scores(account: Account) -> dict:
     figures = score_figures(
         [(c, c.given) for c in criteria],
         market_share=account.market_share_pct,
-        listing_share=listing_share_pct(account),
+        listing_share=listing_share_pct(account) if listings is None else listing_share_of(account, listings),
     )
     return {"parts": parts, **figures}
 
@@ -112,6 +115,23 @@ def listing_share_pct(account: Account) -> int | None:
         )
     )
     return listing_share(**counts)
+
+
+def listings_with_portfolio(account: Account) -> QuerySet[Listing]:
+    """The account's listings with their products and competitors' products, each row with
+    ``portfolio``: the number of our products the account carries, the same on every row. With
+    no row the share is None whatever the portfolio, so ``listing_share_of`` needs no query."""
+    carried = Product.objects.carried_by(account).order_by().annotate(n=Func("pk", function="COUNT")).values("n")
+    return account.listings.select_related("product", "competitor_product").annotate(
+        portfolio=Subquery(carried, output_field=IntegerField())
+    )
+
+
+def listing_share_of(account: Account, listings: Sequence[Listing]) -> int | None:
+    """``listing_share_pct`` counted from ``listings_with_portfolio(account)``, without a query."""
+    kept = [row for row in listings if row.product.is_carried_by(account)]
+    portfolio = listings[0].portfolio if listings else 0
+    return listing_share(portfolio=portfolio, kept=len(kept), listed=sum(r.status in LISTED_STATUSES for r in kept))
 
 
 def listing_share(*, portfolio: int, kept: int, listed: int) -> int | None:

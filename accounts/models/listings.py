@@ -39,6 +39,10 @@ class Product(models.Model):
     def __str__(self) -> str:
         return f"{self.brand} ({self.molecule})"
 
+    def is_carried_by(self, account: Account) -> bool:
+        """Whether ``Product.objects.carried_by(account)`` holds this product, without a query."""
+        return self.active and not (self.hospital_only and account.is_pharmacy)
+
 
 class CompetitorKind(models.TextChoices):
     ORIGINATOR = "originator", _("Originator")

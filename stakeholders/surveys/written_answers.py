@@ -7,9 +7,10 @@ account's own page never shows words from an anonymous campaign."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from accounts.models import Account
 from stakeholders.models import (
@@ -67,11 +68,26 @@ def campaign_written_answers(
     return groups
 
 
-def account_written_answers(account: Account, *, limit: int = ACCOUNT_RESPONSES_SHOWN) -> list[SurveyResponse]:
+def with_questions(responses: Iterable[SurveyResponse]) -> None:
+    """Read the questions of the surveys of ``responses`` (each loaded with its invitation's
+    campaign and survey), for ``written_answers()``: one query for all of them."""
+    prefetch_related_objects(
+        list(responses),
+        Prefetch(
+            "invitation__campaign__survey__questions",
+            queryset=SurveyQuestion.objects.only("survey_id", "order", "kind", "text"),
+        ),
+    )
+
+
+def account_written_answers(
+    account: Account, *, limit: int = ACCOUNT_RESPONSES_SHOWN, also: Iterable[SurveyResponse] = ()
+) -> list[SurveyResponse]:
     """The account's latest named responses in which someone wrote something, newest first, each
     with ``written_answers()`` ready: two queries (responses, their surveys' questions). A DMU
-    answers a few times a year, so the latest few dozen responses hold the latest texts."""
-    latest = (
+    answers a few times a year, so the latest few dozen responses hold the latest texts. The
+    questions of the responses in ``also`` (the page's follow-ups) are read in the same query."""
+    latest = list(
         SurveyResponse.objects.filter(invitation__account=account, invitation__campaign__anonymous=False)
         .select_related("invitation__person", "invitation__campaign__survey")
         # Only what the survey tab shows (name, campaign, date, score, texts): of 30 rows, the
@@ -87,12 +103,7 @@ def account_written_answers(account: Account, *, limit: int = ACCOUNT_RESPONSES_
             "invitation__campaign__name",
             "invitation__campaign__survey__id",
         )
-        .prefetch_related(
-            Prefetch(
-                "invitation__campaign__survey__questions",
-                queryset=SurveyQuestion.objects.only("survey_id", "order", "kind", "text"),
-            )
-        )
         .order_by("-submitted_at", "-pk")[: limit * 3]
     )
+    with_questions([*latest, *also])
     return [response for response in latest if response.written_answers()][:limit]

@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.models import AccountType, Listing, ListingStatus, Product
-from accounts.services import listing_share_pct
+from accounts.services import listing_share_of, listing_share_pct, listings_with_portfolio
 from plans.models import PlanningPeriod, WhitespaceCell
 from plans.services import plan_create
 from tests.factories import AccountFactory, ListingFactory, ProductFactory
@@ -41,6 +41,27 @@ def test_a_pharmacys_listing_share_counts_only_what_it_can_carry(infusion):
     hospital = AccountFactory()
     ListingFactory(account=hospital, product=tablet)
     assert listing_share_pct(hospital) == 50
+
+
+def test_the_account_page_counts_the_listing_share_from_its_listings_as_the_database_does(infusion):
+    """The page counts the share from the listings it shows (no query of its own): the same
+    figure, with an inactive product's listing, a listing that lists nothing and none at all."""
+    tablet, retired, syrup = (ProductFactory(brand=b) for b in ("Tablettin", "Retiron", "Sirupan"))
+    Product.objects.exclude(pk__in=[infusion.pk, tablet.pk, retired.pk, syrup.pk]).update(active=False)
+    pharmacy = AccountFactory(account_type=AccountType.PHARMACY, beds=None)
+    hospital = AccountFactory()
+    for account in (pharmacy, hospital):
+        ListingFactory(account=account, product=tablet, status=ListingStatus.LISTED)
+        ListingFactory(account=account, product=retired, status=ListingStatus.LISTED)
+        ListingFactory(account=account, product=syrup, status=ListingStatus.NOT_LISTED)
+    ListingFactory(account=hospital, product=infusion, status=ListingStatus.LISTED)
+    retired.active = False
+    retired.save()
+    for account in (pharmacy, hospital, AccountFactory()):
+        shown = list(listings_with_portfolio(account))
+        assert listing_share_of(account, shown) == listing_share_pct(account)
+    assert listing_share_pct(pharmacy) == 50  # tablet of tablet and syrup
+    assert listing_share_pct(hospital) == 67  # tablet and infusion of three
 
 
 def test_a_pharmacys_plan_has_no_white_space_for_a_hospital_only_product(cast, infusion):

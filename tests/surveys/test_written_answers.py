@@ -88,6 +88,20 @@ def test_the_account_page_shows_what_the_dmu_wrote_in_named_surveys_only(key, lo
     assert "Anonymous words stay on the campaign page" not in html
 
 
+def test_the_account_page_draws_a_new_answer_and_a_renamed_person_at_once(key, login):
+    """The survey card is kept drawn under a key naming all it shows: never stale."""
+    named, question = _campaign(key)
+    first = _wrote(named, question, key.account_a, 4, "Logistics improved a lot")
+    client = login(key.kam_a)
+    assert "Logistics improved a lot" in client.get(key.account_a.get_absolute_url()).content.decode()
+    _wrote(named, question, key.account_a, 5, "Invoices arrive late")
+    person = first.invitation.person
+    person.last_name = "Umbenannt"
+    person.save()
+    html = client.get(key.account_a.get_absolute_url()).content.decode()
+    assert "Invoices arrive late" in html and "Umbenannt" in html
+
+
 def test_the_account_page_of_an_account_without_answers_asks_nothing_more(key, login, django_assert_max_num_queries):
     other = AccountFactory(owner=key.kam_a, is_key_account=True)
     client = login(key.kam_a)
