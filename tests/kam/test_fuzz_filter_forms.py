@@ -63,7 +63,7 @@ def _account_list(request, data):
         owners=base.filters["owner"].queryset,
         team_leads=base.filters["team_lead"].queryset,
     )
-    return filterset.form, lambda: list(_account_page(_filtered(filterset, request), "1", request.user))
+    return filterset.form, lambda: list(_account_page(_filtered(filterset, request), "1", base.queryset))
 
 
 def _dashboard(request, data):
