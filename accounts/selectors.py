@@ -235,6 +235,17 @@ def descendants_of(account: Account) -> QuerySet[Account]:
     return Account.objects.filter(pk__in=RawSQL(_DESCENDANTS_SQL, (account.pk, account.pk)))
 
 
+# One account and the accounts below it at any depth; UNION stops at a cycle in bad data.
+_GROUP_SQL = """
+    WITH RECURSIVE below(id) AS (
+        SELECT id FROM accounts_account WHERE id = %s
+        UNION
+        SELECT a.id FROM accounts_account a JOIN below b ON a.parent_id = b.id
+    )
+    SELECT id FROM below
+"""
+
+
 @dataclass(frozen=True)
 class GroupRollup:
     """A group account's figures over itself and the members ``user`` may see, and how many
@@ -257,7 +268,9 @@ def group_rollup(account: Account, user: User, year: int) -> GroupRollup:
     were four queries)."""
     shown = Value(True) if user.is_administrator else Exists(accounts_visible_to(user).filter(pk=OuterRef("pk")))
     rows = (
-        Account.objects.filter(Q(pk__in=descendants_of(account).values("pk")) | Q(pk=account.pk))
+        # The account with its members in one IN: with an OR between them, PostgreSQL expected
+        # half of all accounts and read every account and financials row (~8 ms, large demo).
+        Account.objects.filter(pk__in=RawSQL(_GROUP_SQL, (account.pk,)))
         .annotate(shown=shown, year_figures=FilteredRelation("financials", condition=Q(financials__year=year)))
         .annotate(
             figures_id=F("year_figures__pk"),
