@@ -15,7 +15,8 @@ from accounts.models import KEY_DATE_DAYS, Account, Contract, LotOutcome, Tender
 @dataclass
 class TenderSection:
     """An account's tenders, open ones first (the nearest deadline first), then the decided ones,
-    latest first; and its contracts not yet ended, the nearest notice date first."""
+    latest first, each with ``lots_shown`` (``LotShown``); and its contracts not yet ended, the
+    nearest notice date first, each with ``brands`` and ``notice_passed``."""
 
     open_tenders: list[Tender] = field(default_factory=list)
     past_tenders: list[Tender] = field(default_factory=list)
