@@ -7,15 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, QuerySet
 
-from accounts.models import KEY_DATE_DAYS, Account, Contract, Tender, TenderLot
+from accounts.models import KEY_DATE_DAYS, Account, Contract, LotOutcome, Tender
 
 
 @dataclass
 class TenderSection:
     """An account's tenders, open ones first (the nearest deadline first), then the decided ones,
-    latest first; and its contracts not yet ended, the nearest notice date first."""
+    latest first, each with ``lots_shown`` (``LotShown``); and its contracts not yet ended, the
+    nearest notice date first, each with ``brands`` and ``notice_passed``."""
 
     open_tenders: list[Tender] = field(default_factory=list)
     past_tenders: list[Tender] = field(default_factory=list)
@@ -29,34 +30,123 @@ class TenderSection:
 
 # Decided tenders the section lists (the latest).
 PAST_TENDERS = 10
+# What the section and the handover pack show of a tender.
+_TENDER_SHOWN = (
+    "account_id",
+    "title",
+    "reference",
+    "buyer",
+    "submission_deadline",
+    "decision_date",
+    "award_date",
+    "status",
+    "outcome_reason",
+)
+# What they show of a contract.
+_CONTRACT_SHOWN = (
+    "account_id",
+    "title",
+    "reference",
+    "start_date",
+    "end_date",
+    "notice_date",
+    "notice_days",
+    "volume",
+    "volume_unit",
+    "price",
+    "rebate_pct",
+)
 
 
-def _lots() -> Prefetch:
-    return Prefetch(
-        "lots", TenderLot.objects.prefetch_related("products", "competitor_products").order_by("number", "pk")
-    )
+@dataclass
+class LotShown:
+    """A lot as the section shows it: what is tendered, its outcome, the brands we bid and the
+    competitors' products bid against them."""
+
+    number: str
+    name: str
+    outcome: str
+    brands: list[str] = field(default_factory=list)
+    rivals: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return " · ".join(part for part in (self.number, self.name) if part)
+
+    def get_outcome_display(self) -> str:
+        return str(LotOutcome(self.outcome).label)
 
 
-def tender_section(account: Account, today: date, *, only_open: bool = False) -> TenderSection:
-    """The section's rows: four queries for the tenders (tenders, lots, their products and
-    competitors), two for the contracts, whatever their number."""
+def _tenders(account: Account, *, only_open: bool) -> list[Tender]:
+    """The account's tenders, the nearest deadline first, each with ``lots_shown``: one query,
+    a row per tender, lot, product and competitor bid (a lot's few bids multiply, its rows not
+    its queries: four queries were one per level)."""
     tenders = Tender.objects.filter(account=account)
     if only_open:  # the decided ones are not read, nor their lots
         tenders = tenders.open()
-    tenders = list(tenders.prefetch_related(_lots()).order_by("submission_deadline", "pk"))
+    rows = (
+        tenders.only(*_TENDER_SHOWN)
+        .annotate(
+            lot_id=F("lots__pk"),
+            lot_number=F("lots__number"),
+            lot_name=F("lots__name"),
+            lot_outcome=F("lots__outcome"),
+            brand=F("lots__products__brand"),
+            rival_id=F("lots__competitor_products__pk"),
+            rival=F("lots__competitor_products__name"),
+        )
+        .order_by("submission_deadline", "pk", "lots__number", "lots__pk", "brand", "rival", "rival_id")
+    )
+    shown: dict[int, Tender] = {}
+    lots: dict[int, LotShown] = {}
+    rivals: set[tuple[int, int]] = set()
+    for row in rows:
+        tender = shown.setdefault(row.pk, row)
+        if tender is row:
+            tender.lots_shown = []
+        if row.lot_id is None:
+            continue
+        lot = lots.get(row.lot_id)
+        if lot is None:
+            lot = lots[row.lot_id] = LotShown(row.lot_number, row.lot_name, row.lot_outcome)
+            tender.lots_shown.append(lot)
+        if row.brand is not None and row.brand not in lot.brands:  # brands are unique
+            lot.brands.append(row.brand)
+        if row.rival_id is not None and (row.lot_id, row.rival_id) not in rivals:
+            rivals.add((row.lot_id, row.rival_id))
+            lot.rivals.append(row.rival)
+    return list(shown.values())
+
+
+def _contracts(account: Account, today: date) -> list[Contract]:
+    """The contracts not yet ended, the nearest notice date first, each with ``brands``: one
+    query, a row per contract and product."""
+    rows = (
+        Contract.objects.current(today)
+        .filter(account=account)
+        .only(*_CONTRACT_SHOWN)
+        .annotate(brand=F("products__brand"))
+        .order_by("notice_date", "end_date", "pk", "brand")
+    )
+    shown: dict[int, Contract] = {}
+    for row in rows:
+        contract = shown.setdefault(row.pk, row)
+        if contract is row:
+            contract.brands = []
+            contract.notice_passed = contract.notice_date < today
+        if row.brand is not None:
+            contract.brands.append(row.brand)
+    return list(shown.values())
+
+
+def tender_section(account: Account, today: date, *, only_open: bool = False) -> TenderSection:
+    """The section's rows: one query for the tenders with their lots and bids, one for the
+    contracts with their products, whatever their number."""
+    tenders = _tenders(account, only_open=only_open)
     section = TenderSection(only_open=only_open)
     section.open_tenders = [t for t in tenders if t.is_open]
     if not only_open:
         section.past_tenders = [t for t in reversed(tenders) if not t.is_open][:PAST_TENDERS]
-    section.contracts = list(
-        Contract.objects.current(today)
-        .filter(account=account)
-        .select_related("tender")
-        .prefetch_related("products")
-        .order_by("notice_date", "end_date", "pk")
-    )
-    for contract in section.contracts:
-        contract.notice_passed = contract.notice_date < today
+    section.contracts = _contracts(account, today)
     return section
 
 

@@ -16,8 +16,9 @@ baseline). Targets and table: bench/pages_report.py.
    time of ``--runs`` requests after ``--warmup``, as a multiple of the bare view's median, and the
    queries of one more request: the dashboard of a KAM, a market-access colleague, an MSL, a team
    manager, a regional head, a national head over 10 teams and an administrator, the account list
-   filtered and searched, an account page, its X-ray, the seven steps of its plan, the survey answer
-   page (a valid token) and the bare view; the pages take turns, a request each per round.
+   filtered and searched, an account page, its X-ray and the seven steps of its plan, the page of
+   the account with tenders, contracts and the most group members, the survey answer page (a
+   valid token) and the bare view; the pages take turns, a request each per round.
 2. The administrator's dashboard at the plain demo's 40 accounts: in a database of the bench's own
    on DATABASE_URL's server (``bench_<pid>_<random>``, bench/scratch_db.py: migrated, seeded with
    ``seed_demo``, timed in a child process, dropped), against the same page on the large demo, each
@@ -109,9 +110,9 @@ def _p95(values: list[float]) -> float:
 
 
 def _subjects() -> dict:
-    from django.db.models import Count
+    from django.db.models import Count, Exists, OuterRef
 
-    from accounts.models import Account
+    from accounts.models import Account, Contract, Tender
     from kam.demo.large import CRM_PREFIX
     from kam.models import User
     from plans.models import AccountPlan, PlanningPeriod, PlanStatus
@@ -134,6 +135,17 @@ def _subjects() -> dict:
         .select_related("account__owner")
         .first()
     )
+    # The account whose page reads the most sections: tenders with lots, contracts, group members.
+    tender_account = (
+        Account.objects.filter(
+            Exists(Tender.objects.filter(account=OuterRef("pk"))),
+            Exists(Contract.objects.filter(account=OuterRef("pk"))),
+        )
+        .annotate(members=Count("children", distinct=True), lots=Count("tenders__lots", distinct=True))
+        .order_by("-members", "-lots", "pk")
+        .select_related("owner")
+        .first()
+    )
     invitation = (
         SurveyInvitation.objects.filter(
             campaign__status=CampaignStatus.OPEN, status=InvitationStatus.SENT, account__crm_id__startswith=CRM_PREFIX
@@ -150,6 +162,7 @@ def _subjects() -> dict:
         "msl": User.objects.filter(username__startswith="msl.de.").order_by("username").first(),
         "plan": plan,
         "account": plan.account,
+        "tender_account": tender_account,
         "kam": plan.account.owner,
         "token": invitation_token(invitation),
         "accounts": Account.objects.count(),
@@ -174,6 +187,11 @@ def _pages(s: dict) -> list[Page]:
         Page("account list, searched", "national head", s["national"], f"/accounts/?q={account.city}"),
         Page("account list, searched", "administrator", s["admin"], "/accounts/?q=Klinikum"),
         Page("account page", "KAM", s["kam"], f"/accounts/{account.pk}/"),
+        *(
+            [Page("account page", "KAM, account with tenders", t.owner, f"/accounts/{t.pk}/")]
+            if (t := s["tender_account"])
+            else []
+        ),
         Page("X-ray", "KAM", s["kam"], f"/stakeholders/accounts/{account.pk}/xray/"),
     ]
     pages += [Page(f"plan step {n}", "KAM", s["kam"], f"/plans/{plan.pk}/step/{n}/") for n in range(1, 8)]

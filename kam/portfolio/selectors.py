@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, Func, IntegerField, OuterRef, QuerySet, Subquery
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.models import Account, AccountTeamMember, Contract, HandoverNote, Tender
-from accounts.selectors import MissingExchangeRate, account_access, accounts_visible_to, convert, group_rollup
+from accounts.selectors import account_access, accounts_visible_to, fx_to_reporting, group_rollup
 from accounts.tender_selectors import TenderSection, tender_section
 from kam import firewall
 from kam.models import User
@@ -18,6 +19,8 @@ from kam.portfolio.health.explain import explain
 from stakeholders.models import Affiliation, LowScoreFollowUp
 from stakeholders.surveys.results import csat_for_account
 from stakeholders.surveys.written_answers import account_written_answers, with_questions
+
+CENT = Decimal("0.01")
 
 
 def _count(queryset: QuerySet) -> Coalesce:
@@ -63,20 +66,22 @@ def account_page_data(user: User, pk: int) -> dict[str, Any]:
     # A parent the user cannot see is not named on the page (nor linked). Asked only of an account
     # that has one: as an annotation, its subquery cost every page ~1 ms to build (large seed).
     account.parent_visible = bool(account.parent_id) and accounts_visible_to(user).filter(pk=account.parent_id).exists()
-    financials = list(account.financials.all())
+    # Each year's rate read with its row (as ``convert`` finds it): a query per year was three
+    # for an account in francs or pounds.
+    financials = list(account.financials.annotate(rate=fx_to_reporting("account__currency", "year")))
     for row in financials:
-        try:
-            row.revenue_actual_reporting = convert(row.revenue_actual, account.currency, row.year)
-        except MissingExchangeRate:
-            row.revenue_actual_reporting = None
+        row.revenue_actual_reporting = (
+            None if row.rate is None or row.revenue_actual is None else (row.revenue_actual * row.rate).quantize(CENT)
+        )
     children, rollup = [], None
     if account.has_children:
-        children = list(accounts_visible_to(user).filter(parent=account).select_related("owner"))
+        # The members directly below come with the group's figures: one query.
         rollup = group_rollup(account, user, timezone.localdate().year - 1)
+        children = list(rollup.children)
     health = getattr(account, "health", None)  # no row until the first refresh
     # CSAT per campaign (one query, one more for anonymous campaigns).
     csat_history = csat_for_account(account, user)
-    # Tenders and contracts: six queries, only for an account that has any.
+    # Tenders and contracts: two queries, only for an account that has any.
     today = timezone.localdate()
     tenders = tender_section(account, today) if account.has_tenders or account.has_contracts else TenderSection()
     access = account_access(user, account)

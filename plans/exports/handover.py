@@ -246,9 +246,8 @@ def tenders_section_blocks(account: Account, viewer: User, today: date) -> list[
                 format_date(t.submission_deadline),
                 format_date(t.decision_date) if t.decision_date else "—",
                 "; ".join(
-                    f"{lot.number}: {', '.join(p.brand for p in lot.products.all()) or '—'}"
-                    f" / {', '.join(c.name for c in lot.competitor_products.all()) or '—'}"
-                    for lot in t.lots.all()
+                    f"{lot.number}: {', '.join(lot.brands) or '—'} / {', '.join(lot.rivals) or '—'}"
+                    for lot in t.lots_shown
                 ),
                 t.get_status_display(),
             ]
@@ -267,7 +266,7 @@ def tenders_section_blocks(account: Account, viewer: User, today: date) -> list[
     for c in section.contracts:
         row = [
             str(c),
-            ", ".join(p.brand for p in c.products.all()),
+            ", ".join(c.brands),
             format_date(c.end_date),
             format_date(c.notice_date),
             f"{format_number(c.volume, 0)} {c.volume_unit}".strip() if c.volume is not None else "—",

@@ -366,9 +366,9 @@ def test_the_section_costs_the_same_queries_whatever_it_holds(cast, login, djang
         for m in range(2):
             TenderLotFactory(tender=tender, products=products, competitor_products=rivals, number=f"Los {n}{m}")
         ContractFactory(account=cast.account_a, products=products)
-    # Six more with tenders and contracts (tenders, lots, lots' products and competitors;
-    # contracts, their products), not one per row.
-    with django_assert_num_queries(len(empty) + 6):
+    # Two more with tenders and contracts (the tenders with their lots and bids; the contracts
+    # with their products), not one per row.
+    with django_assert_num_queries(len(empty) + 2):
         client.get(url)
 
 
