@@ -219,23 +219,8 @@ def financial_totals(accounts: QuerySet[Account], year: int) -> ConvertedTotals:
     )
 
 
-# Accounts below one account at any depth; UNION (not UNION ALL) stops at a cycle in bad data.
-_DESCENDANTS_SQL = """
-    WITH RECURSIVE below(id) AS (
-        SELECT id FROM accounts_account WHERE parent_id = %s
-        UNION
-        SELECT a.id FROM accounts_account a JOIN below b ON a.parent_id = b.id
-    )
-    SELECT id FROM below WHERE id <> %s
-"""
-
-
-def descendants_of(account: Account) -> QuerySet[Account]:
-    """Accounts below ``account`` at any depth (group members, branches), as one subquery."""
-    return Account.objects.filter(pk__in=RawSQL(_DESCENDANTS_SQL, (account.pk, account.pk)))
-
-
-# One account and the accounts below it at any depth; UNION stops at a cycle in bad data.
+# One account and the accounts below it at any depth (a recursive query, which the ORM cannot say);
+# UNION (not UNION ALL) stops at a cycle in bad data.
 _GROUP_SQL = """
     WITH RECURSIVE below(id) AS (
         SELECT id FROM accounts_account WHERE id = %s
