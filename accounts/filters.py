@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import django_filters
 from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Upper
@@ -12,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, AccountSearchText, AccountStatus, AccountType, Tier
+from kam import lib
 from kam.models import Country, User
 from kam.widgets import SharedChoices, people_choices
 
@@ -79,19 +78,9 @@ class AccountFilter(django_filters.FilterSet):
         ]
         for name in {"owner", "team_lead"}.intersection(names):
             widget = self.form.fields[name].widget
-            widget.choices = SharedChoices(list(widget.choices))
-        fields = [self.form[name] for name in names]
-        shown = [
-            (
-                bound.name,
-                str(bound.label),
-                [(str(value), str(label)) for value, label in getattr(bound.field.widget, "choices", ())],
-                bound.value(),
-                bool(bound.errors),
-            )
-            for bound in fields
-        ]
-        return fields, hashlib.sha256(repr((get_language(), shown)).encode()).hexdigest()
+            widget.choices = SharedChoices(list(widget.choices))  # read once: drawn and keyed from it
+        key = lib.digest((get_language(), lib.form_shown(self.form, names)))
+        return [self.form[name] for name in names], key
 
     def search(self, queryset: QuerySet[Account], name: str, value: str) -> QuerySet[Account]:
         """Every word must begin a word of the name, city or region, in any order ("klin nord"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
@@ -60,22 +61,30 @@ def cached_many(computes: dict[str, Callable[[], object]], seconds: int) -> dict
     return {**found, **missing}
 
 
-def form_shown(form: forms.BaseForm) -> list:
-    """What a form's fields show when drawn, for keying a cached drawing of them: per field its
-    label, whether it is required, its length limit, the choices offered (value and label; none read
-    for a hidden field) and its value."""
+def digest(shown: object) -> str:
+    """A cache key's part naming ``shown`` (nested tuples, lists, strings, numbers, dates): the
+    SHA-256 of its ``repr``, so a drawing kept under it is never stale, only unused."""
+    return hashlib.sha256(repr(shown).encode()).hexdigest()
+
+
+def form_shown(form: forms.BaseForm, names: Iterable[str] | None = None) -> list:
+    """What a form's fields (``names``, else all) show when drawn, for keying a cached drawing of
+    them: per field its label, whether it is required, its length limit, the choices offered (value
+    and label; none read for a hidden field), its value and whether it is in error."""
     return [
         (
             name,
             str(field.label),
             field.required,
             getattr(field, "max_length", None),
-            [(str(value), str(label)) for value, label in getattr(field, "choices", ())]
+            # From the widget: what is drawn (a field's own choices may be read differently).
+            [(str(value), str(label)) for value, label in getattr(field.widget, "choices", ())]
             if not field.widget.is_hidden
             else [],
             form[name].value(),
+            bool(form[name].errors),
         )
-        for name, field in form.fields.items()
+        for name, field in ((name, form.fields[name]) for name in (form.fields if names is None else names))
     ]
 
 

@@ -4,7 +4,6 @@ itself, the form's initial values and what a form keeps on the plan are the same
 
 from __future__ import annotations
 
-import hashlib
 from typing import ClassVar
 
 from django.contrib import messages
@@ -20,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import AccountFinancials
 from accounts.tender_selectors import TenderSection, tender_section
 from kam import firewall
-from kam.lib import cached, form_shown
+from kam.lib import cached, digest, form_shown
 from kam.models import User
 from plans.models import (
     AccountPlan,
@@ -103,7 +102,7 @@ class StepPage:
         for _title, fs in formsets:
             rows = [_row_values(row) for row in fs.get_queryset()]
             shown.append((fs.prefix, fs.total_form_count(), rows, form_shown(fs.empty_form)))
-        return "plan-step-rows:" + hashlib.sha256(repr(shown).encode()).hexdigest()
+        return "plan-step-rows:" + digest(shown)
 
     def context(self, formsets: dict[str, BaseModelFormSet]) -> dict:
         """What the step shows besides its form: live numbers, the DMU, totals. Rows the step's
@@ -176,7 +175,7 @@ def _dmu_key(rows: list, gaps: list, user: User) -> str:
     it cost 2.7 ms of a hospital's step 3 (26 people, large demo), about 5 bare views."""
     people = [(a.pk, str(a.person), a.dmu_role, a.influence, a.stance, a.cov.covered, a.stale) for a in rows]
     shown = [get_language(), firewall.side(user), people, [str(g.text) for g in gaps]]
-    return hashlib.sha256(repr(shown).encode()).hexdigest()
+    return digest(shown)
 
 
 class BlueprintStep(StepPage):

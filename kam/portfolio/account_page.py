@@ -6,7 +6,6 @@ It reads from every floor below, so it lives on the top one; the reads are in
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -16,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from accounts.models import HEALTH_AMBER, HEALTH_GREEN, QUADRANT_ADVICE, Account, Quadrant
+from kam.lib import digest
 from kam.portfolio.selectors import account_page_data
 from stakeholders.surveys.results import RELIABLE_ANSWERS
 
@@ -42,7 +42,7 @@ def _surveys_key(data: dict[str, Any]) -> str:
         for r in data["customer_words"]
     ]
     shown = (get_language(), timezone.get_current_timezone_name(), RELIABLE_ANSWERS, data["csat_history"], words)
-    return hashlib.sha256(repr(shown).encode()).hexdigest()
+    return digest(shown)
 
 
 @login_required

@@ -12,7 +12,6 @@ the current period's objectives by status and actions) are read from the account
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -34,7 +33,7 @@ from django.utils import timezone
 
 from accounts.models import HEALTH_AMBER, HEALTH_GREEN, Account, AccountStatus, health_band
 from accounts.selectors import accounts_visible_to
-from kam.lib import Ids
+from kam.lib import Ids, digest
 from kam.models import User
 from kam.portfolio import figures
 from kam.portfolio.health import PART_LABELS, WEIGHTS
@@ -438,5 +437,5 @@ def _compute(accounts: QuerySet[Account], ids: Ids | QuerySet, filters: Dashboar
         row["health"] = row.pop("health__score")
         row["band"] = health_band(row["health"])
         row["url"] = account_url.format(row["pk"])
-    d.matrix_digest = hashlib.sha256(repr(d.matrix).encode()).hexdigest()
+    d.matrix_digest = digest(d.matrix)
     return d

@@ -14,7 +14,6 @@ same either way.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, TypeVar
@@ -41,7 +40,7 @@ def key(user: User, filters: DashboardFilters, today: date, ids: Ids | None) -> 
     # Sorted: the database returns the ids in no set order, and the same scope must be the same entry.
     scope = "all" if ids is None else ",".join(map(str, sorted(ids.ids)))
     parts = (FiguresVersion.current(), user.pk, get_language(), today.isoformat(), period, shown, scope)
-    return "dashboard:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    return "dashboard:" + lib.digest(parts)
 
 
 def cached(cache_key: str, compute: Callable[[], T]) -> T:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 from urllib.parse import urlencode
 
@@ -74,7 +73,7 @@ class DashboardFilterForm(forms.Form):
         """A cache key for the drawn fields: everything they show (labels, choices, the values
         given) in the active language. Another user's scope offers other people, a renamed person
         is shown by another name: another key."""
-        return "filters:" + hashlib.sha256(repr((get_language(), lib.form_shown(self))).encode()).hexdigest()
+        return "filters:" + lib.digest((get_language(), lib.form_shown(self)))
 
     def filters(self, today: date | None = None) -> DashboardFilters:
         """The filters as given; without a period, the one covering ``today``."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 from collections.abc import Iterable
 
 from django.core.cache import cache
@@ -89,7 +88,7 @@ def survey_digest(survey: Survey) -> str:
     keying what is drawn from it: a changed text or question is a new digest."""
     questions = [(q.pk, q.kind, q.text, q.choices, q.translations, q.required) for q in survey.questions.all()]
     shown = (survey.csat_question, survey.intro_text, survey.translations, survey.languages, questions)
-    return hashlib.sha256(repr(shown).encode()).hexdigest()
+    return lib.digest(shown)
 
 
 def forget_campaigns(campaign_ids: Iterable[int]) -> None:

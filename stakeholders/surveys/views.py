@@ -14,7 +14,6 @@ name and the survey: nothing about the user who may happen to be logged in.
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections.abc import Callable
 from datetime import date
 
@@ -276,7 +275,7 @@ def _blank_form(survey: Survey, questions: list[SurveyQuestion], score: str | No
     language = translation.get_language()
     initial = _initial(None, score)
     parts = (survey.shown_digest, language, initial.get("csat_score"), MAX_ANSWER_TEXT)
-    key = "survey-form:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    key = "survey-form:" + lib.digest(parts)
 
     def draw() -> str:
         form = SurveyAnswerForm(initial=initial, questions=questions, language=language)
