@@ -1,7 +1,8 @@
 """Time the main pages on the large demo data, in process and behind gunicorn.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kam_large .venv/bin/python bench/bench_pages.py
-        [--runs 30] [--warmup 3] [--wrk-seconds 10] [--wrk-rounds 5] [--no-wrk] [--no-small] [--only TEXT]
+        [--runs 30] [--warmup 3] [--wrk-seconds 10] [--wrk-rounds 5] [--growth-rounds 3] [--no-wrk] [--no-small]
+        [--only TEXT]
 
 Needs PostgreSQL holding ``seed_demo --large`` (any ``--scale``; exits 2 otherwise); it only reads
 that database, apart from the login sessions it makes and removes again. It needs Redis as the
@@ -19,10 +20,12 @@ baseline). Targets and table: bench/pages_report.py.
    filtered and searched, an account page, its X-ray and the seven steps of its plan, the page of
    the account with tenders, contracts and the most group members, the survey answer page (a
    valid token) and the bare view; the pages take turns, a request each per round.
-2. The administrator's dashboard at the plain demo's 40 accounts: in a database of the bench's own
-   on DATABASE_URL's server (``bench_<pid>_<random>``, bench/scratch_db.py: migrated, seeded with
-   ``seed_demo``, timed in a child process, dropped), against the same page on the large demo, each
-   as a multiple of its own run's bare view. ``--no-small`` leaves it out.
+2. The administrator's dashboard at the plain demo's 40 accounts against the large demo's: the plain
+   demo in a database of the bench's own on DATABASE_URL's server (``bench_<pid>_<random>``,
+   bench/scratch_db.py: migrated, seeded with ``seed_demo``, dropped after); each database timed in
+   a child process of the same kind (the bare view and the dashboard), the two taking turns
+   ``--growth-rounds`` times, each as a multiple of its own run's bare view; the median of the
+   rounds' growths is judged. ``--no-small`` leaves it out.
 3. Behind gunicorn (2 workers, kam/gunicorn.conf.py, a socket per worker), loaded by wrk from a
    second process on loopback: requests per second and errors of the survey answer page and of
    the baseline, in alternating rounds (bench/pages_gunicorn.py); then the administrator's
@@ -280,9 +283,9 @@ def print_in_process(results: list[Timing], accounts: int, runs: int, warmup: in
 # The dashboard at 40 accounts ----------------------------------------------------------------------
 
 
-def small_child(runs: int, warmup: int) -> None:
-    """In a child process on the plain demo's database: print the bare view's and the
-    administrator's dashboard's timings as JSON."""
+def scale_child(runs: int, warmup: int) -> None:
+    """In a child process on one database (the large demo's or the plain demo's): print the bare
+    view's and the administrator's dashboard's timings as JSON."""
     import django
 
     django.setup()
@@ -292,29 +295,53 @@ def small_child(runs: int, warmup: int) -> None:
     print(json.dumps({"accounts": Account.objects.count(), "timings": [asdict(r) for r in results]}))
 
 
-def measure_small(env: dict[str, str], runs: int, warmup: int) -> Scale:
-    """The plain demo (40 accounts) in a database of the bench's own on DATABASE_URL's server,
-    migrated and seeded, timed in a child process, then dropped (bench/scratch_db.py)."""
+def _scale(label: str, child_env: dict[str, str], runs: int, warmup: int) -> Scale:
+    done = subprocess.run(
+        [sys.executable, __file__, "--scale-child", "--runs", str(runs), "--warmup", str(warmup)],
+        cwd=ROOT,
+        env=child_env,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the run on the {label} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    base, dashboard = (Timing(**t) for t in report["timings"])
+    return Scale(label, report["accounts"], dashboard, base)
+
+
+def measure_growth(env: dict[str, str], runs: int, warmup: int, rounds: int) -> list[tuple[Scale, Scale]]:
+    """The administrator's dashboard on the large demo and on the plain demo (40 accounts, in a
+    database of the bench's own on DATABASE_URL's server, migrated and seeded, then dropped:
+    bench/scratch_db.py), each timed in a child process of the same kind, the two taking turns
+    ``rounds`` times (who goes first alternating). Each child has a cache prefix of its own: a
+    figures key of one database must never find the other's entry."""
+    large_env = {**os.environ, **env}
     with scratch_database(os.environ["DATABASE_URL"]) as url:
-        child_env = {**os.environ, **env, "DATABASE_URL": url}
+        small_env = {**large_env, "DATABASE_URL": url}
         for command in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
             done = subprocess.run(
-                [sys.executable, "manage.py", *command], cwd=ROOT, env=child_env, capture_output=True, text=True
+                [sys.executable, "manage.py", *command], cwd=ROOT, env=small_env, capture_output=True, text=True
             )
             if done.returncode != 0:
                 raise RuntimeError(f"manage.py {command[0]} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
-        done = subprocess.run(
-            [sys.executable, __file__, "--small-child", "--runs", str(runs), "--warmup", str(warmup)],
-            cwd=ROOT,
-            env=child_env,
-            capture_output=True,
-            text=True,
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"the run on the plain demo failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
-    report = json.loads(done.stdout.strip().splitlines()[-1])
-    base, dashboard = (Timing(**t) for t in report["timings"])
-    return Scale("plain demo (a database of the bench's own)", report["accounts"], dashboard, base)
+        pairs = []
+        for n in range(rounds):
+            runs_of = {
+                "large": lambda: _scale(
+                    "large demo (DATABASE_URL)", {**large_env, "RELEASE": f"{env['RELEASE']}-large"}, runs, warmup
+                ),
+                "small": lambda: _scale(
+                    "plain demo (a database of the bench's own)",
+                    {**small_env, "RELEASE": f"{env['RELEASE']}-small"},
+                    runs,
+                    warmup,
+                ),
+            }
+            order = ["large", "small"] if n % 2 == 0 else ["small", "large"]
+            scales = {name: runs_of[name]() for name in order}
+            pairs.append((scales["large"], scales["small"]))
+    return pairs
 
 
 def main() -> int:
@@ -326,15 +353,16 @@ def main() -> int:
     parser.add_argument("--no-wrk", action="store_true", help="only the in-process measurements")
     parser.add_argument("--no-small", action="store_true", help="without the dashboard at 40 accounts")
     parser.add_argument("--only", default="", help="in process, only the pages whose page or role contains this text")
-    parser.add_argument("--small-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--growth-rounds", type=int, default=3, help="turns of the 10,000-against-40 comparison")
+    parser.add_argument("--scale-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.small_child:  # measure_small's child: its environment is the parent's, on the plain demo
-        small_child(args.runs, args.warmup)
+    if args.scale_child:  # measure_growth's child: its environment is the parent's, on either database
+        scale_child(args.runs, args.warmup)
         return 0
     if args.runs < 20:
         parser.error("--runs must be at least 20")
-    if args.wrk_rounds < 1:
-        parser.error("--wrk-rounds must be at least 1")
+    if args.wrk_rounds < 1 or args.growth_rounds < 1:
+        parser.error("--wrk-rounds and --growth-rounds must be at least 1")
 
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://", "pgsql://")):
         print("bench_pages needs PostgreSQL with the large demo: DATABASE_URL=postgres://…/kam_large")
@@ -383,9 +411,12 @@ def main() -> int:
             if args.no_small or admin is None:
                 print("The dashboard at 40 accounts: not measured (--no-small, or --only left the administrator out)")
             else:
-                large = Scale("large demo (DATABASE_URL)", subjects["accounts"], admin, results[0])
-                print("The administrator's dashboard, all accounts: the large demo against the plain demo")
-                lines, small_missed = growth_table(large, measure_small(env, args.runs, args.warmup))
+                print(
+                    "The administrator's dashboard, all accounts: the large demo against the plain demo, each in a"
+                    f" process of its own, {args.runs} requests after {args.warmup} warm-up requests, in turns"
+                )
+                pairs = measure_growth(env, args.runs, args.warmup, args.growth_rounds)
+                lines, small_missed = growth_table(pairs)
                 print(*lines, sep="\n")
                 missed = missed or small_missed
             if wrk:
