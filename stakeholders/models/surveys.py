@@ -66,6 +66,9 @@ class Survey(models.Model):
     # Per language: {"de": {"intro_text": "...", "csat_question": "..."}}; English is the fields above.
     translations = models.JSONField(_("translations"), default=dict, blank=True)
     is_default = models.BooleanField(_("default survey"), default=False)
+    # Counted up with every change to the survey or its questions (stakeholders.surveys.page): the
+    # survey pages keep what they show of a survey in each process's memory under this count.
+    page_version = models.PositiveIntegerField(default=0, editable=False)
     history = HistoricalRecords()
 
     class Meta:
