@@ -98,14 +98,14 @@ def account_words(account: Account, *, limit: int = ACCOUNT_RESPONSES_SHOWN) -> 
 
     Only a named answer opens a follow-up (``record_response``), so an account whose CSAT table
     shows no named answer has none to read."""
-    latest = SurveyResponse.objects.filter(invitation__account=account, invitation__campaign__anonymous=False).order_by(
-        "-submitted_at", "-pk"
-    )[: limit * 3]
-    followed_up = Q(invitation__follow_up__account=account, invitation__follow_up__closed_at__isnull=True)
+    answered = SurveyResponse.objects.filter(invitation__account=account)
+    latest = answered.filter(invitation__campaign__anonymous=False).order_by("-submitted_at", "-pk")[: limit * 3]
     # The follow-ups' responses come with the latest (one query fewer): those that are not among
-    # them are older, so the latest are still the first rows, in the same order.
+    # them are older, so the latest are still the first rows, in the same order. A follow-up is on
+    # its invitation's account: kept to the account's responses, PostgreSQL reads only those.
+    followed_up = Q(invitation__follow_up__account=account, invitation__follow_up__closed_at__isnull=True)
     rows = list(
-        SurveyResponse.objects.filter(Q(pk__in=latest.values("pk")) | followed_up)
+        answered.filter(Q(pk__in=latest.values("pk")) | followed_up)
         .select_related("invitation__person", "invitation__campaign__survey", "invitation__follow_up")
         # Only what the tab shows (name, campaign, date, score, texts; when a follow-up opened): of
         # 30 rows, the other columns of four tables cost ~0.7 ms to load on the large seed.
