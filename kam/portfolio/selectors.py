@@ -10,12 +10,21 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts import services
-from accounts.models import Account, AccountTeamMember, Contract, HandoverNote, Tender, handovers_shown_since
+from accounts.models import (
+    Account,
+    AccountFinancials,
+    AccountTeamMember,
+    Contract,
+    HandoverNote,
+    Tender,
+    handovers_shown_since,
+)
 from accounts.selectors import account_access, accounts_visible_to, fx_to_reporting, group_rollup
 from accounts.tender_selectors import TenderSection, tender_section
 from kam import firewall
 from kam.models import User
 from kam.portfolio.health.explain import explain
+from plans.models import AccountPlan
 from stakeholders.models import Affiliation
 from stakeholders.surveys.results import csat_for_account
 from stakeholders.surveys.written_answers import AccountWords, account_words
@@ -51,6 +60,28 @@ _ACCOUNT_FOR_PAGE = Account.objects.select_related("owner", "parent", "health").
 )
 
 
+# The page's lists, each built once with what it reads (filters, joins, columns, order) and given
+# its account per request: building them was ~1 ms of every page (large demo).
+# Each year's rate read with its row (as ``convert`` finds it): a query per year was three for an
+# account in francs or pounds.
+_FINANCIALS = AccountFinancials.objects.annotate(rate=fx_to_reporting("account__currency", "year"))
+# Team: only the columns shown (names, function).
+_TEAM = (
+    AccountTeamMember.objects.select_related("user")
+    .only("user_id", "function", "therapeutic_area", *_user_name_fields("user"))
+    .order_by("user__last_name")
+)
+_PLANS = (
+    AccountPlan.objects.select_related("period").exclude(status="superseded").order_by("-period__start", "-revision")
+)
+# History: only the columns shown (when, who, what); ~0.6 ms of the page.
+_HISTORY = (
+    Account.history.select_related("history_user")
+    .only("history_date", "history_type", "history_change_reason", *_user_name_fields("history_user"))
+    .order_by("-history_date")
+)
+
+
 def account_for_page(user: User) -> QuerySet[Account]:
     """The accounts ``user`` may open (``accounts_visible_to``), each with the page's small figures
     and whether the sections that are mostly empty have anything to read: one query instead of one
@@ -67,9 +98,7 @@ def account_page_data(user: User, pk: int) -> dict[str, Any]:
     # A parent the user cannot see is not named on the page (nor linked). Asked only of an account
     # that has one: as an annotation, its subquery cost every page ~1 ms to build (large seed).
     account.parent_visible = bool(account.parent_id) and accounts_visible_to(user).filter(pk=account.parent_id).exists()
-    # Each year's rate read with its row (as ``convert`` finds it): a query per year was three
-    # for an account in francs or pounds.
-    financials = list(account.financials.annotate(rate=fx_to_reporting("account__currency", "year")))
+    financials = list(_FINANCIALS.filter(account=account))
     for row in financials:
         row.revenue_actual_reporting = (
             None if row.rate is None or row.revenue_actual is None else (row.revenue_actual * row.rate).quantize(CENT)
@@ -88,14 +117,9 @@ def account_page_data(user: User, pk: int) -> dict[str, Any]:
     tenders = tender_section(account, today) if account.has_tenders or account.has_contracts else TenderSection()
     access = account_access(user, account)
     listings = list(services.listings_with_portfolio(account))
-    # Team: only the columns shown (names, function); whether the user holds a seat is read from
-    # it rather than asked in the account's query (each subquery there cost ~0.3 ms to build).
-    team = list(
-        AccountTeamMember.objects.filter(account=account)
-        .select_related("user")
-        .only("user_id", "function", "therapeutic_area", *_user_name_fields("user"))
-        .order_by("user__last_name")
-    )
+    # Whether the user holds a seat is read from the team rather than asked in the account's query
+    # (each subquery there cost ~0.3 ms to build).
+    team = list(_TEAM.filter(account=account))
     # What the DMU wrote in named surveys and the open low-score follow-ups: one query for both and
     # one for their questions, once someone has answered a named survey (which alone opens one).
     if any(h["csat"] and h["csat"].answers and not h["campaign"]["campaign__anonymous"] for h in csat_history):
@@ -117,15 +141,10 @@ def account_page_data(user: User, pk: int) -> dict[str, Any]:
         "team": team,
         "children": children,
         "rollup": rollup,
-        # History: only the columns shown (when, who, what); ~0.6 ms of the page.
-        "history": account.history.select_related("history_user")
-        .only("history_date", "history_type", "history_change_reason", *_user_name_fields("history_user"))
-        .order_by("-history_date")[:15],
+        "history": _HISTORY.filter(id=account.pk)[:15],
         "owner_key_accounts": account.owner_key_accounts,
         "stakeholder_count": account.stakeholder_count,
-        "plans": list(
-            account.plans.select_related("period").exclude(status="superseded").order_by("-period__start", "-revision")
-        ),
+        "plans": list(_PLANS.filter(account=account)),
         "on_team": any(member.user_id == user.pk for member in team),
         "owner_over_cap": account.owner_key_accounts > account.owner.effective_key_account_cap,
         "csat_history": csat_history,
