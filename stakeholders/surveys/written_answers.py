@@ -16,6 +16,7 @@ from accounts.models import Account
 from stakeholders.models import (
     LowScoreFollowUp,
     QuestionKind,
+    Survey,
     SurveyCampaign,
     SurveyInvitation,
     SurveyQuestion,
@@ -72,12 +73,15 @@ def campaign_written_answers(
 def with_questions(responses: Iterable[SurveyResponse]) -> None:
     """Read the questions of the surveys of ``responses`` (each loaded with its invitation's
     campaign and survey), for ``written_answers()``: one query for all of them."""
+    # The responses' campaigns are given one survey object per survey: a prefetch builds a queryset
+    # for each object it fills, thirty for an account page's responses (~0.7 ms), a few this way.
+    surveys: dict[int, Survey] = {}
+    for response in responses:
+        campaign = response.invitation.campaign
+        campaign.survey = surveys.setdefault(campaign.survey_id, campaign.survey)
     prefetch_related_objects(
-        list(responses),
-        Prefetch(
-            "invitation__campaign__survey__questions",
-            queryset=SurveyQuestion.objects.only("survey_id", "order", "kind", "text"),
-        ),
+        list(surveys.values()),
+        Prefetch("questions", queryset=SurveyQuestion.objects.only("survey_id", "order", "kind", "text")),
     )
 
 
