@@ -27,6 +27,23 @@ class TenderSection:
     def __bool__(self) -> bool:
         return bool(self.open_tenders or self.past_tenders or self.contracts)
 
+    def shown(self) -> tuple:
+        """Everything the section's drawing shows (``accounts/_tenders.html``), for the key of a
+        kept copy: each tender's and contract's fields read (no other is loaded), its lots, brands
+        and whether its notice date has passed."""
+        tenders = [
+            (
+                *(getattr(tender, name) for name in ("pk", *_TENDER_SHOWN)),
+                [(lot.number, lot.name, lot.outcome, lot.brands, lot.rivals) for lot in tender.lots_shown],
+            )
+            for tender in (*self.open_tenders, *self.past_tenders)
+        ]
+        contracts = [
+            (*(getattr(contract, name) for name in ("pk", *_CONTRACT_SHOWN)), contract.brands, contract.notice_passed)
+            for contract in self.contracts
+        ]
+        return (self.only_open, tenders, contracts)
+
 
 # Decided tenders the section lists (the latest).
 PAST_TENDERS = 10
