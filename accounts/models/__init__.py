@@ -26,7 +26,7 @@ from accounts.models.account import (
     matrix_quadrant,
 )
 from accounts.models.financials import AccountFinancials, ExchangeRate
-from accounts.models.handover import HANDOVER_NOTE_DAYS, HANDOVER_NOTE_MAX, HandoverNote
+from accounts.models.handover import HANDOVER_NOTE_DAYS, HANDOVER_NOTE_MAX, HandoverNote, handovers_shown_since
 from accounts.models.health import HEALTH_AMBER, HEALTH_GREEN, AccountHealth, health_band
 from accounts.models.listings import LISTED_STATUSES, CompetitorKind, CompetitorProduct, Listing, ListingStatus, Product
 from accounts.models.qualification import CriterionDimension, QualificationCriterion, QualificationScore
@@ -89,6 +89,7 @@ __all__ = [
     "TenderLot",
     "TenderStatus",
     "Tier",
+    "handovers_shown_since",
     "health_band",
     "matrix_quadrant",
 ]

@@ -3,7 +3,7 @@ decided it, when, and the note for the successor."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -19,11 +19,15 @@ HANDOVER_NOTE_DAYS = 90
 HANDOVER_NOTE_MAX = 4000
 
 
+def handovers_shown_since(now: datetime | None = None) -> datetime:
+    """The start of the last ``HANDOVER_NOTE_DAYS`` days: the account page shows the handovers since."""
+    return (now or timezone.now()) - timedelta(days=HANDOVER_NOTE_DAYS)
+
+
 class HandoverNoteQuerySet(models.QuerySet):
     def recent(self, now=None) -> HandoverNoteQuerySet:
         """Handovers of the last ``HANDOVER_NOTE_DAYS`` days: those the account page still shows."""
-        now = now or timezone.now()
-        return self.filter(created_at__gte=now - timedelta(days=HANDOVER_NOTE_DAYS))
+        return self.filter(created_at__gte=handovers_shown_since(now))
 
 
 class HandoverNote(models.Model):

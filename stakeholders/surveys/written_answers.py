@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
 from accounts.models import Account
 from stakeholders.models import (
+    LowScoreFollowUp,
     QuestionKind,
+    Survey,
     SurveyCampaign,
     SurveyInvitation,
     SurveyQuestion,
@@ -71,27 +73,46 @@ def campaign_written_answers(
 def with_questions(responses: Iterable[SurveyResponse]) -> None:
     """Read the questions of the surveys of ``responses`` (each loaded with its invitation's
     campaign and survey), for ``written_answers()``: one query for all of them."""
+    # The responses' campaigns are given one survey object per survey: a prefetch builds a queryset
+    # for each object it fills, thirty for an account page's responses (~0.7 ms), a few this way.
+    surveys: dict[int, Survey] = {}
+    for response in responses:
+        campaign = response.invitation.campaign
+        campaign.survey = surveys.setdefault(campaign.survey_id, campaign.survey)
     prefetch_related_objects(
-        list(responses),
-        Prefetch(
-            "invitation__campaign__survey__questions",
-            queryset=SurveyQuestion.objects.only("survey_id", "order", "kind", "text"),
-        ),
+        list(surveys.values()),
+        Prefetch("questions", queryset=SurveyQuestion.objects.only("survey_id", "order", "kind", "text")),
     )
 
 
-def account_written_answers(
-    account: Account, *, limit: int = ACCOUNT_RESPONSES_SHOWN, also: Iterable[SurveyResponse] = ()
-) -> list[SurveyResponse]:
-    """The account's latest named responses in which someone wrote something, newest first, each
-    with ``written_answers()`` ready: two queries (responses, their surveys' questions). A DMU
-    answers a few times a year, so the latest few dozen responses hold the latest texts. The
-    questions of the responses in ``also`` (the page's follow-ups) are read in the same query."""
-    latest = list(
-        SurveyResponse.objects.filter(invitation__account=account, invitation__campaign__anonymous=False)
-        .select_related("invitation__person", "invitation__campaign__survey")
-        # Only what the survey tab shows (name, campaign, date, score, texts): of 30 rows, the
-        # other columns of four tables cost ~0.7 ms to load on the large seed.
+@dataclass
+class AccountWords:
+    """What an account's Surveys tab shows of its named responses, each with ``written_answers()``
+    ready: the latest in which someone wrote something, newest first, and the open low-score
+    follow-ups, newest first, each with its response (``follow_up.invitation.response``)."""
+
+    latest: list[SurveyResponse]
+    follow_ups: list[LowScoreFollowUp]
+
+
+def account_words(account: Account, *, limit: int = ACCOUNT_RESPONSES_SHOWN) -> AccountWords:
+    """The account's latest named responses in which someone wrote something, and its open
+    low-score follow-ups: two queries (the responses of both, their surveys' questions). A DMU
+    answers a few times a year, so the latest few dozen responses hold the latest texts.
+
+    Only a named answer opens a follow-up (``record_response``), so an account whose CSAT table
+    shows no named answer has none to read."""
+    answered = SurveyResponse.objects.filter(invitation__account=account)
+    latest = answered.filter(invitation__campaign__anonymous=False).order_by("-submitted_at", "-pk")[: limit * 3]
+    # The follow-ups' responses come with the latest (one query fewer): those that are not among
+    # them are older, so the latest are still the first rows, in the same order. A follow-up is on
+    # its invitation's account: kept to the account's responses, PostgreSQL reads only those.
+    followed_up = Q(invitation__follow_up__account=account, invitation__follow_up__closed_at__isnull=True)
+    rows = list(
+        answered.filter(Q(pk__in=latest.values("pk")) | followed_up)
+        .select_related("invitation__person", "invitation__campaign__survey", "invitation__follow_up")
+        # Only what the tab shows (name, campaign, date, score, texts; when a follow-up opened): of
+        # 30 rows, the other columns of four tables cost ~0.7 ms to load on the large seed.
         .only(
             "csat_score",
             "answers",
@@ -101,9 +122,24 @@ def account_written_answers(
             "invitation__person__first_name",
             "invitation__person__last_name",
             "invitation__campaign__name",
+            "invitation__campaign__anonymous",
             "invitation__campaign__survey__id",
+            "invitation__follow_up__account",
+            "invitation__follow_up__opened_at",
+            "invitation__follow_up__closed_at",
         )
-        .order_by("-submitted_at", "-pk")[: limit * 3]
+        .order_by("-submitted_at", "-pk")
     )
-    with_questions([*latest, *also])
-    return [response for response in latest if response.written_answers()][:limit]
+    with_questions(rows)
+    named = [response for response in rows if not response.invitation.campaign.anonymous][: limit * 3]
+    follow_ups = [
+        follow_up
+        for response in rows
+        if (follow_up := getattr(response.invitation, "follow_up", None)) is not None
+        and follow_up.closed_at is None
+        and follow_up.account_id == account.pk
+    ]
+    return AccountWords(
+        latest=[response for response in named if response.written_answers()][:limit],
+        follow_ups=sorted(follow_ups, key=lambda follow_up: follow_up.opened_at, reverse=True),
+    )

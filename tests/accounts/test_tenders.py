@@ -305,6 +305,22 @@ def test_a_manager_above_the_owner_changes_them(cast, login):
     assert login(cast.manager_a).get(url).status_code == 200
 
 
+def test_the_section_kept_as_drawn_shows_a_change_at_once(cast, login):
+    """The drawn section is kept under a key naming all it shows: the next view shows a change."""
+    tender = TenderFactory(account=cast.account_a, title="Ausschreibung Onkologie")
+    lot = TenderLotFactory(tender=tender, number="Los 7", products=[ProductFactory(brand="Oncovita")])
+    contract = ContractFactory(account=cast.account_a, title="Rahmenvertrag RA", price=Decimal("98765.43"))
+    client = login(cast.kam_a)
+    url = cast.account_a.get_absolute_url()
+    assert "Ausschreibung Onkologie" in client.get(url).content.decode()
+    Tender.objects.filter(pk=tender.pk).update(title="Ausschreibung Onkologie 2027")
+    TenderLot.objects.filter(pk=lot.pk).update(outcome=LotOutcome.WON)
+    Contract.objects.filter(pk=contract.pk).update(price=Decimal("12345.67"))
+    page = client.get(url).content.decode()
+    assert "Ausschreibung Onkologie 2027" in page and "Los 7</span>: Won · Oncovita" in page
+    assert "12,345.67" in page and "98,765.43" not in page
+
+
 # The firewall ---------------------------------------------------------------------------------
 
 
@@ -325,6 +341,15 @@ def test_a_medical_colleague_sees_tenders_and_contracts_but_never_price_or_rebat
     response = client.get(reverse("accounts:contract-edit", args=[cast.account_a.pk, contract.pk]))
     assert response.status_code == 403
     assert "firewall" in response.content.decode()
+
+
+def test_the_section_kept_as_drawn_for_a_commercial_colleague_hides_the_terms_from_a_medical_one(cast, login):
+    TeamMemberFactory(account=cast.account_a, user=cast.medical, function="msl")
+    ContractFactory(account=cast.account_a, title="Rahmenvertrag RA", price=Decimal("98765.43"))
+    url = cast.account_a.get_absolute_url()
+    assert "98,765.43" in login(cast.access).get(url).content.decode()  # a seat, no right to change
+    page = login(cast.medical).get(url).content.decode()
+    assert "Rahmenvertrag RA" in page and "98,765.43" not in page
 
 
 def test_the_contract_form_drops_price_and_rebate_for_a_hidden_side(cast):
