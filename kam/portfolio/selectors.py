@@ -63,7 +63,8 @@ _ACCOUNT_FOR_PAGE = Account.objects.select_related("owner", "parent", "health").
 # The page's lists, each built once with what it reads (filters, joins, columns, order) and given
 # its account per request: building them was ~1 ms of every page (large demo).
 # Each year's rate read with its row (as ``convert`` finds it): a query per year was three for an
-# account in francs or pounds.
+# account in francs or pounds. (The reporting currency is read here once, as every setting is once
+# per process.)
 _FINANCIALS = AccountFinancials.objects.annotate(rate=fx_to_reporting("account__currency", "year"))
 # Team: only the columns shown (names, function).
 _TEAM = (
