@@ -55,13 +55,15 @@ def invitation_from_token(token: str) -> SurveyInvitation | None:
             .annotate(
                 campaign_status=F("campaign__status"),
                 campaign_close_date=F("campaign__close_date"),
+                survey_id=F("campaign__survey_id"),
                 page_version=F("campaign__survey__page_version"),
             )
             .get(pk=pk)
         )
     except SurveyInvitation.DoesNotExist:
         return None
-    key = f"survey-page:{invitation.campaign_id}:{invitation.page_version}"
+    # The survey's id too: a campaign given another survey must not find the first one's entry.
+    key = f"survey-page:{invitation.campaign_id}:{invitation.survey_id}:{invitation.page_version}"
     campaign = lib.cached(key, functools.partial(_read_campaign, invitation.campaign_id), CACHE_SECONDS, alias="local")
     campaign.status, campaign.close_date = invitation.campaign_status, invitation.campaign_close_date
     account = f"survey-account:{invitation.account_id}"

@@ -85,11 +85,20 @@ def test_a_survey_changed_in_another_process_shows_at_once(client, two):
     assert "Changed elsewhere." in client.get(url(first)).content.decode()
 
 
+def test_a_campaign_given_another_survey_shows_it_at_once(client, two):
+    """Even a survey at the same page version as the first: the entry is the campaign's and the survey's."""
+    first, _other = two
+    other_survey = Survey.objects.create(name="Other survey", intro_text="Another survey's words.")
+    Survey.objects.filter(pk=other_survey.pk).update(page_version=first.campaign.survey.page_version)
+    SurveyCampaign.objects.filter(pk=first.campaign_id).update(survey=other_survey)
+    assert "Another survey&#x27;s words." in client.get(url(first)).content.decode()
+
+
 def test_nothing_of_an_invitee_is_kept(two):
     first, other = two
     survey = first.campaign.survey
     survey.refresh_from_db()
-    kept = caches["local"].get(f"survey-page:{first.campaign_id}:{survey.page_version}")
+    kept = caches["local"].get(f"survey-page:{first.campaign_id}:{survey.pk}:{survey.page_version}")
     assert kept.pk == first.campaign_id
     dumped = pickle.dumps(kept)
     for invitee in (first, other):
