@@ -130,11 +130,19 @@ def rate_for(currency: str, year: int) -> Decimal:
     return rate
 
 
+CENT = Decimal("0.01")
+
+
+def at_rate(amount: Decimal | None, rate: Decimal | None) -> Decimal | None:
+    """``amount`` converted at ``rate``, rounded to cents; None when either is unknown."""
+    return None if amount is None or rate is None else (amount * rate).quantize(CENT)
+
+
 def convert(amount: Decimal | None, currency: str, year: int) -> Decimal | None:
     """``amount`` in ``currency`` expressed in the reporting currency, rounded to cents."""
     if amount is None:
         return None
-    return (amount * rate_for(currency, year)).quantize(Decimal("0.01"))
+    return at_rate(amount, rate_for(currency, year))
 
 
 RATE = DecimalField(max_digits=14, decimal_places=6)
@@ -191,32 +199,27 @@ def financial_totals(accounts: QuerySet[Account], year: int) -> ConvertedTotals:
     """
     reporting = settings.REPORTING_CURRENCY
     rates = rates_for(year)
-    rate_field = DecimalField(max_digits=14, decimal_places=6)
     fx = Case(
-        *[
-            When(account__currency=currency, then=Value(rate, output_field=rate_field))
-            for currency, rate in rates.items()
-        ],
-        default=Value(Decimal(1), output_field=rate_field),
-        output_field=rate_field,
+        *[When(account__currency=currency, then=Value(rate, output_field=RATE)) for currency, rate in rates.items()],
+        default=Value(Decimal(1), output_field=RATE),
+        output_field=RATE,
     )
-    money = DecimalField(max_digits=20, decimal_places=2)
-    zero = Value(Decimal(0), output_field=money)
+    zero = Value(Decimal(0), output_field=MONEY)
     sums = AccountFinancials.objects.filter(account__in=accounts.values("pk"), year=year).aggregate(
-        revenue_actual=Coalesce(Sum(F("revenue_actual") * fx, output_field=money), zero),
-        revenue_target=Coalesce(Sum(F("revenue_target") * fx, output_field=money), zero),
-        gross_profit=Coalesce(Sum(F("gross_profit") * fx, output_field=money), zero),
-        estimated_potential=Coalesce(Sum(F("estimated_potential") * fx, output_field=money), zero),
+        **{name: Coalesce(Sum(F(name) * fx, output_field=MONEY), zero) for name in _TOTALLED},
         accounts=Count("pk"),
         missing=Count("pk", filter=~Q(account__currency__in=[reporting, *rates])),
     )
-    cent = Decimal("0.01")
+    return _totals(year, sums, sums["accounts"], sums["missing"] > 0)
+
+
+def _totals(year: int, sums: dict, accounts: int, missing_rates: bool) -> ConvertedTotals:
     return ConvertedTotals(
         year=year,
         currency=settings.REPORTING_CURRENCY,
-        **{name: Decimal(sums[name]).quantize(cent) for name in _TOTALLED},
-        accounts=sums["accounts"],
-        missing_rates=sums["missing"] > 0,
+        **{name: Decimal(sums[name]).quantize(CENT) for name in _TOTALLED},
+        accounts=accounts,
+        missing_rates=missing_rates,
     )
 
 
@@ -290,15 +293,7 @@ def group_rollup(account: Account, user: User, year: int) -> GroupRollup:
             amount = getattr(row, f"figures_{name}")
             if amount is not None:
                 sums[name] += amount * rate
-    cent = Decimal("0.01")
-    totals = ConvertedTotals(
-        year=year,
-        currency=settings.REPORTING_CURRENCY,
-        **{name: sums[name].quantize(cent) for name in _TOTALLED},
-        accounts=counted,
-        missing_rates=missing,
-    )
-    return GroupRollup(totals=totals, hidden_members=hidden, children=tuple(children))
+    return GroupRollup(totals=_totals(year, sums, counted, missing), hidden_members=hidden, children=tuple(children))
 
 
 # The managers above one user at any depth; UNION stops at a cycle in bad data.

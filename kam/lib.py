@@ -61,6 +61,11 @@ def cached_many(computes: dict[str, Callable[[], object]], seconds: int) -> dict
     return {**found, **missing}
 
 
+# How long a drawing kept under a key naming all it shows (``digest``) is kept: it is never stale,
+# only unused, so this only bounds the memory it holds.
+DRAWN_CACHE_SECONDS = 3600
+
+
 def digest(shown: object) -> str:
     """A cache key's part naming ``shown`` (nested tuples, lists, strings, numbers, dates): the
     SHA-256 of its ``repr``, so a drawing kept under it is never stale, only unused."""

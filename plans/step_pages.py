@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import AccountFinancials
 from accounts.tender_selectors import TenderSection, tender_section
 from kam import firewall
-from kam.lib import cached, digest, form_shown
+from kam.lib import DRAWN_CACHE_SECONDS, cached, digest, form_shown
 from kam.models import User
 from plans.models import (
     AccountPlan,
@@ -35,9 +35,6 @@ from plans.row_forms import STEP_ROWS
 from plans.step_forms import STEP_FORMS, StepForm
 from stakeholders.models import STANCE_SHORT
 from stakeholders.selectors import decorate, dmu_for_account, dmu_gaps, snapshot_gap_texts, snapshot_role
-
-# Entries are never stale (the key holds everything the rows show), only unused: this bounds the cache.
-ROWS_CACHE_SECONDS = 3600
 
 SWOT_ORDER = Case(*[When(kind=k, then=Value(i)) for i, k in enumerate("SWOT")], output_field=IntegerField())
 
@@ -78,7 +75,7 @@ class StepPage:
         key = self.rows_key(formsets, editable)
         if key is None:
             return render_to_string("plans/_step_rows.html", context)
-        return cached(key, lambda: render_to_string("plans/_step_rows.html", context), ROWS_CACHE_SECONDS)
+        return cached(key, lambda: render_to_string("plans/_step_rows.html", context), DRAWN_CACHE_SECONDS)
 
     def rows_key(self, formsets: list[tuple[str, BaseModelFormSet]], editable: bool) -> str | None:
         """The cache key of the rows as drawn, or None when they must be drawn afresh: after a post
@@ -165,7 +162,8 @@ class RelationshipStep(StepPage):
             return {"snapshot_people": people, "snapshot_gaps": snapshot_gap_texts(snapshot.get("gaps", []))}
         rows = decorate(list(dmu_for_account(self.plan.account, summary=True)), self.user)
         gaps = dmu_gaps(self.plan.account, rows, self.user)
-        return {"dmu": rows, "gaps": gaps, "dmu_key": _dmu_key(rows, gaps, self.user)}
+        key = _dmu_key(rows, gaps, self.user)
+        return {"dmu": rows, "gaps": gaps, "dmu_key": key, "drawn_cache_seconds": DRAWN_CACHE_SECONDS}
 
 
 def _dmu_key(rows: list, gaps: list, user: User) -> str:

@@ -16,16 +16,13 @@ from django.utils.translation import get_language
 
 from accounts.models import HEALTH_AMBER, HEALTH_GREEN, QUADRANT_ADVICE, Account, Quadrant
 from kam import firewall
-from kam.lib import digest
+from kam.lib import DRAWN_CACHE_SECONDS, digest
 from kam.models import User
 from kam.portfolio.selectors import account_page_data
 from stakeholders.surveys.results import RELIABLE_ANSWERS
 
 # Laid out as the matrix is drawn: attractiveness up, our position to the right.
 QUADRANT_LAYOUT = (Quadrant.STAR, Quadrant.STRATEGIC, Quadrant.STREAMLINE, Quadrant.STATUS)
-# The survey card's and the tenders' drawings are kept under a key naming all they show: never
-# stale, only unused.
-SURVEYS_CACHE_SECONDS = 3600
 
 
 def _surveys_key(data: dict[str, Any]) -> str:
@@ -81,7 +78,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reliable_answers": RELIABLE_ANSWERS,
             # Ten campaigns' rows and ten responses' words were ~2.5 ms to draw (large demo).
             "surveys_key": _surveys_key(data),
-            "surveys_cache_seconds": SURVEYS_CACHE_SECONDS,
+            "drawn_cache_seconds": DRAWN_CACHE_SECONDS,
             # An account with tenders spent ~1.2 ms drawing them (large demo).
             "tenders_key": _tenders_key(data, request.user),
         },

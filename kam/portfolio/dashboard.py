@@ -32,7 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import HEALTH_AMBER, HEALTH_GREEN, Account, AccountStatus, health_band
-from accounts.selectors import accounts_visible_to
+from accounts.selectors import CENT, accounts_visible_to
 from kam.lib import Ids, digest
 from kam.models import User
 from kam.portfolio import figures
@@ -286,12 +286,11 @@ def _compute(accounts: QuerySet[Account], ids: Ids | QuerySet, filters: Dashboar
         "oldest": figures["health_oldest"],
     }
     d.stale_stakeholders = figures["stale"]
-    cent = Decimal("0.01")
     d.revenue = RevenueTotals(
         year=today.year,
         currency=settings.REPORTING_CURRENCY,
-        revenue_actual=Decimal(figures["revenue_actual"]).quantize(cent),
-        revenue_target=Decimal(figures["revenue_target"]).quantize(cent),
+        revenue_actual=Decimal(figures["revenue_actual"]).quantize(CENT),
+        revenue_target=Decimal(figures["revenue_target"]).quantize(CENT),
         missing_rates=bool(figures["missing_rates"]),
     )
 

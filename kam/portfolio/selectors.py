@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, Func, IntegerField, OuterRef, QuerySet, Subquery
@@ -19,17 +18,15 @@ from accounts.models import (
     Tender,
     handovers_shown_since,
 )
-from accounts.selectors import account_access, accounts_visible_to, fx_to_reporting, group_rollup
+from accounts.selectors import account_access, accounts_visible_to, at_rate, fx_to_reporting, group_rollup
 from accounts.tender_selectors import TenderSection, tender_section
 from kam import firewall
 from kam.models import User
 from kam.portfolio.health.explain import explain
-from plans.models import AccountPlan
+from plans.models import AccountPlan, PlanStatus
 from stakeholders.models import Affiliation
 from stakeholders.surveys.results import csat_for_account
 from stakeholders.surveys.written_answers import AccountWords, account_words
-
-CENT = Decimal("0.01")
 
 
 def _count(queryset: QuerySet) -> Coalesce:
@@ -73,7 +70,9 @@ _TEAM = (
     .order_by("user__last_name")
 )
 _PLANS = (
-    AccountPlan.objects.select_related("period").exclude(status="superseded").order_by("-period__start", "-revision")
+    AccountPlan.objects.select_related("period")
+    .exclude(status=PlanStatus.SUPERSEDED)
+    .order_by("-period__start", "-revision")
 )
 # History: only the columns shown (when, who, what); ~0.6 ms of the page.
 _HISTORY = (
@@ -101,9 +100,7 @@ def account_page_data(user: User, pk: int) -> dict[str, Any]:
     account.parent_visible = bool(account.parent_id) and accounts_visible_to(user).filter(pk=account.parent_id).exists()
     financials = list(_FINANCIALS.filter(account=account))
     for row in financials:
-        row.revenue_actual_reporting = (
-            None if row.rate is None or row.revenue_actual is None else (row.revenue_actual * row.rate).quantize(CENT)
-        )
+        row.revenue_actual_reporting = at_rate(row.revenue_actual, row.rate)
     children, rollup = [], None
     if account.has_children:
         # The members directly below come with the group's figures: one query.
