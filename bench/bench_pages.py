@@ -17,7 +17,7 @@ baseline). Targets and table: bench/pages_report.py.
    time of ``--runs`` requests after ``--warmup``, as a multiple of the bare view's median, and the
    queries of one more request: the dashboard of a KAM, a market-access colleague, an MSL, a team
    manager, a regional head, a national head over 10 teams and an administrator, the account list
-   filtered and searched, an account page, its X-ray and the seven steps of its plan, the page of
+   filtered and searched, an account page, its Surveys tab, its X-ray and the seven steps of its plan, the page of
    the account with tenders, contracts and the most group members, the survey answer page (a
    valid token) and the bare view; the pages take turns, a request each per round.
 2. The administrator's dashboard at the plain demo's 40 accounts against the large demo's: the plain
@@ -190,6 +190,8 @@ def _pages(s: dict) -> list[Page]:
         Page("account list, searched", "national head", s["national"], f"/accounts/?q={account.city}"),
         Page("account list, searched", "administrator", s["admin"], "/accounts/?q=Klinikum"),
         Page("account page", "KAM", s["kam"], f"/accounts/{account.pk}/"),
+        # Its Surveys tab, which the page loads when the tab is opened.
+        Page("account, Surveys tab", "KAM", s["kam"], f"/accounts/{account.pk}/surveys/"),
         *(
             [Page("account page", "KAM, account with tenders", t.owner, f"/accounts/{t.pk}/")]
             if (t := s["tender_account"])

@@ -64,7 +64,11 @@ urlpatterns = [
         "accounts/",
         include(
             (
-                [path("<int:pk>/", account_page.account_detail, name="detail"), *account_urls.urlpatterns],
+                [
+                    path("<int:pk>/", account_page.account_detail, name="detail"),
+                    path("<int:pk>/surveys/", account_page.account_surveys, name="surveys"),
+                    *account_urls.urlpatterns,
+                ],
                 account_urls.app_name,
             )
         ),

@@ -91,9 +91,9 @@ def account_for_page(user: User) -> QuerySet[Account]:
 
 def account_page_data(user: User, pk: int) -> dict[str, Any]:
     """What the account page shows of account ``pk``: the account, its health and figures, DMU,
-    surveys and plans. Raises ``Account.DoesNotExist`` when ``user`` may not see it. Sections that
-    are lists stay querysets where the template reads them once, so the page costs the same
-    queries as before the move."""
+    tenders and plans (its Surveys tab comes in a request of its own: ``account_surveys_data``).
+    Raises ``Account.DoesNotExist`` when ``user`` may not see it. Sections that are lists stay
+    querysets where the template reads them once."""
     account = account_for_page(user).get(pk=pk)
     # A parent the user cannot see is not named on the page (nor linked). Asked only of an account
     # that has one: as an annotation, its subquery cost every page ~1 ms to build (large seed).
@@ -107,8 +107,6 @@ def account_page_data(user: User, pk: int) -> dict[str, Any]:
         rollup = group_rollup(account, user, timezone.localdate().year - 1)
         children = list(rollup.children)
     health = getattr(account, "health", None)  # no row until the first refresh
-    # CSAT per campaign (one query, one more for anonymous campaigns).
-    csat_history = csat_for_account(account, user)
     # Tenders and contracts: two queries, only for an account that has any.
     now = timezone.now()
     today = timezone.localdate(now)
@@ -118,12 +116,6 @@ def account_page_data(user: User, pk: int) -> dict[str, Any]:
     # Whether the user holds a seat is read from the team rather than asked in the account's query
     # (each subquery there cost ~0.3 ms to build).
     team = list(_TEAM.filter(account=account))
-    # What the DMU wrote in named surveys and the open low-score follow-ups: one query for both and
-    # one for their questions, once someone has answered a named survey (which alone opens one).
-    if any(h["csat"] and h["csat"].answers and not h["campaign"]["campaign__anonymous"] for h in csat_history):
-        words = account_words(account)
-    else:
-        words = AccountWords(latest=[], follow_ups=[])
     return {
         "account": account,
         "tenders": tenders,
@@ -145,8 +137,6 @@ def account_page_data(user: User, pk: int) -> dict[str, Any]:
         "plans": list(_PLANS.filter(account=account)),
         "on_team": any(member.user_id == user.pk for member in team),
         "owner_over_cap": account.owner_key_accounts > account.owner.effective_key_account_cap,
-        "csat_history": csat_history,
-        "customer_words": words.latest,
         # Handovers of the last HANDOVER_NOTE_DAYS days, with their notes and packs: one query, when
         # there are any.
         "handover_notes": list(
@@ -154,5 +144,26 @@ def account_page_data(user: User, pk: int) -> dict[str, Any]:
         )
         if account.last_handover_at is not None and account.last_handover_at >= handovers_shown_since(now)
         else [],
+    }
+
+
+def account_surveys_data(user: User, pk: int) -> dict[str, Any]:
+    """What the account page's Surveys tab shows, read when the tab is opened: CSAT per campaign,
+    what the DMU wrote in named surveys and the open low-score follow-ups. Raises
+    ``Account.DoesNotExist`` when ``user`` may not see account ``pk``."""
+    account = accounts_visible_to(user).select_related("owner").get(pk=pk)
+    # CSAT per campaign (one query, one more for anonymous campaigns).
+    csat_history = csat_for_account(account, user)
+    # What the DMU wrote in named surveys and the open low-score follow-ups: one query for both and
+    # one for their questions, once someone has answered a named survey (which alone opens one).
+    if any(h["csat"] and h["csat"].answers and not h["campaign"]["campaign__anonymous"] for h in csat_history):
+        words = account_words(account)
+    else:
+        words = AccountWords(latest=[], follow_ups=[])
+    return {
+        "account": account,
+        "access": account_access(user, account),
+        "csat_history": csat_history,
+        "customer_words": words.latest,
         "follow_ups": words.follow_ups,
     }

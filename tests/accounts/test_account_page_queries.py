@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import (
@@ -23,10 +24,12 @@ from tests.factories import (
 from tests.survey_factories import CampaignFactory, FollowUpFactory, answered
 
 YEAR = timezone.localdate().year - 1  # the year the group total is for
-# Session, user, account, financials, group, CSAT, tenders, contracts, listings, team, the
-# DMU's words with the follow-ups' answers, their questions, criteria, plans, history: 15 for
-# the page with every section, as for the worst account of the large demo.
-QUERIES = 15
+# Session, user, account, financials, group, tenders, contracts, listings, team, criteria, plans,
+# history: 12 for the page with every section, as for the worst account of the large demo.
+QUERIES = 12
+# Its Surveys tab, read when opened: session, user, account, CSAT, the DMU's words with the
+# follow-ups' answers, their questions.
+SURVEYS_TAB_QUERIES = 6
 
 
 def _tenders(account, products, rivals, *, count: int) -> None:
@@ -70,10 +73,13 @@ def test_the_page_with_every_section_costs_the_same_queries_whatever_it_holds(
     account, products, rivals, campaign = full_account
     client = login(getattr(cast, role))
     url = account.get_absolute_url()
-    client.get(url)  # the drawn survey card is cached from here on
+    tab = reverse("accounts:surveys", args=[account.pk])
+    client.get(tab)  # the drawn survey card is cached from here on
     with django_assert_num_queries(QUERIES):
         page = client.get(url)
-    assert page.status_code == 200
+    with django_assert_num_queries(SURVEYS_TAB_QUERIES):
+        surveys = client.get(tab)
+    assert page.status_code == 200 and surveys.status_code == 200
     assert page.context["rollup"].hidden_members == (1 if role == "kam_a" else 0)
     # More of everything: members, tenders and lots, contracts, follow-ups, years of financials.
     for owner in (cast.kam_a, cast.kam_c):
@@ -82,10 +88,12 @@ def test_the_page_with_every_section_costs_the_same_queries_whatever_it_holds(
     _followed_up(account, campaign, count=2)
     FinancialsFactory(account=account, year=YEAR - 3)
     TeamMemberFactory(account=account, user=cast.kam_c)
-    client.get(url)
+    client.get(tab)
     with django_assert_num_queries(QUERIES):
         page = client.get(url)
-    assert len(page.context["tenders"].open_tenders) == 5 and len(page.context["follow_ups"]) == 3
+    with django_assert_num_queries(SURVEYS_TAB_QUERIES):
+        surveys = client.get(tab)
+    assert len(page.context["tenders"].open_tenders) == 5 and len(surveys.context["follow_ups"]) == 3
     assert len(page.context["children"]) == (2 if role == "kam_a" else 4)
 
 
@@ -98,3 +106,15 @@ def test_each_lot_shows_its_bids_once(cast, full_account, login):
     assert all(sorted(lot.rivals) == sorted(r.name for r in rivals) for lot in lots)
     assert all(contract.brands == sorted(p.brand for p in products) for contract in section.contracts)
     assert section.contracts[0].notice_passed is False
+
+
+def test_the_surveys_tab_is_read_only_when_it_is_opened(cast, full_account, login):
+    account, _products, _rivals, _campaign = full_account
+    client = login(cast.kam_a)
+    tab = reverse("accounts:surveys", args=[account.pk])
+    page = client.get(account.get_absolute_url()).content.decode()
+    assert f'hx-get="{tab}"' in page and "Too slow to call back." not in page
+    surveys = client.get(tab).content.decode()
+    assert "Too slow to call back." in surveys and 'id="follow-ups"' in surveys and "<html" not in surveys
+    # Another team's KAM learns nothing from the tab either.
+    assert login(cast.kam_c).get(tab).status_code == 404

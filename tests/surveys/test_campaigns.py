@@ -537,7 +537,7 @@ def follow_up(key, sent_campaign):
 
 def test_the_account_tab_shows_csat_and_open_follow_ups(key, login, follow_up):
     ResponseFactory(invitation=InvitationFactory(campaign=follow_up.invitation.campaign, account=key.account_a))
-    response = login(key.kam_a).get(key.account_a.get_absolute_url())
+    response = login(key.kam_a).get(reverse("accounts:surveys", args=[key.account_a.pk]))
     html = response.content.decode()
     assert str(follow_up.invitation.person) in html
     assert "Nobody called back about the shortage" in html
@@ -557,7 +557,7 @@ def test_the_owner_closes_a_follow_up_with_a_note(key, login, follow_up):
     follow_up.refresh_from_db()
     assert follow_up.closed_at is not None and follow_up.closed_by == key.kam_a
     assert follow_up.note == "Called back, shortage explained"
-    html = client.get(key.account_a.get_absolute_url()).content.decode()
+    html = client.get(reverse("accounts:surveys", args=[key.account_a.pk])).content.decode()
     card = html[html.index('id="follow-ups"') : html.index('id="csat-history"')]
     assert "Nobody called back about the shortage" not in card
     # Closing twice keeps the first note.
@@ -570,7 +570,7 @@ def test_closing_needs_a_note_and_the_right_to_edit_the_account(key, login, foll
     empty = login(key.kam_a).post(url, {"note": ""})
     assert empty.status_code == 400 and "This field is required." in empty.content.decode()
     # The account team sees the follow-up but does not close it; outsiders do not see it.
-    team_page = login(key.access).get(key.account_a.get_absolute_url()).content.decode()
+    team_page = login(key.access).get(reverse("accounts:surveys", args=[key.account_a.pk])).content.decode()
     assert "Nobody called back about the shortage" in team_page and url not in team_page
     assert login(key.access).post(url, {"note": "done"}).status_code == 403
     assert login(key.kam_c).post(url, {"note": "done"}).status_code == 404

@@ -265,19 +265,20 @@ def test_the_account_page_hides_a_figure_the_campaign_page_could_be_subtracted_f
         answered(campaign, second, score)
     client = login(cast.kam_a)
     assert client.get(campaign.get_absolute_url()).context["result"].answers == 8
-    [row] = client.get(cast.account_a.get_absolute_url()).context["csat_history"]
+    tab = reverse("accounts:surveys", args=[cast.account_a.pk])
+    [row] = client.get(tab).context["csat_history"]
     assert row["hidden"] and row["csat"] is None
-    assert "100.0 %" not in client.get(cast.account_a.get_absolute_url()).content.decode()
+    assert "100.0 %" not in client.get(tab).content.decode()
 
     # With five answers at the second hospital too, both accounts show.
     for score in [3, 3, 4]:
         answered(campaign, second, score)
-    [row] = client.get(cast.account_a.get_absolute_url()).context["csat_history"]
+    [row] = client.get(tab).context["csat_history"]
     assert not row["hidden"] and row["csat"].pct == 100.0
 
 
 def test_the_account_page_shows_a_named_campaign_whatever_the_numbers(cast, login):
     campaign = DraftCampaignFactory(created_by=cast.manager_a, status=CampaignStatus.OPEN)
     answered(campaign, cast.account_a, 5)
-    [row] = login(cast.kam_a).get(reverse("accounts:detail", args=[cast.account_a.pk])).context["csat_history"]
+    [row] = login(cast.kam_a).get(reverse("accounts:surveys", args=[cast.account_a.pk])).context["csat_history"]
     assert not row["hidden"] and row["csat"].answers == 1
