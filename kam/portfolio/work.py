@@ -215,7 +215,8 @@ def build(user: User, *, today: date | None = None) -> MyWork:
         .select_related("account", "invitation__person", "invitation__campaign__survey", "invitation__response")
         .prefetch_related("invitation__campaign__survey__questions")
         .order_by("opened_at", "pk"),
-        lambda f: reverse("accounts:detail", args=[f.account_id]) + "#follow-ups",
+        # The account's Surveys tab, which opens with its follow-ups first (static/kam/app.js).
+        lambda f: reverse("accounts:detail", args=[f.account_id]) + "#surveys",
     )
     section(
         COMMITTEES,

@@ -111,7 +111,7 @@ def test_each_item_links_to_where_it_is_done_and_the_page_shows_the_comment(cast
         reverse("plans:step", args=[mine["plan"].pk, 5]),
         reverse("stakeholders:touchpoint", args=[mine["touch"].pk]),
         reverse("stakeholders:touchpoint-add", args=[cast.account_a.pk]) + f"?person={mine['stale'].person_id}",
-        reverse("accounts:detail", args=[cast.account_a.pk]) + "#follow-ups",
+        reverse("accounts:detail", args=[cast.account_a.pk]) + "#surveys",
     ):
         assert f'href="{url}"' in page, url
     assert "Nobody called back at Account A" in page and "Account C" not in page
