@@ -20,7 +20,7 @@ from datetime import date
 from django import forms
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
@@ -163,7 +163,11 @@ def _open_until(invitation: SurveyInvitation) -> date:
 def _page(
     request: HttpRequest, template: str, invitation: SurveyInvitation, token: str, *, status: int = 200, **context
 ) -> HttpResponse:
-    """Render in the active (the invitation's) language with what every survey page shows."""
+    """Render in the active (the invitation's) language with what every survey page shows.
+
+    Without the request: the pages show nothing of whoever may be signed in on this browser, so
+    no context processor runs (the user, the messages, the request), and none could put it there.
+    """
     language = translation.get_language()
     context = {
         "company": settings.COMPANY_NAME,
@@ -172,7 +176,7 @@ def _page(
         "token": token,
         **context,
     }
-    response = render(request, template, context, status=status)
+    response = HttpResponse(render_to_string(template, context), status=status)
     response["Content-Language"] = language
     return response
 

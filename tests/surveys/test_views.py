@@ -96,6 +96,8 @@ def test_it_shows_no_navigation_or_user_to_a_logged_in_user(login, cast, invitat
     assert "navbar" not in html
     assert "Log out" not in html
     assert cast.kam_a.username not in html
+    # Drawn without the request: no context processor could hand the page the signed-in user.
+    assert "user" not in login(cast.kam_a).get(answer_url(invitation)).context
 
 
 def test_it_groups_the_scores_in_a_labelled_fieldset(client, invitation):
