@@ -1,6 +1,13 @@
 from django.conf import settings
 from django.http import HttpRequest
 
+from kam.lib import DRAWN_CACHE_SECONDS
+
 
 def product(request: HttpRequest) -> dict:
-    return {"COMPANY_NAME": settings.COMPANY_NAME, "REPORTING_CURRENCY": settings.REPORTING_CURRENCY}
+    return {
+        "COMPANY_NAME": settings.COMPANY_NAME,
+        "REPORTING_CURRENCY": settings.REPORTING_CURRENCY,
+        # For the fragments every page draws once (base.html's navigation).
+        "drawn_cache_seconds": DRAWN_CACHE_SECONDS,
+    }
