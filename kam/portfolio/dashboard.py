@@ -139,7 +139,7 @@ class Dashboard:
     matrix: list = field(default_factory=list)
     # Decided tender lots won and lost, by product and by competitor (kam.portfolio.tender_figures).
     tender_results: dict = field(default_factory=dict)
-    # A digest of the matrix rows: the drawn table is kept under it (kam.portfolio.views._drawn).
+    # A digest of the matrix rows: the drawn table is kept under it (kam.portfolio.views._draw_figures).
     matrix_digest: str = ""
     # The cache key these figures are kept under (kam.portfolio.figures): what is drawn from them
     # alone can be kept beside them.

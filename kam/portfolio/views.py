@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -21,7 +23,6 @@ from accounts.models import HEALTH_AMBER, HEALTH_GREEN, AccountType, Quadrant, T
 from accounts.selectors import accounts_visible_to
 from kam import firewall, lib, outbox, status
 from kam.models import Country, Role, User
-from kam.portfolio import figures
 from kam.portfolio.calendar import tender_calendar_url
 from kam.portfolio.dashboard import REVIEWS_DUE_DAYS, Dashboard, DashboardFilters
 from kam.portfolio.dashboard import build as build_dashboard
@@ -121,30 +122,23 @@ def home(request: HttpRequest) -> HttpResponse:
         return _figure_free_home(request)
     form = DashboardFilterForm(request.GET or None, user=request.user)
     board = build_dashboard(request.user, form.filters())
+    # What the figures fragment (kam/_dashboard_figures.html) is drawn from: the board and the
+    # filters as query strings; everything else in it is fixed for a release.
+    shown = {
+        "d": board,
+        "query": request.GET.urlencode(),
+        "account_query": form.account_query(),
+        "tender_calendar_url": tender_calendar_url(form.account_query()),
+    }
     return render(
         request,
         "kam/dashboard.html",
         {
+            **shown,
             "form": form,
-            "d": board,
-            **_drawn(form, board),
+            **_drawn(form, board, shown),
             "cap": request.user.effective_key_account_cap,
-            "query": request.GET.urlencode(),
-            "account_query": form.account_query(),
-            "tender_calendar_url": tender_calendar_url(form.account_query()),
-            "tender_tables": [
-                (_("Our product"), board.tender_results.get("products", [])),
-                (_("Competitor"), board.tender_results.get("competitors", [])),
-            ],
-            "won_lost_years": WON_LOST_DAYS // 365,
             "scope": form.describe(),
-            "bands": {"green": HEALTH_GREEN, "amber": HEALTH_AMBER},
-            # The numbers the page's words quote, from where they are defined.
-            "reviews_due_days": REVIEWS_DUE_DAYS,
-            "upcoming_days": UPCOMING_DAYS,
-            "reliable_answers": RELIABLE_ANSWERS,
-            "key_influence": KEY_INFLUENCE,
-            "health_weights": [(PART_LABELS[name], weight) for name, weight in WEIGHTS.items()],
             # Only administrators can do something about background jobs that stopped running.
             "jobs_late": request.user.is_administrator and status.beat_is_late(status.last_beat()),
             "dead_tasks": request.user.is_administrator and outbox.dead_count(),
@@ -153,23 +147,78 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _drawn(form: DashboardFilterForm, board: Dashboard) -> dict[str, str]:
-    """The parts of the dashboard that grow with the scope, drawn: the filter fields (an
-    administrator is offered 460 people at 10,000 accounts), the matrix table (up to 400 rows,
-    about 40 ms of template work) and the charts' data (50 kB of JSON). Each is kept under a key
-    naming what it shows, all read in one round trip (a hung Redis costs its timeout per call): the
-    filter fields and the matrix table outlive a health refresh that did not change them, so the
-    first view after a refresh draws only what changed."""
+def _drawn(form: DashboardFilterForm, board: Dashboard, shown: dict) -> dict[str, str]:
+    """The dashboard's two large parts, drawn: the filter fields (an administrator is offered 460
+    people at 10,000 accounts) and the figures (tiles, tables, the matrix table of up to 400 rows,
+    the charts' data: about 8 ms of template work at 10,040 accounts). Each is kept under a key
+    naming all it shows, both read in one round trip (a hung Redis costs its timeout per call), so
+    the first view after a health refresh that changed nothing shown draws nothing; a refresh that
+    changed some figures but no account of the matrix still reuses the matrix table."""
     parts = {
         "filter_fields": (form.drawn_key(), lambda: render_to_string("kam/_dashboard_filters.html", {"form": form})),
-        "matrix_rows": (
-            f"matrix:{get_language()}:{board.matrix_digest}",
-            lambda: render_to_string("kam/_matrix_rows.html", {"rows": board.matrix}),
-        ),
-        "chart": (f"{board.key}:chart", lambda: json_script(_chart_data(board), "dashboard-data")),
+        "figures": (_figures_key(board, shown), lambda: _draw_figures(board, shown)),
     }
-    drawn = lib.cached_many(dict(parts.values()), figures.FIGURES_CACHE_SECONDS)
+    drawn = lib.cached_many(dict(parts.values()), lib.DRAWN_CACHE_SECONDS)
     return {name: drawn[key] for name, (key, _draw) in parts.items()}
+
+
+def _figures_key(board: Dashboard, shown: dict) -> str:
+    """A key for the drawn figures: every field of the board (the matrix by its digest; the
+    accounts at risk and unqualified by what is shown of them; the health rows' age as shown,
+    in words that change with the clock), the query strings, the language and time zone. Not the
+    board's own cache key, which a health refresh renews whether or not a figure changed."""
+    fields = []
+    for field in dataclasses.fields(board):
+        value = getattr(board, field.name)
+        if field.name in ("key", "matrix"):  # the matrix: by matrix_digest
+            continue
+        if field.name == "health":
+            value = {**value, "oldest": naturaltime(value["oldest"]) if value.get("oldest") else None}
+        elif field.name == "at_risk":
+            value = [
+                (
+                    r["account"].pk,
+                    r["account"].name,
+                    str(r["account"].owner),
+                    r["health"].score,
+                    r["band"],
+                    r["weakest"],
+                )
+                for r in value
+            ]
+        elif field.name == "unqualified":
+            value = [(a.pk, a.name, a.qualification_score, str(a.owner)) for a in value]
+        fields.append((field.name, value))
+    context = (shown["query"], shown["account_query"], shown["tender_calendar_url"])
+    return "figures:" + lib.digest((get_language(), timezone.get_current_timezone_name(), context, fields))
+
+
+def _draw_figures(board: Dashboard, shown: dict) -> str:
+    matrix_rows = lib.cached(
+        f"matrix:{get_language()}:{board.matrix_digest}",
+        lambda: render_to_string("kam/_matrix_rows.html", {"rows": board.matrix}),
+        lib.DRAWN_CACHE_SECONDS,
+    )
+    return render_to_string(
+        "kam/_dashboard_figures.html",
+        {
+            **shown,
+            "matrix_rows": matrix_rows,
+            "chart": json_script(_chart_data(board), "dashboard-data"),
+            "tender_tables": [
+                (_("Our product"), board.tender_results.get("products", [])),
+                (_("Competitor"), board.tender_results.get("competitors", [])),
+            ],
+            "won_lost_years": WON_LOST_DAYS // 365,
+            "bands": {"green": HEALTH_GREEN, "amber": HEALTH_AMBER},
+            # The numbers the page's words quote, from where they are defined.
+            "reviews_due_days": REVIEWS_DUE_DAYS,
+            "upcoming_days": UPCOMING_DAYS,
+            "reliable_answers": RELIABLE_ANSWERS,
+            "key_influence": KEY_INFLUENCE,
+            "health_weights": [(PART_LABELS[name], weight) for name, weight in WEIGHTS.items()],
+        },
+    )
 
 
 def _figure_free_home(request: HttpRequest) -> HttpResponse:

@@ -454,7 +454,7 @@ def test_the_cached_matrix_table_shows_each_user_their_own_current_rows(cast, wo
     filters = DashboardFilters()
     filters.period = filters.current_period(today)  # as the page's filter form sets it
     board = build(cast.kam_a, filters, today=today)
-    # Kept under a key naming the rows it shows (kam.portfolio.views._drawn).
+    # Kept under a key naming the rows it shows (kam.portfolio.views._draw_figures).
     assert "Account A" in cache.get(f"matrix:{get_language()}:{board.matrix_digest}")
     # A refresh that changed none of the rows keeps the drawn table: the new figures carry the same digest.
     FiguresVersion.bump()
