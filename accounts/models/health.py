@@ -74,7 +74,11 @@ class AccountHealth(models.Model):
                 condition=models.Q(score__lte=100) | models.Q(score__isnull=True), name="health_score_0_100"
             ),
         ]
-        indexes = [models.Index(fields=["score"])]
+        indexes = [
+            models.Index(fields=["score"]),
+            # The dashboard's matrix: the key accounts of most revenue first.
+            models.Index(models.F("revenue_actual").desc(nulls_last=True), "account", name="health_revenue_desc"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.account_id}: {self.score}"

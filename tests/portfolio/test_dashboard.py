@@ -417,6 +417,20 @@ def test_the_next_90_days_hold_the_first_twenty_reviews_and_committees_in_scope(
     assert len(everyone) == 20 and everyone[0]["account_name"] == "Account C"
 
 
+def test_a_new_account_joins_the_matrix_with_its_first_health_refresh(cast, world):
+    # The matrix reads the accounts with a health row, in the order of its revenue index.
+    new = AccountFactory(owner=cast.kam_a, is_key_account=True, attractiveness=50, position=50)
+    assert not AccountHealth.objects.filter(account=new).exists()
+    FiguresVersion.bump()
+
+    def names() -> list[str]:
+        return [m["name"] for m in build(cast.head, DashboardFilters(), today=TODAY).matrix]
+
+    assert names() == ["Account A"]
+    refresh_health([new.pk], today=TODAY)
+    assert new.name in names()
+
+
 def test_beyond_its_limit_the_matrix_shows_the_largest_accounts_and_says_so(cast, world, login, monkeypatch):
     c = cast.account_c
     c.attractiveness, c.position = 20, 90
