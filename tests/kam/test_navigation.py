@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def _nav(response) -> str:
     html = response.content.decode()
-    return html[html.index("<nav class=\"navbar") : html.index("</nav>")]
+    return html[html.index('<nav class="navbar') : html.index("</nav>")]
 
 
 def _active(nav: str) -> list[str]:
