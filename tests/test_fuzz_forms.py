@@ -151,7 +151,8 @@ CASES = [
         "kam_a",
         {"pk": "{follow_up}"},
         fill={"note": "Called back; resolved."},
-        page="accounts:detail {account}",
+        # The account page's Surveys tab, which the page loads when it is opened.
+        page="accounts:surveys {account}",
     ),
     FormCase("plans:create", "kam_a", {"account_pk": "{account}"}, fill={"period": "{next_period}"}),
     *[FormCase("plans:step", "kam_a", {**PLAN, "number": n}) for n in range(1, 8)],
