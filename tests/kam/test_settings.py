@@ -99,3 +99,12 @@ def test_a_new_release_reads_none_of_the_cache_entries_of_the_one_before(tmp_pat
     assert all(k.returncode == 0 for k in keys), [k.stderr for k in keys]
     first, second = (k.stdout.strip().splitlines()[-1] for k in keys)
     assert "4f2a91c" in first and "8b7e0d3" in second and first != second
+
+
+def test_every_migration_applies_on_make_runs_sqlite(tmp_path):
+    """`make run` migrates SQLite: an operation only PostgreSQL can run must step aside there (an
+    index with NULLS LAST did not, and stopped `make run`)."""
+    sqlite = {"DEBUG": "1", "DATABASE_URL": "", "CELERY_BROKER_URL": "", "KAM_VAR_DIR": str(tmp_path)}
+    result = _run(sqlite, "migrate", "--noinput", "-v0")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (tmp_path / "kam.sqlite3").exists()
