@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.views.decorators.http import require_safe
 
 from accounts.models import HEALTH_AMBER, HEALTH_GREEN, QUADRANT_ADVICE, Account, Quadrant
 from kam import firewall
@@ -86,6 +87,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # visits to an account read its overview, and its CSAT per campaign, the DMU's words and the open
 # follow-ups were about a quarter of the page's time (7 of 27 ms on the large demo).
 @login_required
+@require_safe
 def account_surveys(request: HttpRequest, pk: int) -> HttpResponse:
     """The account page's Surveys tab, for the page to load into it."""
     try:

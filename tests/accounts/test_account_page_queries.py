@@ -116,5 +116,6 @@ def test_the_surveys_tab_is_read_only_when_it_is_opened(cast, full_account, logi
     assert f'hx-get="{tab}"' in page and "Too slow to call back." not in page
     surveys = client.get(tab).content.decode()
     assert "Too slow to call back." in surveys and 'id="follow-ups"' in surveys and "<html" not in surveys
-    # Another team's KAM learns nothing from the tab either.
+    # Another team's KAM learns nothing from the tab either; it only reads.
     assert login(cast.kam_c).get(tab).status_code == 404
+    assert client.post(tab).status_code == 405
