@@ -42,7 +42,7 @@ from accounts.selectors import (
     accounts_visible_to,
 )
 from kam import firewall
-from kam.lib import DRAWN_CACHE_SECONDS, CountingPaginator
+from kam.lib import CountingPaginator
 from kam.models import Role, User
 
 PAGE_SIZE = 25
@@ -128,7 +128,6 @@ def account_list(request: HttpRequest) -> HttpResponse:
             # offered 460 owners, whose options were a fifth of the page's work.
             "filter_fields": filter_fields,
             "filters_key": filters_key,
-            "drawn_cache_seconds": DRAWN_CACHE_SECONDS,
             "page": page,
             "query": query.urlencode(),
             "total": page.paginator.count,

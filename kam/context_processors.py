@@ -8,6 +8,6 @@ def product(request: HttpRequest) -> dict:
     return {
         "COMPANY_NAME": settings.COMPANY_NAME,
         "REPORTING_CURRENCY": settings.REPORTING_CURRENCY,
-        # For the fragments every page draws once (base.html's navigation).
+        # For the fragments pages keep drawn ({% cache drawn_cache_seconds … %}).
         "drawn_cache_seconds": DRAWN_CACHE_SECONDS,
     }

@@ -162,8 +162,7 @@ class RelationshipStep(StepPage):
             return {"snapshot_people": people, "snapshot_gaps": snapshot_gap_texts(snapshot.get("gaps", []))}
         rows = decorate(list(dmu_for_account(self.plan.account, summary=True)), self.user)
         gaps = dmu_gaps(self.plan.account, rows, self.user)
-        key = _dmu_key(rows, gaps, self.user)
-        return {"dmu": rows, "gaps": gaps, "dmu_key": key, "drawn_cache_seconds": DRAWN_CACHE_SECONDS}
+        return {"dmu": rows, "gaps": gaps, "dmu_key": _dmu_key(rows, gaps, self.user)}
 
 
 def _dmu_key(rows: list, gaps: list, user: User) -> str:

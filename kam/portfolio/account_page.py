@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 
 from accounts.models import HEALTH_AMBER, HEALTH_GREEN, QUADRANT_ADVICE, Account, Quadrant
 from kam import firewall
-from kam.lib import DRAWN_CACHE_SECONDS, digest
+from kam.lib import digest
 from kam.models import User
 from kam.portfolio.selectors import account_page_data, account_surveys_data
 from stakeholders.surveys.results import RELIABLE_ANSWERS
@@ -76,7 +76,6 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             **data,
             "quadrants": [(q, q.label, QUADRANT_ADVICE[q]) for q in QUADRANT_LAYOUT],
             "bands": {"green": HEALTH_GREEN, "amber": HEALTH_AMBER},
-            "drawn_cache_seconds": DRAWN_CACHE_SECONDS,
             # An account with tenders spent ~1.2 ms drawing them (large demo).
             "tenders_key": _tenders_key(data, request.user),
         },
@@ -102,6 +101,5 @@ def account_surveys(request: HttpRequest, pk: int) -> HttpResponse:
             "reliable_answers": RELIABLE_ANSWERS,
             # Ten campaigns' rows and ten responses' words were ~2.5 ms to draw (large demo).
             "surveys_key": _surveys_key(data),
-            "drawn_cache_seconds": DRAWN_CACHE_SECONDS,
         },
     )
