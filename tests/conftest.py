@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.utils import translation
 
 from kam.models import Role, User
@@ -190,6 +191,16 @@ def _default_language():
     the request and leaves it): the next test starts in the default language again."""
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _empty_memory_caches():
+    """The in-memory caches emptied before each test: on SQLite a rolled-back test's ids and the
+    count of health refreshes come round again in the next, and so would the dashboard's cache keys
+    made of them (kam.portfolio.figures). A shared cache (CACHE_URL) is never cleared."""
+    for alias in ("default", "local"):
+        if isinstance(caches[alias], LocMemCache):
+            caches[alias].clear()
 
 
 @pytest.fixture(autouse=True)

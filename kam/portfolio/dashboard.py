@@ -1,66 +1,47 @@
 """The portfolio dashboard's figures: every number comes from SQL aggregates over the accounts the
 user may see (the page's totals are sums of a few hundred per-KAM groups), so the page costs the
-same number of queries at 100 or 10,000 accounts: 12 in all for an administrator, session and
-filter choices included, one more for anyone else (their accounts' ids, read once), one more again
-for a manager (the people below), and one more for a period other than the current one.
+same number of queries at 100 or 10,000 accounts (pinned in tests/portfolio/test_dashboard.py and
+test_portfolio_summary.py).
 
 Per-account figures that would otherwise be recounted from many rows on every view (health, this
 year's revenue and target in the reporting currency, stakeholders past their contact cadence, and
 the current period's objectives by status and actions) are read from the accounts'
-``AccountHealth`` rows, which ``kam.portfolio.health.refresh.refresh_health`` keeps current.
+``AccountHealth`` rows, which ``kam.portfolio.health.refresh.refresh_health`` keeps current. The
+whole portfolio's aggregates (an administrator's unfiltered view) are summed by that refresh too
+(``kam.portfolio.summary``): one query fewer, and none over every account.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import (
-    Count,
-    DecimalField,
-    F,
-    Min,
-    Q,
-    QuerySet,
-    Sum,
-    Value,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import HEALTH_AMBER, HEALTH_GREEN, Account, AccountStatus, health_band
+from accounts.models import Account, AccountStatus, health_band
 from accounts.selectors import CENT, accounts_visible_to
 from kam.lib import Ids, digest
 from kam.models import User
-from kam.portfolio import figures
+from kam.portfolio import figures, summary
 from kam.portfolio.health import PART_LABELS, WEIGHTS
+from kam.portfolio.models import FiguresVersion
+from kam.portfolio.summary import FIGURES
 from kam.portfolio.tender_figures import won_lost
-from kam.portfolio.upcoming import among as _among
 from kam.portfolio.upcoming import upcoming
-from plans.models import AccountPlan, ActionStatus, Objective, ObjectiveStatus, PlanningPeriod, PlanStatus
-from stakeholders.models import CsatQuarter
+from plans.models import Objective, ObjectiveStatus, PlanningPeriod
 from stakeholders.surveys.results import RELIABLE_ANSWERS
 
 AT_RISK = 10
-# The reviews "due" are those of the next REVIEWS_DUE_DAYS (the upcoming list: kam.portfolio.upcoming).
-REVIEWS_DUE_DAYS = 30
 # Key accounts whose qualification no longer supports the status, lowest score first.
 UNQUALIFIED = 10
 MATRIX_LIMIT = 400
 # Per-KAM tables and charts beyond this many KAMs (a national head's or an administrator's scope)
 # show the KAMs furthest behind, lowest first: four hundred bars are read by nobody.
 BY_KAM_LIMIT = 20
-# The figures summed over the groups of ``build``'s one pass over the accounts.
-_FIGURES = (
-    *("total", "key", "hospitals", "pharmacies", "wholesalers", "tier_a", "tier_b", "tier_c", "placed"),
-    *("health_sum", "health_scored", "health_green", "health_amber", "health_red", "stale"),
-    *("revenue_actual", "revenue_target", "with_revenue", "missing_rates"),
-    *("objectives_on_track", "objectives_at_risk", "objectives_achieved"),
-    *("actions_total", "actions_done", "actions_overdue", "invited", "answers", "satisfied"),
-)
 
 
 @dataclass
@@ -75,6 +56,10 @@ class DashboardFilters:
     # Every planning period, when the caller has read them (the filter form has), so that the
     # current one costs no query.
     periods: list[PlanningPeriod] | None = None
+
+    def shown(self) -> tuple:
+        """The filters that narrow the accounts (the period narrows the plans only)."""
+        return (self.owner, self.team_lead, self.country, self.region, self.account_type, self.tier)
 
     def current_period(self, today: date) -> PlanningPeriod | None:
         """The period covering ``today``, as ``PlanningPeriod.current`` picks it."""
@@ -167,7 +152,7 @@ def _csat_rows(rows: QuerySet) -> list[dict]:
 
 def _sum_groups(groups: list[dict]) -> dict:
     """The figures over all accounts from the per-group ones: sums, and the oldest health row."""
-    totals = {name: sum(group[name] for group in groups) for name in _FIGURES}
+    totals = {name: sum(group[name] for group in groups) for name in FIGURES}
     totals["health_oldest"] = min(
         (group["health_oldest"] for group in groups if group["health_oldest"] is not None), default=None
     )
@@ -203,67 +188,46 @@ def build(user: User, filters: DashboardFilters, *, today: date | None = None) -
         ids = Ids(accounts.values_list("pk", flat=True))
         accounts = Account.objects.filter(pk__in_ids=ids)
     scope = ids if ids is not None else accounts.values("pk")
-    key = figures.key(user, filters, today, ids)
-    return figures.cached(key, lambda: replace(_compute(accounts, scope, filters, today), key=key))
+    latest = FiguresVersion.latest()
+    key = figures.key(user, filters, today, ids, latest.version)
+    kept = None
+    if ids is None and filters.shown() == DashboardFilters().shown():
+        # An administrator's unfiltered view of the current period is the whole portfolio's, which
+        # the last refresh summed (kam.portfolio.summary) if it ran today.
+        current = filters.current_period(today)
+        if (filters.period or current) == current and latest.summed_for(today, current):
+            kept = latest
+    return figures.cached(key, lambda: replace(_compute(accounts, scope, filters, today, kept=kept), key=key))
 
 
-def _compute(accounts: QuerySet[Account], ids: Ids | QuerySet, filters: DashboardFilters, today: date) -> Dashboard:
+def _compute(
+    accounts: QuerySet[Account],
+    ids: Ids | QuerySet,
+    filters: DashboardFilters,
+    today: date,
+    *,
+    kept: FiguresVersion | None = None,
+) -> Dashboard:
+    """The figures over ``accounts`` (``ids``: the same accounts). ``kept``: the last health refresh,
+    when they are the whole portfolio in the current period, whose aggregates it summed."""
     d = Dashboard()
-    key = Q(is_key_account=True)
-    money = DecimalField(max_digits=20, decimal_places=2)
-    zero = Value(Decimal(0), output_field=money)
-    # Every per-account figure in one pass over the accounts and their health rows, grouped by KAM
-    # and country (the CSAT-by-KAM table's rows); the page's totals are the sums of those few hundred
-    # groups.
-    per_owner = list(
-        accounts.values("owner_id", "country")
-        .annotate(
-            total=Count("pk"),
-            key=Count("pk", filter=key),
-            hospitals=Count("pk", filter=key & Q(account_type="hospital")),
-            pharmacies=Count("pk", filter=key & Q(account_type="pharmacy")),
-            wholesalers=Count("pk", filter=key & Q(account_type="wholesaler")),
-            tier_a=Count("pk", filter=key & Q(tier="A")),
-            tier_b=Count("pk", filter=key & Q(tier="B")),
-            tier_c=Count("pk", filter=key & Q(tier="C")),
-            placed=Count("pk", filter=key & Q(attractiveness__isnull=False, position__isnull=False)),
-            # From the stored health rows (see the module docstring).
-            health_sum=Coalesce(Sum("health__score", filter=key), 0),
-            health_scored=Count("health__score", filter=key),
-            health_green=Count("pk", filter=key & Q(health__score__gte=HEALTH_GREEN)),
-            health_amber=Count("pk", filter=key & Q(health__score__gte=HEALTH_AMBER, health__score__lt=HEALTH_GREEN)),
-            health_red=Count("pk", filter=key & Q(health__score__lt=HEALTH_AMBER)),
-            health_oldest=Min("health__computed_at"),
-            stale=Coalesce(Sum("health__key_stale"), 0),
-            revenue_actual=Coalesce(Sum("health__revenue_actual"), zero),
-            revenue_target=Coalesce(Sum("health__revenue_target"), zero),
-            with_revenue=Count(
-                "pk", filter=Q(health__revenue_actual__isnull=False) | Q(health__revenue_target__isnull=False)
-            ),
-            missing_rates=Count("pk", filter=Q(health__revenue_rate_missing=True)),
-            # The current period's objectives and actions, as the health refresh counted them.
-            objectives_on_track=Coalesce(Sum("health__objectives_on_track"), 0),
-            objectives_at_risk=Coalesce(Sum("health__objectives_at_risk"), 0),
-            objectives_achieved=Coalesce(Sum("health__objectives_achieved"), 0),
-            actions_total=Coalesce(Sum("health__actions_total"), 0),
-            actions_done=Coalesce(Sum("health__actions_done"), 0),
-            actions_overdue=Coalesce(Sum("health__actions_overdue"), 0),
-            # Named campaigns of all time, for CSAT by KAM and country.
-            invited=Coalesce(Sum("health__named_invited"), 0),
-            answers=Coalesce(Sum("health__named_answers"), 0),
-            satisfied=Coalesce(Sum("health__named_satisfied"), 0),
-            # The owner's names, one per group: aggregated rather than grouped on (see below).
-            owner__first_name=Min("owner__first_name"),
-            owner__last_name=Min("owner__last_name"),
-            owner__username=Min("owner__username"),
-        )
-        # Grouped on two short keys, the groups are hashed; with the owners' names as keys too the
-        # database sorted all accounts by name first, which cost more than the grouping.
-        .order_by()
-    )
-    for group in per_owner:
-        for name in ("owner__first_name", "owner__last_name", "owner__username"):
-            group[name] = group[name] or ""  # an account without an owner
+    current = filters.current_period(today)
+    period = filters.period or current
+    # For the current period the health rows hold the objectives and actions per account; another
+    # period (or none defined) is counted from the plans themselves.
+    stored = current is not None and period == current
+    plans = summary.scope_plans(ids, period)
+    if kept:
+        per_owner, quarters, counts = summary.stored(kept)
+    else:
+        # Every per-account figure in one pass over the accounts and their health rows, grouped by
+        # KAM and country (the CSAT-by-KAM table's rows); the page's totals are the sums of those
+        # few hundred groups.
+        per_owner = summary.owner_groups(accounts)
+        # CSAT: named campaigns only (see below), from the stored summaries (``CsatQuarter`` per
+        # account and quarter, its all-time sums on the health rows), which the health refresh rewrites.
+        quarters = summary.quarter_totals(ids)
+        counts = summary.plan_counts(plans, today, with_actions=not stored)
     per_owner.sort(
         key=lambda g: (
             g["owner__last_name"].casefold(),
@@ -294,50 +258,6 @@ def _compute(accounts: QuerySet[Account], ids: Ids | QuerySet, filters: Dashboar
         missing_rates=bool(figures["missing_rates"]),
     )
 
-    current = filters.current_period(today)
-    period = filters.period or current
-    # For the current period the health rows hold the objectives and actions per account; another
-    # period (or none defined) is counted from the plans themselves.
-    stored = current is not None and period == current
-    plans = AccountPlan.objects.filter(**_among("account", ids)).exclude(status=PlanStatus.SUPERSEDED)
-    if period:
-        plans = plans.filter(period=period)
-    open_actions = [ActionStatus.PLANNED, ActionStatus.IN_PROGRESS, ActionStatus.BLOCKED]
-    actions = {}
-    if not stored:
-        # Plans and their actions in one query: plan counts are distinct, so the join cannot inflate them.
-        actions = {
-            "actions_total": Count("actions"),
-            "actions_done": Count("actions", filter=Q(actions__status=ActionStatus.DONE)),
-            "actions_overdue": Count(
-                "actions", filter=Q(actions__due_date__lt=today, actions__status__in=open_actions)
-            ),
-        }
-    # Joined to the actions, a plan appears once per action: then only distinct plans count.
-    distinct = not stored
-    counts = plans.aggregate(
-        draft=Count("pk", filter=Q(status=PlanStatus.DRAFT), distinct=distinct),
-        submitted=Count("pk", filter=Q(status=PlanStatus.SUBMITTED), distinct=distinct),
-        changes_requested=Count("pk", filter=Q(status=PlanStatus.CHANGES_REQUESTED), distinct=distinct),
-        approved=Count("pk", filter=Q(status=PlanStatus.APPROVED), distinct=distinct),
-        reviews_overdue=Count(
-            "pk", filter=Q(status=PlanStatus.APPROVED, next_review_date__lt=today), distinct=distinct
-        ),
-        reviews_due=Count(
-            "pk",
-            filter=Q(
-                status=PlanStatus.APPROVED,
-                next_review_date__gte=today,
-                next_review_date__lte=today + timedelta(days=REVIEWS_DUE_DAYS),
-            ),
-            distinct=distinct,
-        ),
-        # An account can hold several approved plans (one per therapeutic area).
-        covered_key_accounts=Count(
-            "account", filter=Q(status=PlanStatus.APPROVED, account__is_key_account=True), distinct=True
-        ),
-        **actions,
-    )
     source = figures if stored else counts
     d.actions = {name: source[f"actions_{name}"] for name in ("total", "done", "overdue")}
     d.plans = {k: v for k, v in counts.items() if not k.startswith("actions_")}
@@ -353,14 +273,7 @@ def _compute(accounts: QuerySet[Account], ids: Ids | QuerySet, filters: Dashboar
     # CSAT: reliable per year, KAM and country; a trend by quarter; answers and response rate.
     # Named campaigns only: a KAM, country or quarter of an anonymous campaign can hold fewer than five
     # answers, or be worked out by subtraction; anonymous results live on their campaign pages, with
-    # the suppression rules there. Read from the stored summaries (``CsatQuarter`` per account and
-    # quarter, its all-time sums on the health rows), which the health refresh rewrites.
-    quarters = list(
-        CsatQuarter.objects.filter(**_among("account", ids))
-        .values("year", "quarter")
-        .annotate(invited=Sum("invited"), answers=Sum("answers"), satisfied=Sum("satisfied"))
-        .order_by("year", "quarter")
-    )
+    # the suppression rules there.
     years: dict[int, dict] = {}
     for row in quarters:
         total = years.setdefault(
@@ -409,7 +322,7 @@ def _compute(accounts: QuerySet[Account], ids: Ids | QuerySet, filters: Dashboar
 
     d.at_risk = [
         {"account": a, "health": a.health, "band": a.health.band, "weakest": weakest_part(a.health)}
-        for a in accounts.filter(key, health__score__isnull=False)
+        for a in accounts.filter(is_key_account=True, health__score__isnull=False)
         .select_related("owner", "health")
         .order_by("health__score", "name", "pk")[:AT_RISK]
     ]

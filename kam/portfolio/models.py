@@ -1,6 +1,9 @@
-"""The portfolio floor's tables: how many times health has been refreshed, and review meetings."""
+"""The portfolio floor's tables: the last health refresh and the portfolio's figures it summed, and
+review meetings."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from django.conf import settings
 from django.db import models
@@ -13,7 +16,12 @@ from kam.models import subordinate_ids
 
 
 class FiguresVersion(models.Model):
-    """One row, counted up by every health refresh in the refresh's own transaction.
+    """One row: the last health refresh. Counted up by every refresh in the refresh's own transaction,
+    which then sums the whole portfolio's figures that the health rows do not hold per account into
+    it (kam.portfolio.summary): the current period's plans by status and review date, and CSAT by
+    quarter, for the day and period it ran in. With ``PortfolioGroup`` that is what an
+    administrator's unfiltered dashboard reads instead of aggregating every account's rows after
+    each refresh (about 60 ms of SQL at 10,040 accounts).
 
     The dashboard's figures are cached under the current count (kam.portfolio.figures): a
     refresh, which every write that changes a figure asks for, makes them stale at once in every
@@ -21,20 +29,85 @@ class FiguresVersion(models.Model):
     """
 
     version = models.PositiveBigIntegerField(default=0)
+    summed_on = models.DateField(null=True)
+    summed_period = models.ForeignKey("plans.PlanningPeriod", on_delete=models.SET_NULL, null=True, related_name="+")
+    draft = models.PositiveIntegerField(default=0)
+    submitted = models.PositiveIntegerField(default=0)
+    changes_requested = models.PositiveIntegerField(default=0)
+    approved = models.PositiveIntegerField(default=0)
+    reviews_overdue = models.PositiveIntegerField(default=0)
+    reviews_due = models.PositiveIntegerField(default=0)
+    covered_key_accounts = models.PositiveIntegerField(default=0)
+    # Named campaigns' [year, quarter, invited, answers, satisfied], oldest first: a dozen rows.
+    csat_quarters = models.JSONField(default=list)
 
     ROW = 1
+    PLAN_COUNTS = (
+        *("draft", "submitted", "changes_requested", "approved"),
+        *("reviews_overdue", "reviews_due", "covered_key_accounts"),
+    )
 
     def __str__(self) -> str:
         return f"health refreshes: {self.version}"
 
     @classmethod
+    def latest(cls) -> FiguresVersion:
+        """The row, in one query; before the first refresh an unsaved one at 0."""
+        return cls.objects.filter(pk=cls.ROW).first() or cls(pk=cls.ROW)
+
+    @classmethod
     def current(cls) -> int:
-        return cls.objects.filter(pk=cls.ROW).values_list("version", flat=True).first() or 0
+        return cls.latest().version
+
+    def summed_for(self, today: date, period) -> bool:
+        """Whether the portfolio's figures were summed for ``today`` and ``period``."""
+        return period is not None and self.summed_on == today and self.summed_period_id == period.pk
 
     @classmethod
     def bump(cls) -> None:
         if not cls.objects.filter(pk=cls.ROW).update(version=F("version") + 1):
             cls.objects.get_or_create(pk=cls.ROW, defaults={"version": 1})
+
+
+class PortfolioGroup(models.Model):
+    """The active accounts of one KAM in one country, summed from their accounts and health rows
+    by every health refresh (``kam.portfolio.summary``); the dashboard's per-KAM tables are these
+    rows, its totals their sums. An account without an owner counts in a group without one."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    country = models.CharField(max_length=2)
+    total = models.PositiveIntegerField()
+    key = models.PositiveIntegerField()
+    hospitals = models.PositiveIntegerField()
+    pharmacies = models.PositiveIntegerField()
+    wholesalers = models.PositiveIntegerField()
+    tier_a = models.PositiveIntegerField()
+    tier_b = models.PositiveIntegerField()
+    tier_c = models.PositiveIntegerField()
+    placed = models.PositiveIntegerField()
+    health_sum = models.PositiveIntegerField()
+    health_scored = models.PositiveIntegerField()
+    health_green = models.PositiveIntegerField()
+    health_amber = models.PositiveIntegerField()
+    health_red = models.PositiveIntegerField()
+    health_oldest = models.DateTimeField(null=True)
+    stale = models.PositiveIntegerField()
+    revenue_actual = models.DecimalField(max_digits=20, decimal_places=2)
+    revenue_target = models.DecimalField(max_digits=20, decimal_places=2)
+    with_revenue = models.PositiveIntegerField()
+    missing_rates = models.PositiveIntegerField()
+    objectives_on_track = models.PositiveIntegerField()
+    objectives_at_risk = models.PositiveIntegerField()
+    objectives_achieved = models.PositiveIntegerField()
+    actions_total = models.PositiveIntegerField()
+    actions_done = models.PositiveIntegerField()
+    actions_overdue = models.PositiveIntegerField()
+    invited = models.PositiveIntegerField()
+    answers = models.PositiveIntegerField()
+    satisfied = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} {self.country}"
 
 
 class ReviewMeetingQuerySet(models.QuerySet):

@@ -25,8 +25,9 @@ from pptx.util import Inches, Pt
 
 from accounts.models import HEALTH_AMBER, HEALTH_GREEN, matrix_quadrant
 from kam.models import User
-from kam.portfolio.dashboard import REVIEWS_DUE_DAYS, Dashboard
+from kam.portfolio.dashboard import Dashboard
 from kam.portfolio.health.explain import explain
+from kam.portfolio.summary import REVIEWS_DUE_DAYS
 from plans.exports.deck import BLUE, MUTED, TEXT, WHITE, Deck, clean_text
 from plans.exports.template import active_template
 from stakeholders.surveys.results import RELIABLE_ANSWERS

@@ -17,8 +17,9 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kam.models import User
-from kam.portfolio.dashboard import REVIEWS_DUE_DAYS, DashboardFilters, scoped_accounts
+from kam.portfolio.dashboard import DashboardFilters, scoped_accounts
 from kam.portfolio.health import KEY_INFLUENCE, met_within_cadence
+from kam.portfolio.summary import REVIEWS_DUE_DAYS
 from plans.models import AccountPlan, Action, ActionStatus, Objective, ObjectiveStatus, PlanStatus
 from stakeholders.models import Affiliation
 

@@ -24,10 +24,11 @@ from accounts.selectors import accounts_visible_to
 from kam import firewall, lib, outbox, status
 from kam.models import Country, Role, User
 from kam.portfolio.calendar import tender_calendar_url
-from kam.portfolio.dashboard import REVIEWS_DUE_DAYS, Dashboard, DashboardFilters
+from kam.portfolio.dashboard import Dashboard, DashboardFilters
 from kam.portfolio.dashboard import build as build_dashboard
 from kam.portfolio.health import KEY_INFLUENCE, PART_LABELS, WEIGHTS
 from kam.portfolio.review import build_review
+from kam.portfolio.summary import REVIEWS_DUE_DAYS
 from kam.portfolio.tender_figures import WON_LOST_DAYS
 from kam.portfolio.upcoming import UPCOMING_DAYS
 from plans.exports.deck import PPTX_CONTENT_TYPE

@@ -72,7 +72,7 @@ def _dashboard(request, data):
     def select():
         filters = form.filters()
         form.describe(), form.account_query()
-        figures.key(request.user, filters, timezone.localdate(), None)
+        figures.key(request.user, filters, timezone.localdate(), None, 0)
         return list(scoped_accounts(request.user, filters).values_list("pk", flat=True))
 
     return form, select

@@ -156,7 +156,9 @@ def test_the_refresh_is_set_based(cast, portfolio):
         counts.append((refreshed, len(ctx.captured_queries)))
     (five, small), (fifty, large) = counts
     assert (five, fifty) == (5, 50)
-    assert small == large <= 11, counts  # the CSAT summary: one DELETE, one INSERT … SELECT; the figures count
+    # The CSAT summary: one DELETE, one INSERT … SELECT; the figures count; the portfolio's sums:
+    # a DELETE and an INSERT of the groups, three aggregates, an UPDATE.
+    assert small == large <= 17, counts
     assert AccountHealth.objects.filter(score__isnull=False).count() == 50
 
 

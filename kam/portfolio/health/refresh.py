@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from accounts.models import Account, AccountFinancials, AccountHealth
 from accounts.selectors import MONEY, fx_to_reporting
+from kam.portfolio import summary
 from kam.portfolio.health import CSAT_WINDOW, KEY_INFLUENCE, PLAN_STATUS_POINTS, WEIGHTS, met_within_cadence
 from kam.portfolio.models import FiguresVersion
 from plans.models import AccountPlan, Action, ActionStatus, Objective, ObjectiveStatus, PlanningPeriod, PlanStatus
@@ -84,6 +85,8 @@ def refresh_health(account_ids: Iterable[int] | None = None, *, today: date | No
         )
         # Cached dashboard figures are stale from this commit on.
         FiguresVersion.bump()
+        # After the bump, whose row lock makes two refreshes sum the portfolio one after the other.
+        summary.store(today, period)
     return locked
 
 
