@@ -1,9 +1,9 @@
 """The survey pages' read: the invitation named by a token, with what its pages show.
 
-Two parts: the invitation's row with its campaign's status and close date and its survey's page
-version (one query, every time; its answer, when it has one, a second:
+Two parts: the invitation's row with its campaign's status, close date and page version (one
+query with one join, every time; its answer, when it has one, a second:
 ``responses.existing_response``), and what it shares with other invitees, kept in each process's
-own memory (the "local" cache): its campaign's survey with the questions, under the survey's
+own memory (the "local" cache): its campaign's survey with the questions, under the campaign's
 ``page_version``, which every change to the survey or a question counts up (``survey_changed``),
 so a changed survey is a new entry in every process at once and nothing is forgotten by hand; and
 its account's name, for a minute. Measured on the large demo: the same entries read from Redis cost
@@ -29,30 +29,30 @@ from stakeholders.surveys.tokens import invitation_id
 # when touched (tests/surveys/test_views.py pins the count).
 SHOWN = ("campaign", "account", "person", "language", "status", "expires_on")
 CAMPAIGN_SHOWN = ("survey", "close_date", "status")
-SURVEY_SHOWN = ("languages", "csat_question", "intro_text", "translations", "page_version")
+SURVEY_SHOWN = ("languages", "csat_question", "intro_text", "translations")
 # How long a survey's page data and an account's name are kept in a process's memory. The survey's
-# entry is never stale (its key holds the survey's page version), only unused: this bounds the
+# entry is never stale (its key holds the campaign's page version), only unused: this bounds the
 # memory it holds. An account's new name shows within this time.
 CACHE_SECONDS = 60
 
 
-# The invitation's query, built once (resolving its joins was a tenth of the page's time); each
-# request only names the row. Its campaign's status and close date and its survey's page version
-# are read with it, so that a campaign closed in any way (``QuerySet.update()`` included) shows at
-# once, and a changed survey is a new entry in every process.
+# The invitation's query, built once (resolving its join was a tenth of the page's time); each
+# request only names the row. Its campaign's status, close date, survey and page version are read
+# with it, so that a campaign closed in any way (``QuerySet.update()`` included) shows at once, and
+# a changed survey is a new entry in every process.
 _INVITATION = SurveyInvitation.objects.only(*SHOWN).annotate(
     campaign_status=F("campaign__status"),
     campaign_close_date=F("campaign__close_date"),
     survey_id=F("campaign__survey_id"),
-    page_version=F("campaign__survey__page_version"),
+    page_version=F("campaign__page_version"),
 )
 
 
 def invitation_from_token(token: str) -> SurveyInvitation | None:
     """The invitation a token names (``tokens.invitation_id``), or None.
 
-    It comes in one query, with its campaign's status and close date and its survey's page
-    version; the campaign's survey with the questions (``survey.questions.all()`` makes no further
+    It comes in one query, with its campaign's status, close date and page version; the
+    campaign's survey with the questions (``survey.questions.all()`` makes no further
     query) and the account's name come from this process's memory (``_read_campaign``,
     ``_read_account``). The person is loaded when first used.
     """
@@ -101,8 +101,9 @@ def survey_digest(survey: Survey) -> str:
 
 
 def survey_changed(sender, instance, **kwargs) -> None:
-    """A survey or one of its questions was saved or deleted: its pages change. Counted up in the
-    database, in the change's own transaction, so every process reads the new count with the
-    next invitation, and a page read before the commit keeps the old entry under the old count."""
+    """A survey or one of its questions was saved or deleted: the pages of its campaigns change.
+    Counted up in the database, in the change's own transaction, so every process reads the new
+    count with the next invitation, and a page read before the commit keeps the old entry under
+    the old count."""
     survey_id = getattr(instance, "survey_id", instance.pk)
-    Survey.objects.filter(pk=survey_id).update(page_version=F("page_version") + 1)
+    SurveyCampaign.objects.filter(survey_id=survey_id).update(page_version=F("page_version") + 1)

@@ -174,6 +174,7 @@ def _page(
         "account": invitation.account.name,
         "language": language,
         "token": token,
+        "drawn_cache_seconds": lib.DRAWN_CACHE_SECONDS,
         **context,
     }
     response = HttpResponse(render_to_string(template, context), status=status)
