@@ -62,9 +62,10 @@ class DashboardFilters:
         return (self.owner, self.team_lead, self.country, self.region, self.account_type, self.tier)
 
     def current_period(self, today: date) -> PlanningPeriod | None:
-        """The period covering ``today``, as ``PlanningPeriod.current`` picks it."""
+        """The period covering ``today``, as ``PlanningPeriod.current`` picks it; the periods are
+        read once, when first needed."""
         if self.periods is None:
-            return PlanningPeriod.current(today)
+            self.periods = list(PlanningPeriod.objects.all())
         return next(
             (p for p in sorted(self.periods, key=lambda p: p.start, reverse=True) if p.start <= today <= p.end), None
         )
