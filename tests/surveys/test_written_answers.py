@@ -8,22 +8,14 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from accounts.models import Account
 from stakeholders.models import CampaignStatus, QuestionKind, SurveyQuestion
 from stakeholders.surveys.responses import record_response
 from tests.factories import AccountFactory
-from tests.survey_factories import DraftCampaignFactory, InvitationFactory, answered
-from tests.surveys.test_campaigns import reachable
+from tests.survey_factories import DraftCampaignFactory, InvitationFactory, answered, consenting_person
 
 pytestmark = pytest.mark.django_db
 
 DIFFERENTLY = "What should we do differently?"
-
-
-@pytest.fixture
-def key(cast):
-    Account.objects.filter(pk__in=[cast.account_a.pk, cast.account_c.pk]).update(is_key_account=True)
-    return cast
 
 
 def _campaign(cast, *, anonymous: bool = False):
@@ -156,6 +148,6 @@ def test_the_dispatch_message_counts_in_words(key, login, people, words):
         created_by=key.manager_a, audience={"accounts": [key.account_a.pk]}, status=CampaignStatus.DRAFT
     )
     for _ in range(people):
-        reachable(key.account_a)
+        consenting_person(key.account_a)
     page = login(key.manager_a).post(reverse("stakeholders:campaign-dispatch", args=[campaign.pk]), follow=True)
     assert words in page.content.decode()
