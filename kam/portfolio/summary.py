@@ -20,7 +20,7 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, Min, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from accounts.models import HEALTH_AMBER, HEALTH_GREEN, Account, AccountStatus
+from accounts.models import HEALTH_AMBER, HEALTH_GREEN, Account
 from kam.lib import Ids
 from kam.portfolio.models import FiguresVersion, PortfolioGroup
 from kam.portfolio.upcoming import among
@@ -92,9 +92,14 @@ def owner_groups(accounts: QuerySet[Account]) -> list[dict]:
         # database sorted all accounts by name first, which cost more than the grouping.
         .order_by()
     )
+    return _named(groups)
+
+
+def _named(groups: list[dict]) -> list[dict]:
+    """``groups`` with an empty name, not None, where an account has no owner."""
     for group in groups:
         for name in _NAMES:
-            group[name] = group[name] or ""  # an account without an owner
+            group[name] = group[name] or ""
     return groups
 
 
@@ -158,7 +163,7 @@ def scope_plans(ids: Ids | QuerySet, period: PlanningPeriod | None) -> QuerySet[
 
 def portfolio() -> QuerySet[Account]:
     """The accounts of the whole portfolio's figures: an administrator's unfiltered dashboard."""
-    return Account.objects.filter(status=AccountStatus.ACTIVE)
+    return Account.objects.active()
 
 
 def store(today: date, period: PlanningPeriod | None) -> None:
@@ -187,10 +192,7 @@ def stored(latest: FiguresVersion) -> tuple[list[dict], list[dict], dict[str, in
     """The whole portfolio's groups (as ``owner_groups``), quarters (as ``quarter_totals``) and
     plan counts (as ``plan_counts``) as the refresh ``latest`` summed them; whether they are of the
     day and period wanted, the caller asks ``latest.summed_for``."""
-    groups = list(PortfolioGroup.objects.values("owner_id", "country", *FIGURES, "health_oldest", *_NAMES))
-    for group in groups:
-        for name in _NAMES:
-            group[name] = group[name] or ""
+    groups = _named(list(PortfolioGroup.objects.values("owner_id", "country", *FIGURES, "health_oldest", *_NAMES)))
     quarters = [
         {"year": year, "quarter": quarter, "invited": invited, "answers": answers, "satisfied": satisfied}
         for year, quarter, invited, answers, satisfied in latest.csat_quarters
